@@ -1,0 +1,63 @@
+"""Exceptions of missionlens. Every error that reports bad input carries its problems as data."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["FRAMEWORK_PROBLEM_COLUMNS", "FrameworkError", "MissionLensError"]
+
+#: Columns of :attr:`FrameworkError.problems`, in order.
+FRAMEWORK_PROBLEM_COLUMNS: tuple[str, ...] = ("file", "path", "id", "check", "value", "message")
+
+
+class MissionLensError(Exception):
+    """Base class of all missionlens errors."""
+
+
+def format_table(frame: pd.DataFrame, max_rows: int = 50, max_width: int = 70) -> str:
+    """Render a problems table as plain text, one row per problem, long cells shortened."""
+    if frame.empty:
+        return "(no problems)"
+    shown = frame.head(max_rows).copy()
+    for column in shown.columns:
+        shown[column] = [
+            _shorten("" if _is_missing(v) else str(v), max_width) for v in shown[column]
+        ]
+    text = shown.to_string(index=False)
+    if len(frame) > max_rows:
+        text += f"\n... and {len(frame) - max_rows} more"
+    return text
+
+
+def _is_missing(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and value != value  # NaN is the only float unequal to itself
+
+
+def _shorten(text: str, width: int) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+class FrameworkError(MissionLensError):
+    """A framework definition has one or more problems.
+
+    Attributes
+    ----------
+    problems : pandas.DataFrame
+        One row per problem with the columns ``file``, ``path`` (where in the file, e.g.
+        ``nodes[4].weight``), ``id`` (the id of the offending element, if known), ``check``
+        (a short stable name such as ``duplicate_id``), ``value`` (the offending value, as text)
+        and ``message`` (a plain-language explanation of what was expected).
+    """
+
+    def __init__(self, problems: pd.DataFrame, source: str | None = None) -> None:
+        self.problems = problems.reset_index(drop=True)
+        self.source = source
+        where = f" in {source}" if source else ""
+        counts = self.problems["check"].value_counts()
+        summary = ", ".join(f"{check}: {n}" for check, n in counts.items())
+        n = len(self.problems)
+        head = f"{n} problem{'s' if n != 1 else ''} in framework definition{where} ({summary})"
+        super().__init__(head + "\n" + format_table(self.problems.drop(columns=["file"])))
