@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from missionlens.engine import ScoringInputError
 from missionlens.errors import FrameworkError, MissionLensError
 from missionlens.framework import Framework, framework_json_schema
+from missionlens.profiles import PROFILE_COLUMNS, IncompatibleProfilesError, Profiles, score
+from missionlens.recipe import Recipe, RecipeError, RecipeSettings, Step
 from missionlens.registry import list_frameworks, load_framework
 from missionlens.schema import (
     LEVELS,
@@ -36,6 +39,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "LEVELS",
     "PHASES",
+    "PROFILE_COLUMNS",
     "AggregationSpec",
     "Anchor",
     "BinaryScale",
@@ -43,15 +47,23 @@ __all__ = [
     "FacetValue",
     "Framework",
     "FrameworkError",
+    "IncompatibleProfilesError",
     "Indicator",
     "MissingRule",
     "MissionLensError",
     "Node",
     "NumericScale",
+    "Profiles",
+    "Recipe",
+    "RecipeError",
+    "RecipeSettings",
     "RubricLevel",
     "RubricScale",
+    "ScoringInputError",
+    "Step",
     "__version__",
     "framework_json_schema",
     "list_frameworks",
     "load_framework",
+    "score",
 ]

@@ -179,6 +179,12 @@ class Framework(_Model):
                 return f
         raise KeyError(f"framework '{self.id}' has no facet '{facet_id}'")
 
+    def weights(self) -> dict[str, float]:
+        """The weight of every node and indicator within its parent, by id."""
+        out = {n.id: n.weight for n in self.nodes}
+        out.update({i.id: i.weight for i in self.indicators})
+        return out
+
     def children(self, node_id: str) -> tuple[str, ...]:
         """Ids of the nodes and indicators directly below a node, in framework order."""
         return self._children[node_id]

@@ -1,0 +1,685 @@
+"""The scoring engine: indicator values -> normalised scores -> node and facet scores.
+
+:func:`score` prepares one matrix of units (mission, period) by indicators, runs the recipe's
+steps over it, and hands the result to :class:`~missionlens.profiles.Profiles`. Every step works
+on whole arrays: loops run over steps, nodes or indicators, never over missions or rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from missionlens.errors import MissionLensError, format_table
+from missionlens.framework import Framework
+from missionlens.kernels import aggregate as agg
+from missionlens.kernels import normalise as norm
+from missionlens.kernels import treat
+from missionlens.recipe import (
+    AggregateParams,
+    DenominateParams,
+    ImputeParams,
+    NormaliseParams,
+    Recipe,
+    RecipeError,
+    TreatOutliersParams,
+    WeightParams,
+)
+from missionlens.schema import BinaryScale, NumericScale, RubricScale
+
+__all__ = ["ScoringInputError", "ScoringState", "prepare", "run_recipe"]
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+#: Columns of a wide or long input that describe the unit rather than an indicator.
+UNIT_COLUMNS: tuple[str, ...] = ("mission", "period", "phase")
+
+
+class ScoringInputError(MissionLensError):
+    """The data given to :func:`missionlens.score` cannot be scored; ``problems`` says why.
+
+    Attributes
+    ----------
+    problems : pandas.DataFrame
+        Columns ``mission``, ``period``, ``indicator``, ``check``, ``value``, ``message``.
+    """
+
+    def __init__(self, problems: pd.DataFrame) -> None:
+        self.problems = problems.reset_index(drop=True)
+        counts = ", ".join(f"{k}: {v}" for k, v in self.problems["check"].value_counts().items())
+        super().__init__(
+            f"{len(self.problems)} problem(s) in the data to score ({counts})\n"
+            + format_table(self.problems, max_rows=20)
+        )
+
+
+@dataclass(frozen=True)
+class ScoringState:
+    """Everything the steps read and write, as whole arrays (units x indicators)."""
+
+    framework: Framework
+    units: pd.DataFrame
+    indicators: tuple[str, ...]
+    raw: FloatArray
+    values: FloatArray
+    imputed: BoolArray
+    treated: BoolArray
+    normalised: FloatArray | None = None
+    weights: dict[str, float] = field(default_factory=dict)
+    node_scores: FloatArray | None = None  # units x nodes, framework node order
+    node_share: FloatArray | None = None
+    log: tuple[dict[str, Any], ...] = ()
+
+    def column(self, indicator: str) -> int:
+        """Column position of an indicator."""
+        return self.indicators.index(indicator)
+
+    def noted(self, step: str, message: str, **details: Any) -> ScoringState:
+        """A copy with one more entry in the step log."""
+        return replace(self, log=(*self.log, {"step": step, "message": message, **details}))
+
+
+# ------------------------------------------------------------------------------- preparation
+def data_fingerprint(data: pd.DataFrame) -> str:
+    """SHA-256 (16 hex digits) of a table's content: column names, dtypes and every value."""
+    ordered = data[sorted(data.columns, key=str)]
+    digest = hashlib.sha256()
+    digest.update("|".join(f"{c}:{ordered[c].dtype}" for c in ordered.columns).encode())
+    hashed = pd.util.hash_pandas_object(ordered, index=False).to_numpy()
+    digest.update(hashed.tobytes())
+    return digest.hexdigest()[:16]
+
+
+def _is_long(data: pd.DataFrame) -> bool:
+    return {"indicator", "value"} <= set(data.columns)
+
+
+def prepare(
+    data: pd.DataFrame, framework: Framework, recipe: Recipe
+) -> tuple[ScoringState, pd.DataFrame]:
+    """Turn a long assessment table or a wide indicator table into a :class:`ScoringState`.
+
+    Returns the state and the consolidated long table (``None``-free; for a wide input, the
+    wide input itself).
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"expected a pandas DataFrame, got {type(data).__name__}")
+    missing = [c for c in ("mission", "period") if c not in data.columns]
+    if missing:
+        raise ScoringInputError(
+            _problems(
+                [
+                    {
+                        "check": "missing_column",
+                        "value": c,
+                        "message": f"the data has no '{c}' column; a long table needs mission, "
+                        "period, indicator, value; a wide table needs mission, period and one "
+                        "column per indicator id",
+                    }
+                    for c in missing
+                ]
+            )
+        )
+    if _is_long(data):
+        units, matrix = _from_long(data, framework, recipe)
+    else:
+        units, matrix = _from_wide(data, framework)
+    _check_values(units, matrix, framework)
+    n = len(units)
+    state = ScoringState(
+        framework=framework,
+        units=units,
+        indicators=framework.indicator_ids,
+        raw=matrix,
+        values=matrix.copy(),
+        imputed=np.zeros(matrix.shape, dtype=bool),
+        treated=np.zeros(matrix.shape, dtype=bool),
+        weights=framework.weights(),
+    )
+    if n == 0:
+        raise ScoringInputError(
+            _problems([{"check": "empty", "message": "the data has no rows to score"}])
+        )
+    return state, data
+
+
+def _problems(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    cols = ["mission", "period", "indicator", "check", "value", "message"]
+    return pd.DataFrame([{c: r.get(c, "") for c in cols} for r in rows], columns=cols)
+
+
+def _unit_frame(keys: pd.DataFrame) -> pd.DataFrame:
+    units = keys.reset_index(drop=True).copy()
+    units["mission"] = units["mission"].astype(str)
+    units["period"] = units["period"].astype(str)
+    if "phase" not in units.columns:
+        units["phase"] = pd.Series([None] * len(units), dtype=object)
+    return units
+
+
+def _from_wide(data: pd.DataFrame, framework: Framework) -> tuple[pd.DataFrame, FloatArray]:
+    dup = data.duplicated(subset=["mission", "period"], keep=False)
+    if dup.any():
+        rows = data.loc[dup, ["mission", "period"]].drop_duplicates()
+        raise ScoringInputError(
+            _problems(
+                [
+                    {
+                        "mission": m,
+                        "period": p,
+                        "check": "duplicate_unit",
+                        "message": "more than one row for this mission and period in a wide table",
+                    }
+                    for m, p in rows.itertuples(index=False)
+                ]
+            )
+        )
+    ids = framework.indicator_ids
+    aux = [c for c in data.columns if c not in ids]
+    units = _unit_frame(data[aux])
+    matrix = np.full((len(data), len(ids)), np.nan)
+    bad: list[dict[str, Any]] = []
+    for j, ident in enumerate(ids):
+        if ident not in data.columns:
+            continue
+        column = pd.to_numeric(data[ident], errors="coerce")
+        wrong = column.isna() & data[ident].notna()
+        if wrong.any():
+            for pos in np.flatnonzero(wrong.to_numpy()):
+                bad.append(
+                    {
+                        "mission": units.at[pos, "mission"],
+                        "period": units.at[pos, "period"],
+                        "indicator": ident,
+                        "check": "not_numeric",
+                        "value": str(data[ident].iloc[pos]),
+                        "message": "values must be numbers",
+                    }
+                )
+        matrix[:, j] = column.to_numpy(dtype=np.float64, na_value=np.nan)
+    if bad:
+        raise ScoringInputError(_problems(bad))
+    return units, matrix
+
+
+def _from_long(
+    data: pd.DataFrame, framework: Framework, recipe: Recipe
+) -> tuple[pd.DataFrame, FloatArray]:
+    ids = framework.indicator_ids
+    known = pd.Index(ids)
+    code = known.get_indexer(data["indicator"].astype(str))
+    unknown = code < 0
+    if unknown.any():
+        names = sorted(set(data.loc[unknown, "indicator"].astype(str)))
+        raise ScoringInputError(
+            _problems(
+                [
+                    {
+                        "indicator": n,
+                        "check": "unknown_indicator",
+                        "value": n,
+                        "message": f"not an indicator of framework '{framework.id}'",
+                    }
+                    for n in names
+                ]
+            )
+        )
+    values = pd.to_numeric(data["value"], errors="coerce")
+    wrong = values.isna() & data["value"].notna()
+    if wrong.any():
+        sub = data.loc[wrong]
+        raise ScoringInputError(
+            _problems(
+                [
+                    {
+                        "mission": r.mission,
+                        "period": r.period,
+                        "indicator": r.indicator,
+                        "check": "not_numeric",
+                        "value": str(r.value),
+                        "message": "values must be numbers",
+                    }
+                    for r in sub[["mission", "period", "indicator", "value"]].itertuples()
+                ]
+            )
+        )
+    mission = pd.Categorical(data["mission"].astype(str))
+    period = pd.Categorical(data["period"].astype(str))
+    unit_code = mission.codes.astype(np.int64) * len(period.categories) + period.codes
+    uniq, unit_idx = np.unique(unit_code, return_inverse=True)
+    n_units = uniq.size
+    cell = unit_idx.astype(np.int64) * len(ids) + code
+    vals = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    keep = ~np.isnan(vals)
+    matrix = _consolidate_cells(
+        cell[keep], vals[keep], n_units * len(ids), recipe.settings.consolidate, data, keep
+    ).reshape(n_units, len(ids))
+    first = pd.Series(np.arange(len(data))).groupby(unit_idx).first().to_numpy()
+    unit_cols = [c for c in ("mission", "period", "phase", "period_start") if c in data.columns]
+    units = _unit_frame(data.iloc[first][unit_cols])
+    if "phase" in data.columns:
+        phases = data.groupby(unit_idx)["phase"].nunique()
+        clash = phases[phases > 1]
+        if len(clash):
+            raise ScoringInputError(
+                _problems(
+                    [
+                        {
+                            "mission": units.at[i, "mission"],
+                            "period": units.at[i, "period"],
+                            "check": "phase_conflict",
+                            "message": "entries for this mission and period name different "
+                            "lifecycle phases",
+                        }
+                        for i in clash.index
+                    ]
+                )
+            )
+    return units, matrix
+
+
+def _consolidate_cells(
+    cell: NDArray[np.int64],
+    vals: FloatArray,
+    size: int,
+    method: str,
+    data: pd.DataFrame,
+    keep: BoolArray,
+) -> FloatArray:
+    """One value per cell from several raters' values (vectorised; median by default)."""
+    out = np.full(size, np.nan)
+    if cell.size == 0:
+        return out
+    counts = np.bincount(cell, minlength=size)
+    if counts.max() <= 1:
+        out[cell] = vals
+        return out
+    if method == "mean":
+        sums = np.bincount(cell, weights=vals, minlength=size)
+        with np.errstate(invalid="ignore"):
+            return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+    if method == "median":
+        order = np.lexsort((vals, cell))
+        sorted_cells = cell[order]
+        sorted_vals = vals[order]
+        starts = np.searchsorted(sorted_cells, np.arange(size), side="left")
+        n = counts
+        has = n > 0
+        lo = starts + (n - 1) // 2
+        hi = starts + n // 2
+        lo_v = sorted_vals[np.minimum(lo, sorted_vals.size - 1)]
+        hi_v = sorted_vals[np.minimum(hi, sorted_vals.size - 1)]
+        return np.where(has, (lo_v + hi_v) / 2.0, np.nan)
+    import missionlens.consolidate as consolidate_module  # type: ignore[import-not-found]
+
+    frame = data.loc[keep].copy()
+    frame["_cell"] = cell
+    result = consolidate_module.consolidate(frame, method=method)  # type: ignore[attr-defined]
+    merged = frame.drop_duplicates("_cell").merge(
+        result, on=["mission", "period", "indicator"], suffixes=("_raw", "")
+    )
+    out[merged["_cell"].to_numpy()] = merged["value"].to_numpy(dtype=np.float64)
+    return out
+
+
+def _check_values(units: pd.DataFrame, matrix: FloatArray, framework: Framework) -> None:
+    """Values outside their scale are refused (validate assessments first for a full report)."""
+    bad: list[dict[str, Any]] = []
+    for j, ident in enumerate(framework.indicator_ids):
+        scale = framework.scale_of(ident)
+        col = matrix[:, j]
+        present = ~np.isnan(col)
+        if isinstance(scale, RubricScale | BinaryScale):
+            allowed = np.array(scale.values)
+            wrong = present & ~np.isin(col, allowed)
+            expected = f"one of the levels {[f'{v:g}' for v in scale.values]}"
+        else:
+            lo = -np.inf if scale.minimum is None else scale.minimum
+            hi = np.inf if scale.maximum is None else scale.maximum
+            wrong = present & ((col < lo) | (col > hi) | ~np.isfinite(col))
+            expected = f"a finite number in [{lo:g}, {hi:g}]"
+        for pos in np.flatnonzero(wrong)[:50]:
+            bad.append(
+                {
+                    "mission": units.at[pos, "mission"],
+                    "period": units.at[pos, "period"],
+                    "indicator": ident,
+                    "check": "out_of_scale",
+                    "value": f"{col[pos]:g}",
+                    "message": f"expected {expected} of scale '{scale.id}'",
+                }
+            )
+    if bad:
+        raise ScoringInputError(_problems(bad))
+
+
+# ----------------------------------------------------------------------------------- steps
+StepFunction = Callable[[ScoringState, Any], ScoringState]
+
+
+def _targets(state: ScoringState, requested: tuple[str, ...] | None, step: str) -> list[int]:
+    if requested is None:
+        return list(range(len(state.indicators)))
+    unknown = [i for i in requested if i not in state.indicators]
+    if unknown:
+        raise RecipeError(f"step '{step}': unknown indicator(s) {unknown}")
+    return [state.column(i) for i in requested]
+
+
+def step_denominate(state: ScoringState, params: DenominateParams) -> ScoringState:
+    """Divide indicators by a data column: ``value / by * multiplier``."""
+    if params.by not in state.units.columns:
+        raise RecipeError(
+            f"step 'denominate': the data has no column '{params.by}' "
+            f"(columns: {', '.join(map(str, state.units.columns))})"
+        )
+    denom = pd.to_numeric(state.units[params.by], errors="coerce").to_numpy(dtype=np.float64)
+    cols = _targets(state, params.indicators, "denominate")
+    values = state.values.copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = values[:, cols] / denom[:, None] * params.multiplier
+    ratio[~np.isfinite(ratio)] = np.nan
+    zero = (denom == 0) | np.isnan(denom)
+    values[:, cols] = ratio
+    out = replace(state, values=values)
+    if zero.any():
+        out = out.noted(
+            "denominate",
+            f"{int(zero.sum())} unit(s) have a zero or missing '{params.by}'; their "
+            "denominated values are missing",
+        )
+    return out
+
+
+def step_impute(state: ScoringState, params: ImputeParams) -> ScoringState:
+    """Fill missing values and flag them (see :class:`~missionlens.recipe.ImputeParams`)."""
+    if params.method == "none":
+        return state
+    cols = _targets(state, params.indicators, "impute")
+    if params.method == "sibling_mean":
+        if state.normalised is None:
+            raise RecipeError("impute sibling_mean must come after normalise")
+        current = state.normalised.copy()
+        fw = state.framework
+        for parent in {fw.indicator(state.indicators[c]).parent for c in cols}:
+            siblings = [state.column(i) for i in fw.children(parent) if i in state.indicators]
+            block = current[:, siblings]
+            with np.errstate(invalid="ignore"):
+                import warnings
+
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    mean = np.nanmean(block, axis=1)
+            for c in siblings:
+                if c in cols:
+                    gap = np.isnan(current[:, c]) & ~np.isnan(mean)
+                    current[gap, c] = mean[gap]
+        filled_mask = np.isnan(state.normalised) & ~np.isnan(current)
+        return replace(state, normalised=current, imputed=state.imputed | filled_mask)
+    values = state.values.copy()
+    if params.method in ("group_mean", "group_median"):
+        if params.group not in state.units.columns:
+            raise RecipeError(f"step 'impute': the data has no group column '{params.group}'")
+        groups = pd.factorize(state.units[params.group].astype(str))[0].astype(np.int64)
+        filled, mask = treat.fill_group_stat(
+            values[:, cols], groups, "mean" if params.method == "group_mean" else "median"
+        )
+    else:  # locf
+        entity = pd.factorize(state.units["mission"])[0].astype(np.int64)
+        order = _period_order(state.units)
+        filled, mask = treat.fill_locf(values[:, cols], entity, order)
+    values[:, cols] = filled
+    imputed = state.imputed.copy()
+    imputed[:, cols] |= mask
+    return replace(state, values=values, imputed=imputed).noted(
+        "impute", f"{params.method}: {int(mask.sum())} cell(s) imputed"
+    )
+
+
+def _period_order(units: pd.DataFrame) -> NDArray[np.int64]:
+    if "period_start" in units.columns:
+        start = pd.to_datetime(units["period_start"], errors="coerce")
+        if start.notna().all():
+            return start.rank(method="dense").to_numpy(dtype=np.int64)
+    return pd.factorize(units["period"], sort=True)[0].astype(np.int64)
+
+
+def step_treat_outliers(state: ScoringState, params: TreatOutliersParams) -> ScoringState:
+    """Winsorise skewed numeric indicators, log fallback (COINr ``Treat``)."""
+    fw = state.framework
+    if params.indicators is None:
+        cols = [
+            j for j, i in enumerate(state.indicators) if isinstance(fw.scale_of(i), NumericScale)
+        ]
+    else:
+        cols = _targets(state, params.indicators, "treat_outliers")
+    values = state.values.copy()
+    treated = state.treated.copy()
+    out = state
+    for j in cols:
+        new, changed, info = treat.treat_outliers(
+            values[:, j],
+            skew_threshold=params.skew_threshold,
+            kurtosis_threshold=params.kurtosis_threshold,
+            max_points=params.max_points,
+            fallback=params.fallback,
+        )
+        if info.action != "none":
+            values[:, j] = new
+            treated[:, j] |= changed
+            out = out.noted(
+                "treat_outliers",
+                f"{state.indicators[j]}: {info.action}",
+                indicator=state.indicators[j],
+                skew_before=info.skew_before,
+                kurtosis_before=info.kurtosis_before,
+                skew_after=info.skew_after,
+                kurtosis_after=info.kurtosis_after,
+                winsorised=info.winsorised,
+            )
+    return replace(out, values=values, treated=treated)
+
+
+def step_normalise(state: ScoringState, params: NormaliseParams) -> ScoringState:
+    """Normalise every indicator to 0-100 with 100 best; direction handled here, once.
+
+    Lower-is-better indicators are negated together with their goalposts, bounds and targets,
+    then every method treats higher as better.
+    """
+    fw = state.framework
+    unknown = [k for k in params.overrides if k not in state.indicators]
+    if unknown:
+        raise RecipeError(f"step 'normalise': overrides name unknown indicator(s) {unknown}")
+    out = np.full(state.values.shape, np.nan)
+    # group indicators that share a method and parameters so each group is one array operation
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for j, ident in enumerate(state.indicators):
+        groups.setdefault(_normalise_key(fw, ident, params), []).append(j)
+    for key, cols in groups.items():
+        method, direction, transform_name, lo, hi, target, cap, mapping = key
+        block = state.values[:, cols]
+        if method == "custom":
+            out[:, cols] = norm.custom_map(block, dict(mapping))
+            continue
+        try:
+            block = norm.transform(block, transform_name)
+        except ValueError as exc:
+            names = [state.indicators[c] for c in cols]
+            raise RecipeError(f"step 'normalise' on {names}: {exc}") from None
+        sign = float(direction)
+        x = sign * block
+        if method in ("linear", "goalposts"):
+            bounds = np.array([lo, hi], dtype=np.float64)
+            if transform_name is not None:
+                bounds = norm.transform(bounds, transform_name)
+            low, high = np.sort(sign * bounds)
+            if method == "linear":
+                out[:, cols] = norm.linear(x, low, high)
+            else:
+                out[:, cols] = norm.goalposts(x, low, high, cap=cap)
+        elif method == "minmax":
+            out[:, cols] = norm.minmax(x)
+        elif method == "zscore":
+            out[:, cols] = norm.zscore(x, centre=params.zscore_centre, scale=params.zscore_scale)
+        elif method == "rank":
+            out[:, cols] = norm.rank(x)
+        elif method == "percentile":
+            out[:, cols] = norm.percentile(x)
+        elif method == "distance_to_target":
+            t = np.array([target], dtype=np.float64)
+            if transform_name is not None:
+                t = norm.transform(t, transform_name)
+            try:
+                out[:, cols] = norm.distance_to_target(x, sign * t[0], cap=cap)
+            except ValueError as exc:
+                names = [state.indicators[c] for c in cols]
+                raise RecipeError(f"step 'normalise' on {names}: {exc}") from None
+    return replace(state, normalised=out)
+
+
+def _normalise_key(fw: Framework, ident: str, params: NormaliseParams) -> tuple[Any, ...]:
+    """Method and parameters of one indicator, as a hashable key."""
+    indicator = fw.indicator(ident)
+    scale = fw.scale(indicator.scale)
+    override = params.overrides.get(ident)
+    lo: float | None = None
+    hi: float | None = None
+    target: float | None = None
+    mapping: tuple[tuple[float, float], ...] = ()
+    transform_name: str | None = None
+    method: str
+    if isinstance(scale, RubricScale):
+        method = params.rubric
+        lo, hi = scale.bounds
+        if method == "custom" and params.rubric_mapping:
+            mapping = tuple(sorted(params.rubric_mapping.items()))
+    elif isinstance(scale, BinaryScale):
+        method, lo, hi = "linear", 0.0, 1.0
+    else:
+        goal = fw.goalposts(ident)
+        method = params.numeric
+        if method == "auto":
+            method = "goalposts" if goal is not None else "minmax"
+        if goal is not None:
+            lo, hi = goal
+        transform_name = scale.transform if params.transform == "scale" else params.transform
+    if override is not None:
+        method = override.method or method
+        if override.goalposts is not None:
+            lo, hi = override.goalposts
+        if override.target is not None:
+            target = override.target
+        if override.transform is not None:
+            transform_name = override.transform
+        if override.mapping is not None:
+            mapping = tuple(sorted(override.mapping.items()))
+    if transform_name == "none":
+        transform_name = None
+    cap = params.cap if override is None or override.cap is None else override.cap
+    if method == "goalposts" and (lo is None or hi is None):
+        raise RecipeError(
+            f"step 'normalise': indicator '{ident}' has no goalposts; give them in the "
+            "framework or in overrides, or use another method"
+        )
+    if method == "distance_to_target" and target is None:
+        raise RecipeError(
+            f"step 'normalise': distance_to_target for '{ident}' needs a target in overrides"
+        )
+    if method == "custom" and not mapping:
+        raise RecipeError(f"step 'normalise': custom mapping for '{ident}' is empty")
+    if method == "linear" and isinstance(scale, NumericScale):
+        if scale.minimum is None or scale.maximum is None:
+            raise RecipeError(
+                f"step 'normalise': linear scaling of '{ident}' needs the scale's minimum and "
+                "maximum"
+            )
+        lo, hi = scale.minimum, scale.maximum
+    if method == "custom":
+        transform_name = None
+    return (method, indicator.direction, transform_name, lo, hi, target, cap, mapping)
+
+
+def step_weight(state: ScoringState, params: WeightParams) -> ScoringState:
+    """Set the weights of nodes and indicators."""
+    fw = state.framework
+    known = set(fw.node_ids) | set(fw.indicator_ids)
+    unknown = [k for k in params.overrides if k not in known]
+    if unknown:
+        raise RecipeError(f"step 'weight': overrides name unknown node(s) {unknown}")
+    weights = {k: 1.0 for k in known} if params.method == "equal" else fw.weights()
+    weights.update(params.overrides)
+    for node in fw.node_ids:
+        children = fw.children(node)
+        if children and all(weights[c] == 0 for c in children):
+            raise RecipeError(f"step 'weight': all children of '{node}' would weigh 0")
+    return replace(state, weights=weights)
+
+
+def step_aggregate(state: ScoringState, params: AggregateParams) -> ScoringState:
+    """Aggregate bottom-up, node by node, over all units at once."""
+    if state.normalised is None:
+        raise RecipeError("step 'aggregate' needs a 'normalise' step before it")
+    fw = state.framework
+    unknown = [k for k in params.overrides if k not in fw.node_ids]
+    if unknown:
+        raise RecipeError(f"step 'aggregate': overrides name unknown node(s) {unknown}")
+    n_units = state.values.shape[0]
+    node_pos = {n: k for k, n in enumerate(fw.node_ids)}
+    scores = np.full((n_units, len(fw.nodes)), np.nan)
+    share = np.full((n_units, len(fw.nodes)), np.nan)
+    for node_id in sorted(fw.node_ids, key=lambda n: -fw.depth(n)):
+        node = fw.node(node_id)
+        children = fw.children(node_id)
+        block = np.column_stack(
+            [
+                scores[:, node_pos[c]] if c in node_pos else state.normalised[:, state.column(c)]
+                for c in children
+            ]
+        )
+        w = np.array([state.weights[c] for c in children], dtype=np.float64)
+        override = params.overrides.get(node_id)
+        method: str = node.aggregation.method if params.method == "framework" else params.method
+        p = node.aggregation.p if params.method == "framework" else params.p
+        rule = params.rule or node.missing.rule
+        min_share = node.missing.min_share if params.min_share is None else params.min_share
+        if override is not None:
+            method = override.method or method
+            p = override.p if override.p is not None else p
+            rule = override.rule or rule
+            min_share = override.min_share if override.min_share is not None else min_share
+        try:
+            scores[:, node_pos[node_id]], share[:, node_pos[node_id]] = agg.aggregate(
+                block, w, method, p=p, rule=rule, min_share=min_share
+            )
+        except ValueError as exc:
+            raise RecipeError(f"step 'aggregate' at node '{node_id}': {exc}") from None
+    return replace(state, node_scores=scores, node_share=share)
+
+
+#: The registry: step name -> pure function of (state, parsed parameters).
+STEPS: dict[str, StepFunction] = {
+    "denominate": step_denominate,
+    "impute": step_impute,
+    "treat_outliers": step_treat_outliers,
+    "normalise": step_normalise,
+    "weight": step_weight,
+    "aggregate": step_aggregate,
+}
+
+
+def run_recipe(state: ScoringState, recipe: Recipe) -> ScoringState:
+    """Apply the recipe's steps in order."""
+    for index, step in enumerate(recipe.steps):
+        params = step.parsed()
+        try:
+            state = STEPS[step.step](state, params)
+        except RecipeError as exc:
+            raise RecipeError(f"recipe '{recipe.name}', steps[{index}]: {exc}") from None
+    return state

@@ -1,0 +1,457 @@
+"""Mission profiles: the scores of every mission, period and node, with their provenance.
+
+:func:`score` is the entry point; it returns a :class:`Profiles` object that holds the tidy score
+table, the framework, the recipe and the input data, so that it can regenerate itself, be saved
+and loaded without loss, and refuse comparisons with profiles made another way.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from missionlens.engine import ScoringState, data_fingerprint, prepare, run_recipe
+from missionlens.errors import MissionLensError
+from missionlens.framework import Framework
+from missionlens.recipe import Recipe
+
+__all__ = ["PROFILE_COLUMNS", "IncompatibleProfilesError", "Profiles", "score"]
+
+#: Columns of :meth:`Profiles.to_frame`, in order.
+PROFILE_COLUMNS: tuple[str, ...] = (
+    "mission",
+    "period",
+    "phase",
+    "view",
+    "node",
+    "node_type",
+    "level",
+    "score",
+    "n_indicators",
+    "coverage",
+    "imputed_share",
+)
+
+_FORMAT = "missionlens-profiles/1"
+
+
+class IncompatibleProfilesError(MissionLensError):
+    """Profiles made with different frameworks or recipes were about to be mixed."""
+
+
+def score(
+    source: pd.DataFrame,
+    *,
+    framework: Framework,
+    recipe: Recipe | None = None,
+) -> Profiles:
+    """Score missions: assessments or indicator values in, comparable profiles out.
+
+    Parameters
+    ----------
+    source : pandas.DataFrame
+        Either a long table with columns ``mission``, ``period``, ``indicator``, ``value``
+        (optionally ``phase``, ``rater`` and the other assessment columns; several raters'
+        values for one cell are consolidated first, with the recipe's ``consolidate``
+        setting), or a wide table with one row per mission and period, one column per
+        indicator id, and any other columns (``phase``, denominators, grouping columns).
+    framework : Framework
+        The framework the values were entered for.
+    recipe : Recipe, optional
+        The scoring recipe; :meth:`Recipe.default` if not given.
+
+    Returns
+    -------
+    Profiles
+
+    Raises
+    ------
+    ScoringInputError
+        If the data cannot be scored (unknown indicators, values outside their scale, text in
+        value columns, ...), listing every problem.
+    RecipeError
+        If a step cannot be applied (naming the step and what it needed).
+
+    Examples
+    --------
+    >>> import missionlens as ml
+    >>> fw = ml.load_framework("whole-of-mission")
+    >>> data = pd.DataFrame({"mission": ["A", "B"], "period": ["2024", "2024"],
+    ...                      "pol_01": [5, 2], "pol_02": [4, 1]})
+    >>> profiles = ml.score(data, framework=fw)
+    >>> profiles.wide().loc[("A", "2024"), "political"] > profiles.wide().loc[("B", "2024"),
+    ...                                                                     "political"]
+    True
+    """
+    recipe = recipe or Recipe.default()
+    state, data = prepare(source, framework, recipe)
+    state = run_recipe(state, recipe)
+    table = _tidy(state, recipe)
+    return Profiles(
+        table=table,
+        framework=framework,
+        recipe=recipe,
+        data=data,
+        log=pd.DataFrame(list(state.log)),
+    )
+
+
+# ------------------------------------------------------------------------------ tidy table
+def _global_weights(fw: Framework, weights: dict[str, float]) -> dict[str, float]:
+    """Each indicator's share of the root: product of its normalised weights up the tree."""
+    out: dict[str, float] = {}
+    for ind in fw.indicator_ids:
+        share = 1.0
+        element = ind
+        for parent in fw.ancestors(ind):
+            siblings = fw.children(parent)
+            total = sum(weights[s] for s in siblings)
+            share *= weights[element] / total if total > 0 else 0.0
+            element = parent
+        out[ind] = share
+    return out
+
+
+def _facet_blocks(
+    state: ScoringState, recipe: Recipe
+) -> list[tuple[str, list[str], np.ndarray, np.ndarray]]:
+    """Facet views: (facet id, value ids, scores units x values, membership indicators x values)."""
+    from missionlens.kernels.aggregate import aggregate
+
+    fw = state.framework
+    assert state.normalised is not None
+    gw = _global_weights(fw, state.weights)
+    w = np.array([gw[i] for i in state.indicators])
+    declared = {f.id for f in fw.facets} | {"level", "phase"}
+    blocks = []
+    for facet_id in recipe.settings.facets:
+        if facet_id not in declared:
+            continue
+        members = fw.facet_membership(facet_id)
+        if members.empty:
+            continue
+        value_ids = [v for v in fw.facet(facet_id).value_ids if v in set(members["value"])]
+        member = np.zeros((len(state.indicators), len(value_ids)), dtype=bool)
+        rows = pd.Index(state.indicators).get_indexer(members["indicator"])
+        cols = pd.Index(value_ids).get_indexer(members["value"])
+        member[rows, cols] = True
+        scores = np.full((state.normalised.shape[0], len(value_ids)), np.nan)
+        for k in range(len(value_ids)):
+            sel = member[:, k] & (w > 0)
+            if sel.any():
+                scores[:, k], _ = aggregate(
+                    state.normalised[:, sel],
+                    w[sel],
+                    "arithmetic",
+                    rule="reweight",
+                    min_share=recipe.settings.facet_min_share,
+                )
+        blocks.append((facet_id, value_ids, scores, member))
+    return blocks
+
+
+def _tidy(state: ScoringState, recipe: Recipe) -> pd.DataFrame:
+    """The long score table: one row per unit and element (indicator, node, facet value)."""
+    fw = state.framework
+    assert state.normalised is not None and state.node_scores is not None
+    n_units, n_ind = state.normalised.shape
+    present = ~np.isnan(state.normalised)
+    imputed = state.imputed & present
+
+    # membership of indicators below each node (indicators x nodes)
+    below = np.zeros((n_ind, len(fw.nodes)), dtype=bool)
+    for k, node in enumerate(fw.node_ids):
+        for j, ind in enumerate(state.indicators):
+            below[j, k] = node in fw.ancestors(ind)
+
+    element_ids: list[str] = list(state.indicators) + list(fw.node_ids)
+    views: list[str] = ["tree"] * (n_ind + len(fw.nodes))
+    types: list[str] = ["indicator"] * n_ind + [fw.node_type(n) for n in fw.node_ids]
+    levels: list[str | None] = [fw.indicator(i).level for i in state.indicators] + [
+        fw.node(n).level for n in fw.node_ids
+    ]
+    score_blocks = [state.normalised, state.node_scores]
+    membership = [np.eye(n_ind, dtype=bool), below]
+    for facet_id, value_ids, scores, member in _facet_blocks(state, recipe):
+        element_ids += value_ids
+        views += [facet_id] * len(value_ids)
+        types += ["facet"] * len(value_ids)
+        levels += value_ids if facet_id == "level" else [None] * len(value_ids)
+        score_blocks.append(scores)
+        membership.append(member)
+    scores_all = np.hstack(score_blocks)
+    member_all = np.hstack(membership).astype(np.float64)
+    n_total = member_all.sum(axis=0)
+    n_present = present.astype(np.float64) @ member_all
+    n_imputed = imputed.astype(np.float64) @ member_all
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coverage = n_present / n_total
+        imputed_share = np.where(n_present > 0, n_imputed / np.maximum(n_present, 1), np.nan)
+
+    m = len(element_ids)
+    unit_rows = np.repeat(np.arange(n_units), m)
+    elem_cols = np.tile(np.arange(m), n_units)
+    units = state.units
+
+    def cat(values: list[Any] | pd.Series, codes: np.ndarray) -> pd.Categorical:
+        inverse, uniques = pd.factorize(pd.Series(list(values), dtype=object))
+        return pd.Categorical.from_codes(inverse[codes], categories=pd.Index(uniques, dtype=object))
+
+    table = pd.DataFrame(
+        {
+            "mission": cat(units["mission"], unit_rows),
+            "period": cat(units["period"], unit_rows),
+            "phase": cat(units["phase"], unit_rows),
+            "view": cat(views, elem_cols),
+            "node": cat(element_ids, elem_cols),
+            "node_type": cat(types, elem_cols),
+            "level": cat(levels, elem_cols),
+            "score": scores_all.reshape(-1),
+            "n_indicators": n_present.reshape(-1).astype(np.int64),
+            "coverage": coverage.reshape(-1),
+            "imputed_share": imputed_share.reshape(-1),
+        }
+    )
+    return table
+
+
+# ---------------------------------------------------------------------------------- Profiles
+class Profiles:
+    """Scores of missions by period and node, with the recipe and data that made them.
+
+    Do not build directly: use :func:`score` or :meth:`load`.
+
+    Attributes
+    ----------
+    framework : Framework
+    recipe : Recipe
+    data : pandas.DataFrame
+        The input as given to :func:`score`.
+    log : pandas.DataFrame
+        What the steps reported (imputed cells, outlier treatments, ...).
+    fingerprints : dict
+        ``framework``, ``recipe`` and ``data`` fingerprints.
+    """
+
+    def __init__(
+        self,
+        *,
+        table: pd.DataFrame,
+        framework: Framework,
+        recipe: Recipe,
+        data: pd.DataFrame,
+        log: pd.DataFrame | None = None,
+    ) -> None:
+        self._table = table
+        self.framework = framework
+        self.recipe = recipe
+        self.data = data
+        self.log = log if log is not None else pd.DataFrame()
+        self.fingerprints = {
+            "framework": framework.fingerprint,
+            "recipe": recipe.fingerprint,
+            "data": data_fingerprint(data),
+        }
+
+    # ------------------------------------------------------------------------------ views
+    def to_frame(self, view: str | None = "tree") -> pd.DataFrame:
+        """The tidy score table.
+
+        Parameters
+        ----------
+        view : str or None
+            ``"tree"`` (default) for indicators and the framework's nodes, a facet id
+            (``"level"``, ``"finding"``, ``"a4p"``) for that facet's view, ``None`` for all.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns (see :data:`PROFILE_COLUMNS`): ``mission``, ``period``, ``phase``;
+            ``view`` (``tree`` or a facet id); ``node`` (indicator id, node id or facet value);
+            ``node_type`` (``indicator``, ``root``, ``dimension``, ``subdimension``,
+            ``facet``); ``level`` (strategic, operational, tactical where known); ``score``
+            (0-100, 100 best; ``NaN`` where the missing rule leaves it missing);
+            ``n_indicators`` (indicator values present below the node); ``coverage`` (their
+            share of the node's indicators); ``imputed_share`` (share of those present that
+            were imputed).
+        """
+        if view is None:
+            return self._table.copy()
+        known = set(self._table["view"].cat.categories)
+        if view not in known:
+            raise KeyError(f"no view {view!r}; views: {', '.join(sorted(known))}")
+        return self._table[self._table["view"] == view].reset_index(drop=True)
+
+    def wide(
+        self, *, node_type: str | None = None, view: str = "tree", value: str = "score"
+    ) -> pd.DataFrame:
+        """Missions and periods by nodes: one row per (mission, period), one column per node.
+
+        ``node_type`` restricts the columns (e.g. ``"dimension"``); ``value`` picks the
+        column of :meth:`to_frame` to spread (``score``, ``coverage``, ...).
+        """
+        table = self.to_frame(view)
+        if node_type is not None:
+            table = table[table["node_type"] == node_type]
+        order = list(dict.fromkeys(table["node"].astype(str)))
+        wide = table.pivot_table(
+            index=["mission", "period"],
+            columns="node",
+            values=value,
+            observed=True,
+            sort=False,
+            dropna=False,
+            aggfunc="first",
+        )
+        wide.columns = wide.columns.astype(str)
+        return wide[order]
+
+    def rank(self, node: str | None = None, *, by_period: bool = True) -> pd.DataFrame:
+        """Rank missions on a node (default: the root), 1 for the highest score.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``mission``, ``period``, ``node``, ``score``, ``rank`` (ties share the
+            best rank; missing scores are not ranked), sorted by period and rank.
+        """
+        node = node or self.framework.root.id
+        table = self._table[(self._table["view"] == "tree") & (self._table["node"] == node)]
+        if table.empty:
+            raise KeyError(f"no node {node!r} in these profiles")
+        out = table[["mission", "period", "node", "score"]].copy()
+        for col in ("mission", "period", "node"):
+            out[col] = out[col].astype(str)
+        groups = out.groupby("period")["score"] if by_period else out["score"]
+        out["rank"] = groups.rank(method="min", ascending=False).astype("Int64")
+        return out.sort_values(["period", "rank", "mission"]).reset_index(drop=True)
+
+    # ------------------------------------------------------------------------ provenance
+    def regenerate(self, recipe: Recipe | None = None) -> Profiles:
+        """Score the stored data again with the stored recipe (or another one)."""
+        return score(self.data, framework=self.framework, recipe=recipe or self.recipe)
+
+    def equals(self, other: Profiles) -> bool:
+        """Same fingerprints and the same score table (values compared exactly)."""
+        if not isinstance(other, Profiles) or self.fingerprints != other.fingerprints:
+            return False
+        a, b = self._table, other._table
+        if list(a.columns) != list(b.columns) or len(a) != len(b):
+            return False
+        for col in a.columns:
+            left, right = a[col], b[col]
+            if left.dtype.kind == "f":
+                if not np.array_equal(left.to_numpy(), right.to_numpy(), equal_nan=True):
+                    return False
+            elif not (
+                left.astype(object).fillna("\0").to_numpy()
+                == right.astype(object).fillna("\0").to_numpy()
+            ).all():
+                return False
+        return True
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Profiles) and self.equals(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def check_compatible(self, other: Profiles, *, allow_mixed: bool = False) -> None:
+        """Raise :class:`IncompatibleProfilesError` unless both were made the same way."""
+        problems = [
+            f"{key}: {self.fingerprints[key]} vs {other.fingerprints[key]}"
+            for key in ("framework", "recipe")
+            if self.fingerprints[key] != other.fingerprints[key]
+        ]
+        if problems and not allow_mixed:
+            raise IncompatibleProfilesError(
+                "these profiles were made differently and their scores are not comparable ("
+                + "; ".join(problems)
+                + f"). Framework '{self.framework.id}' v{self.framework.version} vs "
+                f"'{other.framework.id}' v{other.framework.version}; recipe "
+                f"'{self.recipe.name}' vs '{other.recipe.name}'. Pass allow_mixed=True to "
+                "combine them anyway."
+            )
+
+    @classmethod
+    def concat(cls, profiles: list[Profiles], *, allow_mixed: bool = False) -> pd.DataFrame:
+        """The score tables of several profiles in one table, if they are comparable.
+
+        With ``allow_mixed=True`` the result gains the columns ``framework_fingerprint`` and
+        ``recipe_fingerprint`` so that mixed rows stay identifiable.
+        """
+        if not profiles:
+            raise ValueError("no profiles to combine")
+        for other in profiles[1:]:
+            profiles[0].check_compatible(other, allow_mixed=allow_mixed)
+        frames = []
+        for p in profiles:
+            frame = p.to_frame(None).astype({c: str for c in ("mission", "period", "node")})
+            if allow_mixed:
+                frame["framework_fingerprint"] = p.fingerprints["framework"]
+                frame["recipe_fingerprint"] = p.fingerprints["recipe"]
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
+
+    # --------------------------------------------------------------------------- save/load
+    def save(self, path: str | Path) -> Path:
+        """Write everything to one zip file: scores and data as Parquet, framework and recipe
+        as YAML, fingerprints as JSON. No pickle."""
+        path = Path(path)
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("framework.yaml", self.framework.to_yaml())
+            archive.writestr("recipe.yaml", self.recipe.to_yaml())
+            archive.writestr("scores.parquet", _parquet(self._table))
+            archive.writestr("data.parquet", _parquet(self.data))
+            archive.writestr("log.json", self.log.to_json(orient="records", force_ascii=False))
+            archive.writestr(
+                "meta.json", json.dumps({"format": _FORMAT, "fingerprints": self.fingerprints})
+            )
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> Profiles:
+        """Read profiles written by :meth:`save`; the fingerprints are checked."""
+        with zipfile.ZipFile(path) as archive:
+            meta = json.loads(archive.read("meta.json"))
+            if meta.get("format") != _FORMAT:
+                raise MissionLensError(f"{path}: not a missionlens profiles file")
+            framework = Framework.from_yaml(archive.read("framework.yaml").decode("utf-8"))
+            recipe = Recipe.from_yaml(archive.read("recipe.yaml").decode("utf-8"))
+            table = pd.read_parquet(io.BytesIO(archive.read("scores.parquet")))
+            data = pd.read_parquet(io.BytesIO(archive.read("data.parquet")))
+            log = pd.read_json(io.StringIO(archive.read("log.json").decode("utf-8")))
+        out = cls(table=table, framework=framework, recipe=recipe, data=data, log=log)
+        if out.fingerprints != meta["fingerprints"]:
+            raise MissionLensError(
+                f"{path}: content does not match its fingerprints {meta['fingerprints']} "
+                f"(recomputed {out.fingerprints}); the file was altered or is damaged"
+            )
+        return out
+
+    # ------------------------------------------------------------------------------ display
+    def __repr__(self) -> str:
+        tree = self.to_frame("tree")
+        return (
+            f"<Profiles {tree['mission'].nunique()} missions x {tree['period'].nunique()} "
+            f"periods, framework '{self.framework.id}' v{self.framework.version}, recipe "
+            f"'{self.recipe.name}' ({self.fingerprints['recipe']})>"
+        )
+
+    def _repr_html_(self) -> str:
+        dims = self.wide(node_type="dimension").round(1)
+        root = self.wide(node_type="root").round(1)
+        return f"<p>{self.__repr__()[1:-1]}</p>" + pd.concat([root, dims], axis=1).to_html(
+            na_rep="–"
+        )
+
+
+def _parquet(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
