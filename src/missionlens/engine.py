@@ -31,7 +31,7 @@ from missionlens.recipe import (
     TreatOutliersParams,
     WeightParams,
 )
-from missionlens.schema import BinaryScale, NumericScale, RubricScale
+from missionlens.schema import BinaryScale, NumericScale, RubricScale, Scale
 
 __all__ = ["ScoringInputError", "ScoringState", "prepare", "run_recipe"]
 
@@ -131,7 +131,13 @@ def prepare(
         units, matrix = _from_long(data, framework, recipe)
     else:
         units, matrix = _from_wide(data, framework)
-    _check_values(units, matrix, framework)
+        n_ind = len(framework.indicator_ids)
+        _check_values(
+            units.iloc[np.repeat(np.arange(len(units)), n_ind)],
+            np.tile(np.arange(n_ind), len(units)),
+            matrix.reshape(-1),
+            framework,
+        )
     n = len(units)
     state = ScoringState(
         framework=framework,
@@ -209,28 +215,36 @@ def _from_wide(data: pd.DataFrame, framework: Framework) -> tuple[pd.DataFrame, 
     return units, matrix
 
 
+def _factorize(column: pd.Series) -> tuple[NDArray[np.int64], NDArray[np.object_]]:
+    """Codes and uniques of a column as text, without converting every row to a string."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    labels = np.array([str(u) for u in uniques], dtype=object)
+    return np.asarray(codes, dtype=np.int64), labels
+
+
 def _from_long(
     data: pd.DataFrame, framework: Framework, recipe: Recipe
 ) -> tuple[pd.DataFrame, FloatArray]:
     ids = framework.indicator_ids
-    known = pd.Index(ids)
-    code = known.get_indexer(data["indicator"].astype(str))
-    unknown = code < 0
-    if unknown.any():
-        names = sorted(set(data.loc[unknown, "indicator"].astype(str)))
-        raise ScoringInputError(
-            _problems(
-                [
-                    {
-                        "indicator": n,
-                        "check": "unknown_indicator",
-                        "value": n,
-                        "message": f"not an indicator of framework '{framework.id}'",
-                    }
-                    for n in names
-                ]
-            )
-        )
+    n_ind = len(ids)
+    raw_codes, raw_names = _factorize(data["indicator"])
+    lookup = pd.Index(ids).get_indexer(raw_names)
+    unknown_names = [n for n, c in zip(raw_names, lookup, strict=True) if c < 0]
+    missing_ind = raw_codes < 0
+    if unknown_names or missing_ind.any():
+        rows = [
+            {
+                "indicator": n,
+                "check": "unknown_indicator",
+                "value": n,
+                "message": f"not an indicator of framework '{framework.id}'",
+            }
+            for n in sorted(unknown_names)
+        ]
+        if missing_ind.any():
+            rows.append({"check": "missing_indicator", "message": "rows without an indicator"})
+        raise ScoringInputError(_problems(rows))
+    code = lookup[raw_codes]
     values = pd.to_numeric(data["value"], errors="coerce")
     wrong = values.isna() & data["value"].notna()
     if wrong.any():
@@ -250,39 +264,79 @@ def _from_long(
                 ]
             )
         )
-    mission = pd.Categorical(data["mission"].astype(str))
-    period = pd.Categorical(data["period"].astype(str))
-    unit_code = mission.codes.astype(np.int64) * len(period.categories) + period.codes
-    uniq, unit_idx = np.unique(unit_code, return_inverse=True)
-    n_units = uniq.size
-    cell = unit_idx.astype(np.int64) * len(ids) + code
     vals = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    _check_values(data, code, vals, framework)
+    m_codes, m_names = _factorize(data["mission"])
+    p_codes, p_names = _factorize(data["period"])
+    if (m_codes < 0).any() or (p_codes < 0).any():
+        raise ScoringInputError(
+            _problems([{"check": "missing_required", "message": "rows without mission or period"}])
+        )
+    n_p = len(p_names)
+    unit_code = m_codes * n_p + p_codes
+    seen = np.zeros(len(m_names) * n_p, dtype=bool)
+    seen[unit_code] = True
+    present_units = np.flatnonzero(seen)
+    position = np.cumsum(seen) - 1
+    unit_idx = position[unit_code]
+    n_units = present_units.size
+    units = pd.DataFrame(
+        {
+            "mission": m_names[present_units // n_p],
+            "period": p_names[present_units % n_p],
+        }
+    )
+    units["phase"] = _per_unit(data, "phase", unit_idx, n_units, units)
+    if "period_start" in data.columns:
+        start = pd.to_datetime(data["period_start"], errors="coerce")
+        first = np.full(n_units, np.iinfo(np.int64).max)
+        np.minimum.at(first, unit_idx, start.to_numpy(dtype="datetime64[ns]").astype(np.int64))
+        units["period_start"] = pd.to_datetime(first, unit="ns")
     keep = ~np.isnan(vals)
+    cell = unit_idx * n_ind + code
     matrix = _consolidate_cells(
-        cell[keep], vals[keep], n_units * len(ids), recipe.settings.consolidate, data, keep
-    ).reshape(n_units, len(ids))
-    first = pd.Series(np.arange(len(data))).groupby(unit_idx).first().to_numpy()
-    unit_cols = [c for c in ("mission", "period", "phase", "period_start") if c in data.columns]
-    units = _unit_frame(data.iloc[first][unit_cols])
-    if "phase" in data.columns:
-        phases = data.groupby(unit_idx)["phase"].nunique()
-        clash = phases[phases > 1]
-        if len(clash):
-            raise ScoringInputError(
-                _problems(
-                    [
-                        {
-                            "mission": units.at[i, "mission"],
-                            "period": units.at[i, "period"],
-                            "check": "phase_conflict",
-                            "message": "entries for this mission and period name different "
-                            "lifecycle phases",
-                        }
-                        for i in clash.index
-                    ]
-                )
-            )
+        cell[keep], vals[keep], n_units * n_ind, recipe.settings.consolidate, data, keep
+    ).reshape(n_units, n_ind)
     return units, matrix
+
+
+def _per_unit(
+    data: pd.DataFrame,
+    column: str,
+    unit_idx: NDArray[np.int64],
+    n_units: int,
+    units: pd.DataFrame,
+) -> pd.Series:
+    """The one value of a column per unit (e.g. the phase); conflicting values are refused."""
+    if column not in data.columns:
+        return pd.Series([None] * n_units, dtype=object)
+    codes, names = _factorize(data[column])
+    low = np.full(n_units, np.iinfo(np.int64).max)
+    high = np.full(n_units, -1)
+    valid = codes >= 0
+    np.minimum.at(low, unit_idx[valid], codes[valid])
+    np.maximum.at(high, unit_idx[valid], codes[valid])
+    clash = np.flatnonzero((high >= 0) & (low != high))
+    if clash.size:
+        raise ScoringInputError(
+            _problems(
+                [
+                    {
+                        "mission": units.at[i, "mission"],
+                        "period": units.at[i, "period"],
+                        "check": f"{column}_conflict",
+                        "value": ", ".join(sorted({names[low[i]], names[high[i]]})),
+                        "message": f"entries for this mission and period name different "
+                        f"values of '{column}'",
+                    }
+                    for i in clash[:50]
+                ]
+            )
+        )
+    out = np.full(n_units, None, dtype=object)
+    has = high >= 0
+    out[has] = names[high[has]]
+    return pd.Series(out, dtype=object)
 
 
 def _consolidate_cells(
@@ -329,33 +383,51 @@ def _consolidate_cells(
     return out
 
 
-def _check_values(units: pd.DataFrame, matrix: FloatArray, framework: Framework) -> None:
-    """Values outside their scale are refused (validate assessments first for a full report)."""
-    bad: list[dict[str, Any]] = []
-    for j, ident in enumerate(framework.indicator_ids):
-        scale = framework.scale_of(ident)
-        col = matrix[:, j]
-        present = ~np.isnan(col)
-        if isinstance(scale, RubricScale | BinaryScale):
-            allowed = np.array(scale.values)
-            wrong = present & ~np.isin(col, allowed)
-            expected = f"one of the levels {[f'{v:g}' for v in scale.values]}"
+def _out_of_scale(scale: Scale, values: FloatArray) -> tuple[BoolArray, str]:
+    """Mask of present values outside a scale, and what was expected."""
+    present = ~np.isnan(values)
+    if isinstance(scale, RubricScale | BinaryScale):
+        wrong = present & ~np.isin(values, np.array(scale.values))
+        return wrong, f"one of the levels {[f'{v:g}' for v in scale.values]} of scale '{scale.id}'"
+    lo = -np.inf if scale.minimum is None else scale.minimum
+    hi = np.inf if scale.maximum is None else scale.maximum
+    wrong = present & ((values < lo) | (values > hi) | ~np.isfinite(values))
+    return wrong, f"a finite number in [{lo:g}, {hi:g}] (scale '{scale.id}')"
+
+
+def _check_values(
+    rows: pd.DataFrame, codes: NDArray[np.int64], values: FloatArray, framework: Framework
+) -> None:
+    """Refuse values outside their scale (run :func:`missionlens.validate` for a full report).
+
+    ``codes`` gives the framework position of each value's indicator; ``rows`` holds the
+    ``mission`` and ``period`` of each value, for the report. One pass per scale.
+    """
+    ids = framework.indicator_ids
+    scale_ids = list(dict.fromkeys(framework.indicator(i).scale for i in ids))
+    scale_of = np.array([scale_ids.index(framework.indicator(i).scale) for i in ids])
+    per_value_scale = scale_of[codes]
+    wrong = np.zeros(values.shape, dtype=bool)
+    expected: dict[str, str] = {}
+    for k, sid in enumerate(scale_ids):
+        positions = np.flatnonzero(per_value_scale == k) if len(scale_ids) > 1 else None
+        sub = values if positions is None else values[positions]
+        mask, expected[sid] = _out_of_scale(framework.scale(sid), sub)
+        if positions is None:
+            wrong |= mask
         else:
-            lo = -np.inf if scale.minimum is None else scale.minimum
-            hi = np.inf if scale.maximum is None else scale.maximum
-            wrong = present & ((col < lo) | (col > hi) | ~np.isfinite(col))
-            expected = f"a finite number in [{lo:g}, {hi:g}]"
-        for pos in np.flatnonzero(wrong)[:50]:
-            bad.append(
-                {
-                    "mission": units.at[pos, "mission"],
-                    "period": units.at[pos, "period"],
-                    "indicator": ident,
-                    "check": "out_of_scale",
-                    "value": f"{col[pos]:g}",
-                    "message": f"expected {expected} of scale '{scale.id}'",
-                }
-            )
+            wrong[positions[mask]] = True
+    bad = [
+        {
+            "mission": str(rows["mission"].iloc[pos]),
+            "period": str(rows["period"].iloc[pos]),
+            "indicator": ids[codes[pos]],
+            "check": "out_of_scale",
+            "value": f"{values[pos]:g}",
+            "message": f"expected {expected[framework.indicator(ids[codes[pos]]).scale]}",
+        }
+        for pos in np.flatnonzero(wrong)[:200]
+    ]
     if bad:
         raise ScoringInputError(_problems(bad))
 

@@ -248,7 +248,7 @@ class Profiles:
         data: pd.DataFrame,
         log: pd.DataFrame | None = None,
     ) -> None:
-        self._table = table
+        self._table = _canonical(table)
         self.framework = framework
         self.recipe = recipe
         self.data = data
@@ -310,6 +310,10 @@ class Profiles:
             aggfunc="first",
         )
         wide.columns = wide.columns.astype(str)
+        wide.index = pd.MultiIndex.from_arrays(
+            [wide.index.get_level_values(k).astype(str) for k in ("mission", "period")],
+            names=["mission", "period"],
+        )
         return wide[order]
 
     def rank(self, node: str | None = None, *, by_period: bool = True) -> pd.DataFrame:
@@ -449,6 +453,19 @@ class Profiles:
         return f"<p>{self.__repr__()[1:-1]}</p>" + pd.concat([root, dims], axis=1).to_html(
             na_rep="–"
         )
+
+
+def _canonical(table: pd.DataFrame) -> pd.DataFrame:
+    """The score table with its text columns as categoricals of Python strings, whatever the
+    reader (Parquet gives Arrow-backed categories)."""
+    out = table.copy()
+    for col in ("mission", "period", "phase", "view", "node", "node_type", "level"):
+        values = out[col]
+        if not isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype("category")
+        cats = pd.Index(list(values.cat.categories), dtype=object)
+        out[col] = pd.Categorical.from_codes(values.cat.codes.to_numpy(), categories=cats)
+    return out
 
 
 def _parquet(frame: pd.DataFrame) -> bytes:

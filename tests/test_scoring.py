@@ -1,0 +1,361 @@
+"""The scoring engine end to end: recipes, steps, profiles, provenance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+import missionlens as ml
+
+TOL = {"rtol": 0, "atol": 1e-12}
+
+
+@pytest.fixture
+def wide() -> pd.DataFrame:
+    """Three missions, one period, small framework (values worked by hand below)."""
+    return pd.DataFrame(
+        {
+            "mission": ["A", "B", "C"],
+            "period": ["2024"] * 3,
+            "phase": ["implementation"] * 3,
+            "pol_01": [5, 2, np.nan],
+            "pol_02": [4, 1, 3],
+            "env_01": [0.5, 2.0, 4.0],
+            "env_02": [1, 0, 1],
+            "env_03": [3, 3, 5],
+            "personnel": [1000, 4000, 500],
+        }
+    )
+
+
+def _score_of(profiles: ml.Profiles, mission: str, node: str) -> float:
+    table = profiles.to_frame()
+    row = table[(table["mission"] == mission) & (table["node"] == node)]
+    return float(row["score"].iloc[0])
+
+
+def test_default_recipe_worked_by_hand(small_framework: ml.Framework, wide: pd.DataFrame) -> None:
+    p = ml.score(wide, framework=small_framework)
+    # pol_01 rubric 1..5 linear: 5 -> 100, 2 -> 25; pol_02 4 -> 75
+    assert _score_of(p, "A", "pol_01") == 100
+    assert _score_of(p, "B", "pol_01") == 25
+    # env_01 numeric, lower is better, goalposts [0, 3]: 0.5 -> (3 - 0.5) / 3 = 83.33
+    assert_allclose(_score_of(p, "A", "env_01"), 250 / 3, **TOL)
+    # 4.0 is beyond the worst goalpost: capped at 0
+    assert _score_of(p, "C", "env_01") == 0
+    # pol (arithmetic, weights 1 and 0.5): (100 + 0.5 * 75) / 1.5
+    assert_allclose(_score_of(p, "A", "pol"), 137.5 / 1.5, **TOL)
+    # env_sec = mean(83.33, 100); env = mean(env_sec, env_03=50)
+    env_sec = (250 / 3 + 100) / 2
+    assert_allclose(_score_of(p, "A", "env_sec"), env_sec, **TOL)
+    assert_allclose(_score_of(p, "A", "env"), (env_sec + 50) / 2, **TOL)
+    # root geometric, pol weight 2, env weight 1
+    expected = np.exp((2 * np.log(137.5 / 1.5) + np.log((env_sec + 50) / 2)) / 3)
+    assert_allclose(_score_of(p, "A", "index"), expected, rtol=1e-14)
+    # C lacks pol_01 (weight 1 of 1.5): share 1/3 < 0.5 so pol is missing, and so is the root
+    assert np.isnan(_score_of(p, "C", "pol"))
+    assert np.isnan(_score_of(p, "C", "index"))
+
+
+def test_profile_table_columns_and_coverage(
+    small_framework: ml.Framework, wide: pd.DataFrame
+) -> None:
+    p = ml.score(wide, framework=small_framework)
+    table = p.to_frame()
+    assert tuple(table.columns) == ml.PROFILE_COLUMNS
+    row = table[(table["mission"] == "C") & (table["node"] == "pol")].iloc[0]
+    assert row["n_indicators"] == 1 and row["coverage"] == 0.5
+    assert row["node_type"] == "dimension" and row["phase"] == "implementation"
+    root = table[(table["mission"] == "A") & (table["node"] == "index")].iloc[0]
+    assert root["n_indicators"] == 5 and root["coverage"] == 1.0 and root["imputed_share"] == 0
+
+
+def test_facet_views(small_framework: ml.Framework, wide: pd.DataFrame) -> None:
+    p = ml.score(wide, framework=small_framework)
+    findings = p.to_frame("finding")
+    assert set(findings["node"]) == {"1", "14", "16"}
+    # finding 14 is served by env_01 alone
+    a14 = findings[(findings["mission"] == "A") & (findings["node"] == "14")]["score"].iloc[0]
+    assert_allclose(a14, 250 / 3, **TOL)
+    # level 'strategic': pol_01 and pol_02; global weights 2/3 * (1/1.5) and 2/3 * (0.5/1.5)
+    levels = p.to_frame("level")
+    a = levels[(levels["mission"] == "A") & (levels["node"] == "strategic")]["score"].iloc[0]
+    assert_allclose(a, (100 * 2 + 75 * 1) / 3, **TOL)
+
+
+def test_wide_and_rank(small_framework: ml.Framework, wide: pd.DataFrame) -> None:
+    p = ml.score(wide, framework=small_framework)
+    dims = p.wide(node_type="dimension")
+    assert list(dims.columns) == ["pol", "env"]
+    assert dims.index.names == ["mission", "period"]
+    ranks = p.rank()
+    assert list(ranks.columns) == ["mission", "period", "node", "score", "rank"]
+    assert ranks["mission"].tolist() == ["A", "B", "C"]
+    assert ranks["rank"].tolist()[:2] == [1, 2] and pd.isna(ranks["rank"].iloc[2])
+
+
+def test_denominate_then_normalise(small_framework: ml.Framework, wide: pd.DataFrame) -> None:
+    recipe = ml.Recipe.default().with_step(
+        "denominate", index=0, indicators=["env_01"], by="personnel", multiplier=1000
+    )
+    p = ml.score(wide, framework=small_framework, recipe=recipe)
+    # B: 2.0 / 4000 * 1000 = 0.5 per 1,000 -> (3 - 0.5) / 3 * 100
+    assert_allclose(_score_of(p, "B", "env_01"), 250 / 3, **TOL)
+
+
+def test_impute_group_mean_flags_cells(small_framework: ml.Framework, wide: pd.DataFrame) -> None:
+    recipe = ml.Recipe.default().with_params("impute", method="group_mean", group="period")
+    p = ml.score(wide, framework=small_framework, recipe=recipe)
+    # C's pol_01 = mean(5, 2) = 3.5 -> 62.5
+    assert_allclose(_score_of(p, "C", "pol_01"), 62.5, **TOL)
+    table = p.to_frame()
+    row = table[(table["mission"] == "C") & (table["node"] == "pol")].iloc[0]
+    assert row["imputed_share"] == 0.5 and row["coverage"] == 1.0
+    assert "1 cell(s) imputed" in p.log["message"].iloc[0]
+
+
+def test_impute_sibling_mean_after_normalise(
+    small_framework: ml.Framework, wide: pd.DataFrame
+) -> None:
+    steps = [
+        ml.Step(step="normalise"),
+        ml.Step(step="impute", params={"method": "sibling_mean"}),
+        ml.Step(step="aggregate"),
+    ]
+    p = ml.score(wide, framework=small_framework, recipe=ml.Recipe(steps=tuple(steps)))
+    assert _score_of(p, "C", "pol_01") == 50  # sibling pol_02 = 3 -> 50
+    with pytest.raises(ml.RecipeError, match="sibling_mean averages normalised scores"):
+        ml.Recipe(steps=(steps[1], steps[0], steps[2]))
+
+
+def test_locf_across_periods(small_framework: ml.Framework) -> None:
+    data = pd.DataFrame(
+        {
+            "mission": ["A", "A", "A", "B"],
+            "period": ["2023", "2025", "2024", "2024"],
+            "pol_01": [4, np.nan, np.nan, 2],
+            "pol_02": [4, 4, 4, 2],
+        }
+    )
+    recipe = ml.Recipe.default().with_params("impute", method="locf")
+    p = ml.score(data, framework=small_framework, recipe=recipe)
+    w = p.wide()
+    assert w.loc[("A", "2024"), "pol_01"] == 75 and w.loc[("A", "2025"), "pol_01"] == 75
+
+
+def test_normalise_methods_through_recipe(small_framework: ml.Framework) -> None:
+    data = pd.DataFrame(
+        {"mission": list("ABCD"), "period": "2024", "env_01": [0.0, 1.0, 2.0, 4.0]}
+    )
+    minmax = ml.Recipe.default().with_params("normalise", numeric="minmax")
+    p = ml.score(data, framework=small_framework, recipe=minmax)
+    # lower is better: 0 best -> 100, 4 worst -> 0, 1 -> 75
+    assert_allclose(p.wide()["env_01"].to_numpy(), [100, 75, 50, 0], **TOL)
+    pct = ml.Recipe.default().with_params("normalise", numeric="percentile")
+    p = ml.score(data, framework=small_framework, recipe=pct)
+    assert_allclose(p.wide()["env_01"].to_numpy(), [100, 200 / 3, 100 / 3, 0], **TOL)
+    target = ml.Recipe.default().with_params(
+        "normalise", overrides={"env_01": {"method": "distance_to_target", "target": 1.0}}
+    )
+    p = ml.score(data, framework=small_framework, recipe=target)
+    # negated: x' = -x, min' = -4, target' = -1: (x' + 4) / 3, capped at 100
+    assert_allclose(p.wide()["env_01"].to_numpy(), [100, 100, 200 / 3, 0], **TOL)
+    custom = ml.Recipe.default().with_params(
+        "normalise", rubric="custom", rubric_mapping={1: 0, 2: 10, 3: 40, 4: 70, 5: 100}
+    )
+    d2 = pd.DataFrame({"mission": ["A"], "period": ["2024"], "pol_01": [3]})
+    assert ml.score(d2, framework=small_framework, recipe=custom).wide()["pol_01"].iloc[0] == 40
+
+
+def test_weight_and_aggregate_overrides(small_framework: ml.Framework, wide: pd.DataFrame) -> None:
+    recipe = ml.Recipe.default().with_params("weight", overrides={"pol_02": 1.0})
+    recipe = recipe.with_params("aggregate", overrides={"index": {"method": "minimum"}})
+    p = ml.score(wide, framework=small_framework, recipe=recipe)
+    assert_allclose(_score_of(p, "A", "pol"), 87.5, **TOL)
+    assert_allclose(_score_of(p, "A", "index"), min(87.5, _score_of(p, "A", "env")), **TOL)
+    equal = ml.Recipe.default().with_params("weight", method="equal")
+    q = ml.score(wide, framework=small_framework, recipe=equal)
+    assert_allclose(_score_of(q, "A", "pol"), 87.5, **TOL)
+
+
+def test_outlier_treatment_through_recipe(small_framework: ml.Framework) -> None:
+    values = [*range(1, 11), 30.0, 100.0]
+    data = pd.DataFrame(
+        {"mission": [f"M{i:02d}" for i in range(12)], "period": "2024", "env_01": values}
+    )
+    recipe = ml.Recipe.default().with_step("treat_outliers", index=0)
+    recipe = recipe.with_params("normalise", numeric="minmax")
+    p = ml.score(data, framework=small_framework, recipe=recipe)
+    col = p.wide()["env_01"].to_numpy()
+    # after winsorising 100 -> 30, min-max of the negated values: M10 and M11 both score 0
+    assert col[10] == 0 and col[11] == 0
+    assert_allclose(col[0], 100, **TOL)
+    assert p.log["winsorised"].iloc[0] == 1
+
+
+# --------------------------------------------------------------------------- long inputs
+def test_long_assessments_with_raters_use_median(small_framework: ml.Framework) -> None:
+    long = pd.DataFrame(
+        {
+            "mission": ["A"] * 4,
+            "period": ["2024-H1"] * 4,
+            "indicator": ["pol_01", "pol_01", "pol_01", "pol_02"],
+            "value": [1, 4, 5, 3],
+            "rater": ["r1", "r2", "r3", "r1"],
+        }
+    )
+    p = ml.score(long, framework=small_framework)
+    assert _score_of(p, "A", "pol_01") == 75  # median(1, 4, 5) = 4
+    mean = ml.score(long, framework=small_framework, recipe=_with_consolidate("mean"))
+    assert_allclose(_score_of(mean, "A", "pol_01"), (10 / 3 - 1) / 4 * 100, **TOL)
+
+
+def _with_consolidate(method: str) -> ml.Recipe:
+    return ml.Recipe(
+        settings=ml.RecipeSettings(consolidate=method),  # type: ignore[arg-type]
+        steps=ml.Recipe.default().steps,
+    )
+
+
+def test_bad_inputs_are_reported(small_framework: ml.Framework) -> None:
+    long = pd.DataFrame(
+        {
+            "mission": ["A", "A", "A"],
+            "period": ["2024"] * 3,
+            "indicator": ["pol_01", "nope", "pol_02"],
+            "value": [1, 2, 3],
+        }
+    )
+    with pytest.raises(ml.ScoringInputError, match="unknown_indicator") as info:
+        ml.score(long, framework=small_framework)
+    assert info.value.problems["indicator"].tolist() == ["nope"]
+    wide = pd.DataFrame({"mission": ["A", "B"], "period": "2024", "pol_01": [7, 3]})
+    with pytest.raises(ml.ScoringInputError, match="out_of_scale") as info:
+        ml.score(wide, framework=small_framework)
+    assert info.value.problems[["mission", "value"]].values.tolist() == [["A", "7"]]
+    text = pd.DataFrame({"mission": ["A"], "period": "2024", "pol_01": ["high"]})
+    with pytest.raises(ml.ScoringInputError, match="not_numeric"):
+        ml.score(text, framework=small_framework)
+    with pytest.raises(ml.ScoringInputError, match="no 'period' column"):
+        ml.score(pd.DataFrame({"mission": ["A"]}), framework=small_framework)
+
+
+# ------------------------------------------------------------------------ provenance
+def test_regenerate_save_load(
+    small_framework: ml.Framework, wide: pd.DataFrame, tmp_path: Path
+) -> None:
+    recipe = ml.Recipe.default().with_params("impute", method="group_mean")
+    p = ml.score(wide, framework=small_framework, recipe=recipe)
+    assert p.regenerate() == p
+    path = p.save(tmp_path / "profiles.zip")
+    q = ml.Profiles.load(path)
+    assert q == p
+    assert q.recipe == recipe and q.framework == small_framework
+    assert q.fingerprints == p.fingerprints
+    pd.testing.assert_frame_equal(q.to_frame(None), p.to_frame(None))
+
+
+def test_mixing_profiles_is_refused(small_framework: ml.Framework, wide: pd.DataFrame) -> None:
+    a = ml.score(wide, framework=small_framework)
+    b = ml.score(wide, framework=small_framework, recipe=_with_consolidate("mean"))
+    with pytest.raises(ml.IncompatibleProfilesError, match="recipe"):
+        ml.Profiles.concat([a, b])
+    mixed = ml.Profiles.concat([a, b], allow_mixed=True)
+    assert mixed["recipe_fingerprint"].nunique() == 2
+    assert len(ml.Profiles.concat([a, a])) == 2 * len(a.to_frame(None))
+
+
+def test_recipe_yaml_json_round_trip_and_errors(tmp_path: Path) -> None:
+    recipe = (
+        ml.Recipe.default()
+        .with_step("denominate", index=0, indicators=["x"], by="personnel", multiplier=1000)
+        .with_params("normalise", numeric="zscore", overrides={"x": {"method": "rank"}})
+        .with_params("aggregate", overrides={"root": {"method": "generalised", "p": 0.5}})
+    )
+    assert ml.Recipe.from_yaml(recipe.to_yaml()) == recipe
+    assert ml.Recipe.from_json(recipe.to_json(tmp_path / "r.json")) == recipe
+    assert ml.Recipe.from_yaml(recipe.to_yaml()).fingerprint == recipe.fingerprint
+    with pytest.raises(ml.RecipeError) as info:
+        ml.Recipe.from_dict(
+            {
+                "steps": [
+                    {"step": "normalize"},
+                    {"step": "normalise", "params": {"numeric": "best"}},
+                    {"step": "aggregate"},
+                ]
+            }
+        )
+    message = str(info.value)
+    assert "unknown step 'normalize'" in message and "steps[1] (normalise).params.numeric" in message
+
+
+@given(
+    st.lists(
+        st.sampled_from(["none", "group_mean", "group_median", "locf"]), min_size=1, max_size=2
+    ),
+    st.sampled_from(["auto", "minmax", "zscore", "percentile"]),
+    st.sampled_from(["framework", "arithmetic", "median", "minimum"]),
+)
+def test_generated_recipes_survive_yaml(imputes: list[str], numeric: str, method: str) -> None:
+    steps = [ml.Step(step="impute", params={"method": m}) for m in imputes]
+    steps += [
+        ml.Step(step="normalise", params={"numeric": numeric}),
+        ml.Step(step="aggregate", params={"method": method}),
+    ]
+    recipe = ml.Recipe(name="r", steps=tuple(steps))
+    assert ml.Recipe.from_yaml(recipe.to_yaml()) == recipe
+
+
+@given(st.permutations(list(range(6))), st.integers(min_value=0, max_value=2**32 - 1))
+def test_reordering_missions_changes_only_order(order: list[int], seed: int) -> None:
+    fw = ml.load_framework(Path(__file__).parent / "data" / "frameworks" / "small.yaml")
+    rng = np.random.default_rng(seed)
+    data = pd.DataFrame(
+        {
+            "mission": [f"M{i}" for i in range(6)],
+            "period": "2024",
+            "pol_01": rng.integers(1, 6, 6),
+            "pol_02": rng.integers(1, 6, 6),
+            "env_01": rng.uniform(0, 4, 6),
+            "env_02": rng.integers(0, 2, 6),
+            "env_03": rng.integers(1, 6, 6),
+        }
+    )
+    recipe = ml.Recipe.default().with_params("normalise", numeric="minmax")
+    a = ml.score(data, framework=fw, recipe=recipe).wide().sort_index()
+    b = ml.score(data.iloc[order], framework=fw, recipe=recipe).wide().sort_index()
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_scaling_node_weights_changes_nothing(
+    small_framework: ml.Framework, wide: pd.DataFrame
+) -> None:
+    base = ml.score(wide, framework=small_framework).wide()
+    scaled = ml.Recipe.default().with_params(
+        "weight", overrides={"pol_01": 10.0, "pol_02": 5.0, "pol": 20.0, "env": 10.0}
+    )
+    other = ml.score(wide, framework=small_framework, recipe=scaled).wide()
+    pd.testing.assert_frame_equal(base, other, rtol=1e-12)
+
+
+def test_builtin_framework_scores(wom: ml.Framework) -> None:
+    rng = np.random.default_rng(1)
+    data = {"mission": ["X", "Y"], "period": ["2024", "2024"]}
+    for ind in wom.indicators:
+        scale = wom.scale(ind.scale)
+        if scale.kind == "rubric":
+            data[ind.id] = rng.integers(1, 6, 2)
+        else:
+            low, high = wom.goalposts(ind.id) or (0, 1)
+            data[ind.id] = rng.uniform(low, high, 2)
+    p = ml.score(pd.DataFrame(data), framework=wom)
+    root = p.wide(node_type="root")["wom"]
+    assert root.notna().all() and ((root >= 0) & (root <= 100)).all()
+    assert set(p.to_frame("level")["node"]) == {"strategic", "operational", "tactical"}
+    assert p.to_frame("finding")["node"].nunique() == 22
