@@ -1,0 +1,51 @@
+"""The command-line interface (framework commands)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from missionlens.cli import main
+
+BAD = Path(__file__).parent / "data" / "frameworks" / "bad"
+SMALL = Path(__file__).parent / "data" / "frameworks" / "small.yaml"
+
+
+def test_frameworks_list_and_show() -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["frameworks", "list"])
+    assert result.exit_code == 0 and "whole-of-mission" in result.output
+    result = runner.invoke(main, ["frameworks", "show", "whole-of-mission"])
+    assert result.exit_code == 0
+    assert "political" in result.output and "pol_01" in result.output
+
+
+def test_frameworks_schema_is_json() -> None:
+    result = CliRunner().invoke(main, ["frameworks", "schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert schema["title"] == "Framework" and "indicators" in schema["properties"]
+
+
+def test_validate_good_file() -> None:
+    result = CliRunner().invoke(main, ["frameworks", "validate", str(SMALL)])
+    assert result.exit_code == 0 and "OK" in result.output
+
+
+def test_validate_bad_file_exits_1_with_table() -> None:
+    bad = str(BAD / "several_problems.yaml")
+    result = CliRunner().invoke(main, ["frameworks", "validate", bad])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert "problem(s) in" in lines[0]
+    header = lines[1].split()
+    assert header == ["path", "id", "check", "value", "message"]
+    for path in ("indicators[1].id", "nodes[2].weight", "scales[1].minimum"):
+        assert path in result.output
+
+
+def test_show_unknown_name_exits_2() -> None:
+    result = CliRunner().invoke(main, ["frameworks", "show", "nope"])
+    assert result.exit_code == 2
