@@ -205,3 +205,16 @@ def test_group_mean_and_locf_imputation() -> None:
     filled, mask = treat.fill_locf(y, np.array([0, 0, 0, 1]), np.array([2, 0, 1, 0]))
     assert_allclose(filled[:, 0], [5, 5, 5, NAN], **TOL)
     assert mask[:, 0].tolist() == [True, False, True, False]
+
+
+def test_children_that_do_not_apply_leave_the_total_weight() -> None:
+    x = np.array([[60.0, NAN, NAN], [60.0, NAN, NAN], [60.0, NAN, 30]])
+    w = np.array([1.0, 1, 2])
+    applies = np.array([[True, False, False], [True, True, True], [True, False, False]])
+    score, share = agg.aggregate(x, w, applicable=applies)
+    # row 0: only child 0 applies -> share 1; row 1: share 1/4 < 0.5 -> missing;
+    # row 2: child 2 does not apply but has a value, which still counts: (60 + 60) / 3
+    assert_allclose(share, [1.0, 0.25, 1.0], **TOL)
+    assert_allclose(score, [60, NAN, 40], **TOL)
+    score, _ = agg.aggregate(x, w, rule="propagate", applicable=applies)
+    assert_allclose(score, [60, NAN, 40], **TOL)

@@ -359,3 +359,31 @@ def test_builtin_framework_scores(wom: ml.Framework) -> None:
     assert root.notna().all() and ((root >= 0) & (root <= 100)).all()
     assert set(p.to_frame("level")["node"]) == {"strategic", "operational", "tactical"}
     assert p.to_frame("finding")["node"].nunique() == 22
+
+
+def test_indicators_that_do_not_apply_in_the_phase_do_not_count(
+    small_framework: ml.Framework,
+) -> None:
+    # pol_01 applies in mandate_design and implementation only; env_03 in drawdown and exit
+    data = pd.DataFrame(
+        {
+            "mission": ["A", "B"],
+            "period": ["2024", "2024"],
+            "phase": ["exit", "implementation"],
+            "pol_02": [3, 3],
+            "env_01": [1.5, 1.5],
+            "env_02": [1, 1],
+        }
+    )
+    p = ml.score(data, framework=small_framework)
+    table = p.to_frame()
+    pol = table[table["node"] == "pol"].set_index("mission")
+    # in exit pol_01 does not apply: pol is pol_02 alone, fully covered
+    assert pol.loc["A", "score"] == 50 and pol.loc["A", "coverage"] == 1.0
+    # in implementation pol_01 applies and is missing: share 0.5 / 1.5 < 0.5
+    assert np.isnan(pol.loc["B", "score"]) and pol.loc["B", "coverage"] == 0.5
+    env = table[table["node"] == "env"].set_index("mission")
+    # env_03 applies in exit (missing there) but not in implementation
+    assert env.loc["A", "coverage"] == 2 / 3 and env.loc["B", "coverage"] == 1.0
+    # implementation: env = env_sec alone (env_03 does not apply) = mean(50, 100)
+    assert_allclose(env.loc["B", "score"], 75, **TOL)

@@ -148,25 +148,34 @@ class Framework(_Model):
         return tuple(n.id for n in self.nodes)
 
     def node(self, node_id: str) -> Node:
-        """The node with this id (``KeyError`` naming the known ids if there is none)."""
+        """The node with this id (``KeyError`` listing known ids if there is none)."""
         for n in self.nodes:
             if n.id == node_id:
                 return n
-        raise KeyError(f"framework '{self.id}' has no node '{node_id}'")
+        raise KeyError(
+            f"framework '{self.id}' has no node '{node_id}'; nodes: "
+            + _sample([x.id for x in self.nodes])
+        )
 
     def indicator(self, indicator_id: str) -> Indicator:
         """The indicator with this id."""
         for i in self.indicators:
             if i.id == indicator_id:
                 return i
-        raise KeyError(f"framework '{self.id}' has no indicator '{indicator_id}'")
+        raise KeyError(
+            f"framework '{self.id}' has no indicator '{indicator_id}'; indicators: "
+            + _sample([x.id for x in self.indicators])
+        )
 
     def scale(self, scale_id: str) -> Scale:
         """The scale with this id."""
         for s in self.scales:
             if s.id == scale_id:
                 return s
-        raise KeyError(f"framework '{self.id}' has no scale '{scale_id}'")
+        raise KeyError(
+            f"framework '{self.id}' has no scale '{scale_id}'; scales: "
+            + _sample([x.id for x in self.scales])
+        )
 
     def scale_of(self, indicator_id: str) -> Scale:
         """The scale of an indicator."""
@@ -730,6 +739,12 @@ _FIELD_TO_COLUMN: dict[str, str] = {
     "aggregation": "Aggregation",
     "missing": "MissingRule",
 }
+
+
+def _sample(ids: list[str], limit: int = 12) -> str:
+    """A short list of ids for an error message."""
+    more = f", ... ({len(ids)} in all)" if len(ids) > limit else ""
+    return ", ".join(ids[:limit]) + more
 
 
 def _json_cell(value: Any) -> str | None:

@@ -151,6 +151,7 @@ def _facet_blocks(
                     "arithmetic",
                     rule="reweight",
                     min_share=recipe.settings.facet_min_share,
+                    applicable=state.applicable[:, sel],
                 )
         blocks.append((facet_id, value_ids, scores, member))
     return blocks
@@ -163,6 +164,7 @@ def _tidy(state: ScoringState, recipe: Recipe) -> pd.DataFrame:
     n_units, n_ind = state.normalised.shape
     present = ~np.isnan(state.normalised)
     imputed = state.imputed & present
+    counted = state.applicable | present  # what coverage counts: applicable or entered
 
     # membership of indicators below each node (indicators x nodes)
     below = np.zeros((n_ind, len(fw.nodes)), dtype=bool)
@@ -187,11 +189,11 @@ def _tidy(state: ScoringState, recipe: Recipe) -> pd.DataFrame:
         membership.append(member)
     scores_all = np.hstack(score_blocks)
     member_all = np.hstack(membership).astype(np.float64)
-    n_total = member_all.sum(axis=0)
+    n_total = counted.astype(np.float64) @ member_all
     n_present = present.astype(np.float64) @ member_all
     n_imputed = imputed.astype(np.float64) @ member_all
     with np.errstate(invalid="ignore", divide="ignore"):
-        coverage = n_present / n_total
+        coverage = np.where(n_total > 0, n_present / np.maximum(n_total, 1), np.nan)
         imputed_share = np.where(n_present > 0, n_imputed / np.maximum(n_present, 1), np.nan)
 
     m = len(element_ids)
@@ -278,7 +280,8 @@ class Profiles:
             ``facet``); ``level`` (strategic, operational, tactical where known); ``score``
             (0-100, 100 best; ``NaN`` where the missing rule leaves it missing);
             ``n_indicators`` (indicator values present below the node); ``coverage`` (their
-            share of the node's indicators); ``imputed_share`` (share of those present that
+            share of the node's indicators that apply in the unit's lifecycle phase);
+            ``imputed_share`` (share of those present that
             were imputed).
         """
         if view is None:

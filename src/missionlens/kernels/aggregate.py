@@ -101,6 +101,7 @@ def aggregate(
     p: float | None = None,
     rule: Literal["reweight", "propagate"] = "reweight",
     min_share: float = 0.5,
+    applicable: NDArray[np.bool_] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Aggregate children's scores row by row, applying the missing-children rule.
 
@@ -124,13 +125,19 @@ def aggregate(
         a missing child with positive weight makes the result missing.
     min_share : float
         Threshold of the ``reweight`` rule, in [0, 1].
+    applicable : ndarray of bool, shape (n_units, n_children), optional
+        Which children apply to each unit (e.g. indicators that apply in the unit's lifecycle
+        phase). Missing children that do not apply are left out of the total weight, so they
+        neither lower the share nor make the node missing; a value present for a child that
+        does not apply is still used. By default all children apply.
 
     Returns
     -------
     score : ndarray, shape (n_units,)
         The aggregate, ``NaN`` where the rule leaves it missing.
     share : ndarray, shape (n_units,)
-        Share of the total weight carried by the children present.
+        Share of the applicable weight carried by the children present (``NaN`` where no
+        child applies).
 
     Examples
     --------
@@ -152,9 +159,18 @@ def aggregate(
         raise ValueError("at least one weight must be positive")
     present = ~np.isnan(arr)
     active = weights > 0
-    share = np.where(present, weights, 0.0).sum(axis=1) / total
+    if applicable is None:
+        applies = np.ones(arr.shape, dtype=bool)
+    else:
+        applies = np.asarray(applicable, dtype=bool)
+        if applies.shape != arr.shape:
+            raise ValueError(f"applicable has shape {applies.shape}, expected {arr.shape}")
+    applies = applies | present  # a value entered for a child that does not apply still counts
+    applicable_weight = np.where(applies, weights, 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(present, weights, 0.0).sum(axis=1) / applicable_weight
     if rule == "propagate":
-        valid = (present | ~active).all(axis=1) & (present & active).any(axis=1)
+        valid = (present | ~active | ~applies).all(axis=1) & (present & active).any(axis=1)
     elif rule == "reweight":
         valid = (share >= min_share - 1e-12) & (present & active).any(axis=1)
     else:
