@@ -52,9 +52,7 @@ def framework_yaml() -> str:
         for s in range(SUBS):
             lines.append(f"  - {{id: d{d}s{s}, name: S{s}, parent: d{d}}}")
             for i in range(PER_SUB):
-                indicators.append(
-                    f"  - {{id: i{d}{s}{i}, name: I, parent: d{d}s{s}, scale: r5}}"
-                )
+                indicators.append(f"  - {{id: i{d}{s}{i}, name: I, parent: d{d}s{s}, scale: r5}}")
     return "\n".join(lines + indicators) + "\n"
 
 
@@ -69,8 +67,9 @@ def make_data(seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "mission": pd.Categorical.from_codes(m, [f"M{i:03d}" for i in range(N_MISSIONS)]),
-            "period": pd.Categorical.from_codes(p, [f"{2000 + i // 2}-H{i % 2 + 1}"
-                                                    for i in range(N_PERIODS)]),
+            "period": pd.Categorical.from_codes(
+                p, [f"{2000 + i // 2}-H{i % 2 + 1}" for i in range(N_PERIODS)]
+            ),
             "indicator": pd.Categorical.from_codes(k, ids),
             "rater": pd.Categorical.from_codes(r, [f"R{i}" for i in range(N_RATERS)]),
             "value": values,
@@ -150,20 +149,34 @@ def main() -> None:
     rows = []
     for case in ("library", "numpy"):
         out = subprocess.run(
-            [sys.executable, __file__, "--child", case, "--data", str(path),
-             "--repeat", str(args.repeat)],
-            check=True, capture_output=True, text=True,
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                case,
+                "--data",
+                str(path),
+                "--repeat",
+                str(args.repeat),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
         )
         rows.append({"case": case, **json.loads(out.stdout)})
     path.unlink()
     table = pd.DataFrame(rows)
     ratio = table.loc[0, "seconds"] / table.loc[1, "seconds"]
-    print(f"{len(data):,} entries: {N_MISSIONS} missions x {N_INDICATORS} indicators x "
-          f"{N_PERIODS} periods x {N_RATERS} raters")
+    print(
+        f"{len(data):,} entries: {N_MISSIONS} missions x {N_INDICATORS} indicators x "
+        f"{N_PERIODS} periods x {N_RATERS} raters"
+    )
     print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
-    print(f"ratio library / numpy: {ratio:.2f} (target <= 2); "
-          f"library: {table.loc[0, 'seconds']:.2f} s (target <= 3 s), "
-          f"{table.loc[0, 'peak_mb']:.0f} MB peak (target <= 1536 MB)")
+    print(
+        f"ratio library / numpy: {ratio:.2f} (target <= 2); "
+        f"library: {table.loc[0, 'seconds']:.2f} s (target <= 3 s), "
+        f"{table.loc[0, 'peak_mb']:.0f} MB peak (target <= 1536 MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -150,9 +150,7 @@ def test_locf_across_periods(small_framework: ml.Framework) -> None:
 
 
 def test_normalise_methods_through_recipe(small_framework: ml.Framework) -> None:
-    data = pd.DataFrame(
-        {"mission": list("ABCD"), "period": "2024", "env_01": [0.0, 1.0, 2.0, 4.0]}
-    )
+    data = pd.DataFrame({"mission": list("ABCD"), "period": "2024", "env_01": [0.0, 1.0, 2.0, 4.0]})
     minmax = ml.Recipe.default().with_params("normalise", numeric="minmax")
     p = ml.score(data, framework=small_framework, recipe=minmax)
     # lower is better: 0 best -> 100, 4 worst -> 0, 1 -> 75
@@ -292,7 +290,9 @@ def test_recipe_yaml_json_round_trip_and_errors(tmp_path: Path) -> None:
             }
         )
     message = str(info.value)
-    assert "unknown step 'normalize'" in message and "steps[1] (normalise).params.numeric" in message
+    assert (
+        "unknown step 'normalize'" in message and "steps[1] (normalise).params.numeric" in message
+    )
 
 
 @given(
@@ -387,3 +387,34 @@ def test_indicators_that_do_not_apply_in_the_phase_do_not_count(
     assert env.loc["A", "coverage"] == 2 / 3 and env.loc["B", "coverage"] == 1.0
     # implementation: env = env_sec alone (env_03 does not apply) = mean(50, 100)
     assert_allclose(env.loc["B", "score"], 75, **TOL)
+
+
+@pytest.mark.parametrize("method", ["median", "mean", "trimmed_mean", "confidence_weighted"])
+def test_engine_consolidation_equals_ml_consolidate(
+    small_framework: ml.Framework, method: str
+) -> None:
+    """The engine's fast consolidation gives the values of ml.consolidate, method by method."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for mission in ("A", "B"):
+        for indicator in ("pol_01", "pol_02"):
+            for r in range(int(rng.integers(1, 7))):
+                rows.append(
+                    {
+                        "mission": mission,
+                        "period": "2024-H1",
+                        "phase": "implementation",
+                        "indicator": indicator,
+                        "value": float(rng.integers(1, 6)),
+                        "rater": f"r{r}",
+                        "confidence": ["low", "medium", "high", None][int(rng.integers(0, 4))],
+                    }
+                )
+    long = pd.DataFrame(rows)
+    expected = ml.consolidate(long, method=method, framework=small_framework)
+    p = ml.score(long, framework=small_framework, recipe=_with_consolidate(method))
+    got = p.wide()
+    for row in expected.itertuples():
+        level = small_framework.scale_of(row.indicator)
+        normalised = (row.value - level.bounds[0]) / (level.bounds[1] - level.bounds[0]) * 100
+        assert_allclose(got.loc[(row.mission, row.period), row.indicator], normalised, rtol=1e-12)

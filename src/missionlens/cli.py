@@ -1,4 +1,11 @@
-"""Command-line interface: ``missionlens frameworks list | show NAME | schema | validate FILE``."""
+"""Command-line interface.
+
+``missionlens frameworks list | show NAME | schema | validate FILE``;
+``missionlens template FRAMEWORK OUTPUT --mission M --phase P [--period X] [--xlsform]``;
+``missionlens validate FILE... --framework FRAMEWORK``;
+``missionlens score FILE... --framework FRAMEWORK [--recipe R] --output OUT``;
+``missionlens demo [--out DIR]``.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +14,9 @@ import sys
 from pathlib import Path
 
 import click
+import pandas as pd
 
-from missionlens.errors import FrameworkError, format_table
+from missionlens.errors import FrameworkError, MissionLensError, format_table
 from missionlens.framework import framework_json_schema
 from missionlens.registry import list_frameworks, load_framework
 
@@ -85,6 +93,198 @@ def _load_or_exit(name: str):  # type: ignore[no-untyped-def]
     except FileNotFoundError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+
+
+@main.command("template")
+@click.argument("framework")
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--mission",
+    "-m",
+    "missions",
+    multiple=True,
+    required=True,
+    help="A mission to assess (repeat for several); one sheet each.",
+)
+@click.option("--phase", "-p", required=True, help="Lifecycle phase, e.g. implementation.")
+@click.option("--period", default=None, help="Period assessed, e.g. 2024-H1 (else typed in).")
+@click.option("--rater", default=None, help="Pre-fill the rater's name.")
+@click.option(
+    "--xlsform",
+    is_flag=True,
+    help="Write an XLSForm for KoboToolbox or ODK instead of an Excel template.",
+)
+def template(
+    framework: str,
+    output: Path,
+    missions: tuple[str, ...],
+    phase: str,
+    period: str | None,
+    rater: str | None,
+    xlsform: bool,
+) -> None:
+    """Write an Excel template (or an XLSForm) of FRAMEWORK for analysts to fill in."""
+    from missionlens.templates import write_template
+    from missionlens.xlsform import write_xlsform
+
+    fw = _load_or_exit(framework)
+    try:
+        if xlsform:
+            if rater is not None:
+                raise ValueError("--rater is for Excel templates; the form asks each rater")
+            path = write_xlsform(fw, output, phase=phase, missions=list(missions), period=period)
+        else:
+            path = write_template(
+                fw, output, missions=list(missions), phase=phase, period=period, rater=rater
+            )
+    except (ValueError, KeyError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    kind = "XLSForm" if xlsform else "template"
+    click.echo(
+        f"wrote {kind} {path} for '{fw.id}' v{fw.version} (fingerprint {fw.fingerprint}): "
+        f"{len(missions)} mission(s), phase {phase}, "
+        f"{len(fw.indicators_in_phase(phase))} indicators"
+    )
+
+
+@main.command("validate")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--framework",
+    "-f",
+    "framework_name",
+    required=True,
+    help="Built-in framework name or framework file to check against.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the table of problems to this .csv or .xlsx file.",
+)
+@click.option("--max-rows", default=200, show_default=True, help="Problems to print at most.")
+def validate_files(
+    files: tuple[Path, ...], framework_name: str, output: Path | None, max_rows: int
+) -> None:
+    """Check assessment FILES (filled templates, exports, tables); exit 1 on any problem."""
+    from missionlens.validation import validate
+
+    fw = _load_or_exit(framework_name)
+    report = validate(list(files), framework=fw)
+    if output is not None:
+        _write_failures(report.failures, output)
+    if report.ok:
+        click.echo(
+            f"OK: {report.n_entries} entries in {len(files)} file(s) match '{fw.id}' "
+            f"v{fw.version} (fingerprint {fw.fingerprint})"
+        )
+        return
+    click.echo(report.headline())
+    click.echo("")
+    click.echo(report.summary().to_string(index=False))
+    click.echo("")
+    shown = report.failures.drop(columns=["mission", "period", "rater"])
+    shown["row"] = shown["row"].astype(object).where(shown["row"].notna(), "")
+    click.echo(format_table(shown, max_rows=max_rows, max_width=120))
+    if output is not None:
+        click.echo(f"\nwrote all {len(report.failures)} problems to {output}")
+    sys.exit(1)
+
+
+@main.command("demo")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("missionlens-demo"),
+    show_default=True,
+    help="Folder for the demo's outputs (template, form, profiles, plots).",
+)
+def demo(out_dir: Path) -> None:
+    """Run the demo: validate, consolidate, score, compare and plot (see missionlens.demo)."""
+    from missionlens.demo import run_demo
+
+    run_demo(out_dir, echo=click.echo)
+
+
+@main.command("score")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--framework",
+    "-f",
+    "framework_name",
+    required=True,
+    help="Built-in framework name or framework file.",
+)
+@click.option(
+    "--recipe",
+    "-r",
+    "recipe_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Recipe file (.yaml or .json); the default recipe if not given.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where to write: .zip (profiles with their provenance) or .csv (the score table).",
+)
+def score_files(
+    files: tuple[str, ...], framework_name: str, recipe_file: Path | None, output: Path
+) -> None:
+    """Read and validate assessment FILES, score them, and write the profiles."""
+    from missionlens.assessment import read_assessments
+    from missionlens.errors import ValidationError
+    from missionlens.profiles import score
+    from missionlens.recipe import Recipe, RecipeError
+
+    fw = _load_or_exit(framework_name)
+    try:
+        recipe = Recipe.default()
+        if recipe_file is not None:
+            loader = Recipe.from_json if recipe_file.suffix == ".json" else Recipe.from_yaml
+            recipe = loader(recipe_file)
+        table = read_assessments(list(files), framework=fw)
+        profiles = score(table, framework=fw, recipe=recipe)
+    except ValidationError as exc:
+        click.echo(str(exc))
+        sys.exit(1)
+    except (RecipeError, MissionLensError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    if output.suffix.lower() == ".csv":
+        profiles.to_frame(None).to_csv(output, index=False)
+    else:
+        profiles.save(output)
+    dims = profiles.wide(node_type="root")
+    click.echo(dims.round(1).to_string())
+    click.echo(f"wrote {output} (recipe {profiles.fingerprints['recipe']})")
+
+
+def _write_failures(failures: pd.DataFrame, output: Path) -> None:
+    """The problem table as CSV or XLSX, text protected against formula injection."""
+    from missionlens.assessment import FORMULA_TRIGGERS, ooxml_escape
+
+    excel = output.suffix.lower() in (".xlsx", ".xlsm")
+
+    def safe(value: object) -> object:
+        if not isinstance(value, str) or value == "":
+            return value
+        text = "'" + value if value[0] in FORMULA_TRIGGERS else value
+        return ooxml_escape(text) if excel else text
+
+    table = failures.astype(object).where(failures.notna(), None)
+    table = table.apply(lambda column: column.map(safe))
+    if excel:
+        table.to_excel(output, index=False, sheet_name="problems")
+    else:
+        table.to_csv(output, index=False, encoding="utf-8-sig")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -39,7 +39,7 @@ SOURCES: dict[str, str] = {
 
 
 def _read(name: str, **kwargs: object) -> pd.DataFrame:
-    with resources.files("missionlens").joinpath("data", name).open("rb") as handle:
+    with resources.files("missionlens").joinpath("data").joinpath(name).open("rb") as handle:
         frame = pd.read_csv(handle, **kwargs)  # type: ignore[call-overload]
     frame.attrs["source"] = SOURCES[name]
     return frame

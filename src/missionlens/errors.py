@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
-__all__ = ["FRAMEWORK_PROBLEM_COLUMNS", "FrameworkError", "MissionLensError"]
+if TYPE_CHECKING:
+    from missionlens.validation import ValidationReport
+
+__all__ = ["FRAMEWORK_PROBLEM_COLUMNS", "FrameworkError", "MissionLensError", "ValidationError"]
 
 #: Columns of :attr:`FrameworkError.problems`, in order.
 FRAMEWORK_PROBLEM_COLUMNS: tuple[str, ...] = ("file", "path", "id", "check", "value", "message")
@@ -61,3 +66,28 @@ class FrameworkError(MissionLensError):
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} in framework definition{where} ({summary})"
         super().__init__(head + "\n" + format_table(self.problems.drop(columns=["file"])))
+
+
+class ValidationError(MissionLensError, ValueError):
+    """Assessments have one or more problems.
+
+    Raised by :func:`~missionlens.read_assessments` (and by :func:`~missionlens.consolidate` and
+    :func:`~missionlens.agreement` for tables they cannot use). The message gives the number of
+    problems of each check and the first rows of the problem table, in plain words.
+
+    Attributes
+    ----------
+    report : ValidationReport
+        The full report; ``report.failures`` has one row per problem with the columns ``file``,
+        ``sheet``, ``row``, ``column``, ``mission``, ``period``, ``indicator``, ``rater``,
+        ``check``, ``value`` and ``message``.
+    """
+
+    def __init__(self, report: ValidationReport) -> None:
+        self.report = report
+        super().__init__(report.to_text())
+
+    @property
+    def failures(self) -> pd.DataFrame:
+        """The problem table (``report.failures``)."""
+        return self.report.failures

@@ -1,0 +1,399 @@
+"""Assessment records: periods, the text escapes, and lossless round trips in four formats."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import missionlens as ml
+from missionlens.assessment import (
+    EXCEL_CELL_LIMIT,
+    FORMULA_TRIGGERS,
+    ooxml_escape,
+    ooxml_unescape,
+    quote_text,
+    unquote_text,
+)
+
+FORMATS = ("csv", "json", "parquet", "xlsx")
+
+
+# ------------------------------------------------------------------------------------ periods
+@pytest.mark.parametrize(
+    ("label", "canonical", "start", "end"),
+    [
+        ("2024", "2024", "2024-01-01", "2024-12-31"),
+        ("2024-H1", "2024-H1", "2024-01-01", "2024-06-30"),
+        ("2024-h2", "2024-H2", "2024-07-01", "2024-12-31"),
+        ("2024H1", "2024-H1", "2024-01-01", "2024-06-30"),
+        ("2024-S2", "2024-H2", "2024-07-01", "2024-12-31"),
+        ("2024-Q1", "2024-Q1", "2024-01-01", "2024-03-31"),
+        ("2024q3", "2024-Q3", "2024-07-01", "2024-09-30"),
+        ("2024-Q4", "2024-Q4", "2024-10-01", "2024-12-31"),
+        ("2024-02", "2024-02", "2024-02-01", "2024-02-29"),
+        ("2023-02", "2023-02", "2023-02-01", "2023-02-28"),
+        ("2024-03-15", "2024-03-15", "2024-03-15", "2024-03-15"),
+        ("2023/24", "2023/24", "2023-07-01", "2024-06-30"),
+        ("1999/00", "1999/00", "1999-07-01", "2000-06-30"),
+        ("2024-01-01/2024-06-30", "2024-01-01/2024-06-30", "2024-01-01", "2024-06-30"),
+        ("  2024-H1 ", "2024-H1", "2024-01-01", "2024-06-30"),
+        (dt.date(2024, 5, 1), "2024-05-01", "2024-05-01", "2024-05-01"),
+        (pd.Timestamp("2024-05-01"), "2024-05-01", "2024-05-01", "2024-05-01"),
+    ],
+)
+def test_parse_period(label: Any, canonical: str, start: str, end: str) -> None:
+    period = ml.parse_period(label)
+    assert period.label == canonical
+    assert period.start == pd.Timestamp(start)
+    assert period.end == pd.Timestamp(end)
+    assert ml.parse_period(period.label) == period  # canonical labels parse to themselves
+
+
+@pytest.mark.parametrize(
+    ("label", "words"),
+    [
+        ("2024-H3", "is not a period"),
+        ("2024-Q5", "is not a period"),
+        ("2024-13", "not a month"),
+        ("2024-02-30", "is not a date"),
+        ("2023/25", "UN financial year"),
+        ("2024-06-30/2024-01-01", "ends before it starts"),
+        ("1850", "between 1900 and 2199"),
+        ("H1 2024", "is not a period"),
+        ("", "is not a period"),
+        (2024, "is not text"),
+        (pd.Timestamp("2024-05-01 10:00"), "not a time of day"),
+    ],
+)
+def test_parse_period_rejects(label: Any, words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        ml.parse_period(label)
+
+
+# ------------------------------------------------------------------------------ escapes
+@given(st.text())
+def test_quote_round_trip_and_protection(text: str) -> None:
+    quoted = quote_text(text)
+    assert unquote_text(quoted) == text
+    assert quoted != ""
+    if quoted[0] in FORMULA_TRIGGERS:
+        assert quoted[0] == "'"  # a spreadsheet never sees a formula trigger first
+
+
+OOXML_PIECES = st.sampled_from(
+    ["_x000D_", "_x005F_", "_x005F_x000D_", "_x", "_x00", "_xABCD", "_xABCD_", "\r", "\x0b", "_"]
+)
+
+
+@given(st.lists(OOXML_PIECES | st.text(max_size=5), max_size=8).map("".join))
+def test_ooxml_escape_round_trip(text: str) -> None:
+    escaped = ooxml_escape(text)
+    assert ooxml_unescape(escaped) == text
+    assert "\r" not in escaped and "\x0b" not in escaped
+
+
+def test_ooxml_decodes_what_excel_writes() -> None:
+    # Excel stores a carriage return as _x000D_ and a literal "_x000D_" as _x005F_x000D_
+    assert ooxml_unescape("a_x000D_\nb") == "a\r\nb"
+    assert ooxml_unescape("_x005F_x000D_") == "_x000D_"
+
+
+# ---------------------------------------------------------------------- adversarial tables
+ADVERSARIAL = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30
+) | st.sampled_from(
+    [
+        "=1+1",
+        "+SUM(A1:A2)",
+        "-2+3",
+        "@cmd",
+        "\tTab",
+        "\rCR",
+        "'",
+        "''",
+        "'quoted'",
+        "line1\nline2",
+        "line1\r\nline2\r\n",
+        '=HYPERLINK("http://x","y")',
+        "_x000D_",
+        "_x005F_x000D_",
+        "\x00\x0b\x1f\ufffe",
+        "  spaced  ",
+        "«ünïcödé» 中文 🙂",
+        "=" + "x" * (EXCEL_CELL_LIMIT - 2),  # exactly at the Excel limit once escaped
+    ]
+)
+FREE_TEXT = st.none() | st.just("") | ADVERSARIAL
+IDENT = (
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs", "Zs", "Cc")), min_size=1, max_size=12
+    )
+    | st.sampled_from(["=M", "+1", "-x", "@r", "'q", "O'Brien", "中文", "MINUSCA"])
+).filter(lambda s: s == s.strip() and s != "")
+PERIODS = st.sampled_from(
+    ["2024", "2024-H1", "2023-Q3", "2024-03", "2024-03-15", "2023/24", "2024-01-01/2024-06-30"]
+)
+STAMPS = st.none() | st.datetimes(
+    min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2100, 1, 1)
+).map(lambda d: pd.Timestamp(d, tz="UTC"))
+
+
+@st.composite
+def entries(draw: st.DrawFn, fw: ml.Framework) -> dict[str, Any]:
+    ind = draw(st.sampled_from(fw.indicators))
+    scale = fw.scale(ind.scale)
+    if scale.kind == "numeric":
+        value: Any = draw(st.floats(min_value=0, max_value=1e300, allow_nan=False))
+    else:
+        value = draw(st.sampled_from(scale.values))  # type: ignore[union-attr]
+    phases = list(ind.phases) or list(ml.PHASES)
+    return {
+        "mission": draw(IDENT),
+        "period": draw(PERIODS),
+        "phase": draw(st.sampled_from(phases)),
+        "indicator": ind.id,
+        "value": value,
+        "rater": draw(IDENT),
+        "confidence": draw(st.sampled_from([None, "low", "medium", "high"])),
+        "evidence": draw(FREE_TEXT),
+        "sources": draw(FREE_TEXT),
+        "comment": draw(FREE_TEXT),
+        "entered_at": draw(STAMPS),
+    }
+
+
+def tables(fw: ml.Framework) -> st.SearchStrategy[pd.DataFrame]:
+    key = lambda e: (e["rater"], e["mission"], e["period"], e["indicator"])  # noqa: E731
+    return st.lists(entries(fw), max_size=6, unique_by=key).map(
+        lambda rows: pd.DataFrame(rows, columns=list(rows[0]) if rows else None)
+    )
+
+
+def _table(fw: ml.Framework, raw: pd.DataFrame) -> pd.DataFrame:
+    if raw.empty:
+        raw = pd.DataFrame(columns=["mission", "period", "phase", "indicator", "value", "rater"])
+    return ml.read_assessments(raw, framework=fw)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_round_trip_hypothesis(
+    fmt: str, small_framework: ml.Framework, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = tmp_path_factory.mktemp(fmt)
+
+    @settings(max_examples=30, deadline=None)
+    @given(tables(small_framework))
+    def check(raw: pd.DataFrame) -> None:
+        table = _table(small_framework, raw)
+        path = ml.write_assessments(table, folder / f"t.{fmt}")
+        back = ml.read_assessments(path, framework=small_framework)
+        pd.testing.assert_frame_equal(back, table)
+
+    check()
+
+
+@pytest.fixture
+def sample(small_framework: ml.Framework) -> pd.DataFrame:
+    raw = pd.DataFrame(
+        {
+            "mission": ["MINUSCA", "MINUSCA", "UNMISS", "=cmd|'/C calc'!A0"],
+            "period": ["2024-h1", "2024-H1", "2023/24", "2024"],
+            "phase": ["implementation", "implementation", "drawdown", "exit"],
+            "indicator": ["pol_01", "env_01", "env_03", "env_02"],
+            "value": [4, 1.25, 2, 0],
+            "rater": ["amina", "amina", "jean-luc", "@rater"],
+            "confidence": ["high", None, "Medium", "low"],
+            "evidence": ["Strategy «partagée»\r\nsecond line", "", None, "=2+3"],
+            "sources": ["-", "'quoted'", "''", None],
+            "comment": [None, "x" * 40_000, "\ttab", "+1"],
+            "entered_at": [
+                "2024-03-05T10:00:00+02:00",
+                "2024-03-05T08:00:00.123456789Z",
+                None,
+                "2024-03-05",
+            ],
+            "reviewer": ["kim", None, "", "=x"],
+        }
+    )
+    return ml.read_assessments(raw, framework=small_framework)
+
+
+def test_read_normalises_and_types(sample: pd.DataFrame) -> None:
+    assert list(sample.columns) == [*ml.ASSESSMENT_COLUMNS, "reviewer"]
+    assert list(sample["period"]) == ["2024-H1", "2024-H1", "2023/24", "2024"]
+    assert sample["period_start"].dtype == "datetime64[ns]"
+    assert sample.loc[2, "period_end"] == pd.Timestamp("2024-06-30")
+    assert sample["value"].dtype == "float64"
+    assert list(sample["confidence"].astype(object).fillna("-")) == ["high", "-", "medium", "low"]
+    assert sample["confidence"].cat.ordered
+    assert str(sample["entered_at"].dtype) == "datetime64[ns, UTC]"
+    assert sample.loc[0, "entered_at"] == pd.Timestamp("2024-03-05T08:00:00Z")
+    assert sample.loc[1, "entered_at"].nanosecond == 789
+    assert sample.loc[1, "evidence"] == "" and pd.isna(sample.loc[2, "evidence"])
+    assert sample.loc[0, "evidence"] == "Strategy «partagée»\r\nsecond line"
+    assert len(sample.loc[1, "comment"]) == 40_000
+    assert (sample["framework_fingerprint"] == "c6508c4486c0fcda").all() or (
+        sample["framework_id"] == "small"
+    ).all()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "parquet"])
+def test_long_text_survives(sample: pd.DataFrame, tmp_path: Path, fmt: str) -> None:
+    path = ml.write_assessments(sample, tmp_path / f"a.{fmt}")
+    back = ml.read_assessments(path, framework=None)
+    pd.testing.assert_frame_equal(
+        back[list(ml.ASSESSMENT_COLUMNS)], sample[list(ml.ASSESSMENT_COLUMNS)]
+    )
+    assert back.loc[1, "comment"] == "x" * 40_000
+
+
+def test_xlsx_refuses_text_beyond_cell_limit(sample: pd.DataFrame, tmp_path: Path) -> None:
+    target = tmp_path / "a.xlsx"
+    with pytest.raises(ValueError, match=r"row 3, column comment \(40,000 chars\)"):
+        ml.write_assessments(sample, target)
+    assert not target.exists()  # nothing half-written
+
+
+def test_xlsx_round_trip_with_extra_column(sample: pd.DataFrame, tmp_path: Path) -> None:
+    table = sample.copy()
+    table.loc[1, "comment"] = "short"
+    path = ml.write_assessments(table, tmp_path / "a.xlsx")
+    back = ml.read_assessments(path)
+    pd.testing.assert_frame_equal(
+        back[list(ml.ASSESSMENT_COLUMNS)], table[list(ml.ASSESSMENT_COLUMNS)]
+    )
+    assert list(back["reviewer"].astype(object).fillna("NA")) == ["kim", "NA", "", "=x"]
+
+
+def test_csv_protects_against_formula_injection(sample: pd.DataFrame, tmp_path: Path) -> None:
+    path = ml.write_assessments(sample, tmp_path / "a.csv")
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows[3]["mission"] == "'=cmd|'/C calc'!A0"
+    assert rows[3]["evidence"] == "'=2+3"
+    assert rows[3]["rater"] == "'@rater"
+    assert rows[2]["comment"] == "'\ttab"
+    assert rows[0]["sources"] == "'-"
+    assert rows[1]["sources"] == "''quoted'"
+    assert rows[2]["sources"] == "'''"  # the text '' gets one more apostrophe
+    assert rows[1]["evidence"] == "'"  # the empty string
+    assert rows[2]["evidence"] == ""  # a missing value
+    assert rows[1]["value"] == "1.25"  # numbers are written as numbers
+    for row in rows:
+        for value in row.values():
+            assert not value or value[0] not in "=+-@\t\r"
+
+
+def test_xlsx_protects_against_formula_injection(sample: pd.DataFrame, tmp_path: Path) -> None:
+    table = sample.copy()
+    table.loc[1, "comment"] = "short"
+    path = ml.write_assessments(table, tmp_path / "a.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["assessments"]
+    assert wb["_missionlens"].sheet_state == "hidden"
+    header = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            assert cell.data_type != "f"
+            if isinstance(cell.value, str):
+                assert cell.value[0] not in "=+-@\t\r"
+    mission = ws.cell(row=5, column=header.index("mission") + 1)
+    assert mission.value == "'=cmd|'/C calc'!A0"
+    assert ws.cell(row=2, column=header.index("period_start") + 1).is_date
+    assert ws.cell(row=2, column=header.index("value") + 1).value == 4
+
+
+def test_reads_excel_made_table(tmp_path: Path, small_framework: ml.Framework) -> None:
+    # a table typed in Excel: headers in another case, a CR stored the way Excel stores it
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Mission", "Period", "Phase", "Indicator", "Value", "Rater", "Evidence"])
+    ws.append(
+        ["MINUSCA", dt.datetime(2024, 3, 15), "implementation", "pol_02", 3, "Amina ", "a_x000D_b"]
+    )
+    ws.append([None] * 7)  # a blank row is not an entry
+    wb.save(tmp_path / "hand.xlsx")
+    table = ml.read_assessments(tmp_path / "hand.xlsx", framework=small_framework)
+    assert len(table) == 1
+    assert table.loc[0, "period"] == "2024-03-15"
+    assert table.loc[0, "rater"] == "Amina"
+    assert table.loc[0, "evidence"] == "a\rb"
+
+
+def test_reads_semicolon_csv_with_blank_lines(
+    tmp_path: Path, small_framework: ml.Framework
+) -> None:
+    path = tmp_path / "hand.csv"
+    path.write_text(
+        "MISSION;period;phase;indicator;value;rater\n"
+        "UNMISS;2024-Q1;implementation;pol_02;2;kim\n"
+        ";;;;;\n"
+        "UNMISS;2024-Q1;implementation;env_01; 0.5 ;kim\n",
+        encoding="utf-8",
+    )
+    table = ml.read_assessments(path, framework=small_framework)
+    assert list(table["value"]) == [2.0, 0.5]
+
+
+def test_json_is_a_list_of_records(sample: pd.DataFrame, tmp_path: Path) -> None:
+    path = ml.write_assessments(sample, tmp_path / "a.json")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data[0]["period_start"] == "2024-01-01"
+    assert data[1]["evidence"] == "" and data[2]["evidence"] is None
+    assert data[3]["evidence"] == "=2+3"  # JSON stores text as it is
+    assert data[0]["entered_at"] == "2024-03-05T08:00:00+00:00"
+
+
+def test_list_of_sources_concatenates(sample: pd.DataFrame, tmp_path: Path) -> None:
+    first = ml.write_assessments(sample.iloc[:2], tmp_path / "a.parquet")
+    second = ml.write_assessments(sample.iloc[2:], tmp_path / "b.json")
+    both = ml.read_assessments([first, second])
+    assert list(both["indicator"]) == list(sample["indicator"])
+    pd.testing.assert_frame_equal(
+        both[list(ml.ASSESSMENT_COLUMNS)], sample[list(ml.ASSESSMENT_COLUMNS)]
+    )
+
+
+def test_write_refuses_non_tables_and_unknown_suffix(sample: pd.DataFrame, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"columns .* are missing"):
+        ml.write_assessments(sample.drop(columns=["rater"]), tmp_path / "a.csv")
+    with pytest.raises(ValueError, match="unknown file type"):
+        ml.write_assessments(sample, tmp_path / "a.txt")
+
+
+def test_missing_file_raises(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        ml.read_assessments(tmp_path / "nope.csv")
+
+
+def test_empty_table_round_trips(small_framework: ml.Framework, tmp_path: Path) -> None:
+    table = _table(small_framework, pd.DataFrame())
+    assert list(table.columns) == list(ml.ASSESSMENT_COLUMNS) and table.empty
+    for fmt in FORMATS:
+        back = ml.read_assessments(ml.write_assessments(table, tmp_path / f"e.{fmt}"))
+        pd.testing.assert_frame_equal(back, table, check_index_type=False)
+
+
+def test_value_parsing(small_framework: ml.Framework) -> None:
+    raw = pd.DataFrame(
+        {
+            "mission": "M",
+            "period": "2024",
+            "phase": "implementation",
+            "indicator": ["env_01", "env_01", "env_01"],
+            "value": [" 2.5 ", "1e-3", np.float64(0.0)],
+            "rater": ["a", "b", "c"],
+        }
+    )
+    table = ml.read_assessments(raw, framework=small_framework)
+    assert list(table["value"]) == [2.5, 0.001, 0.0]

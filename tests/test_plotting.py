@@ -1,0 +1,477 @@
+"""Plots: every function rendered to PNG, checked through its artists."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+
+import missionlens as ml
+from missionlens.plotting import (
+    OKABE_ITO,
+    plot_comparison,
+    plot_facets,
+    plot_lifecycle,
+    plot_profile,
+    sort_periods,
+)
+
+PHASE = {"2023": "implementation", "2024-H1": "drawdown", "2024-H2": "transition"}
+
+
+@pytest.fixture(scope="module")
+def small(small_framework: ml.Framework) -> ml.Profiles:
+    """Three missions over three periods of mixed length, given out of order.
+
+    C lacks pol_01 in every period; pol_01 applies only in implementation (2023 here), so C's
+    ``pol`` and root scores are missing in 2023 and present later. B lacks pol_02 in 2023, so
+    its ``pol`` score rests on half of the indicators (coverage 0.5).
+    """
+    rows = []
+    for period in ("2024-H2", "2023", "2024-H1"):
+        for k, mission in enumerate(("A", "B", "C")):
+            rows.append(
+                {
+                    "mission": mission,
+                    "period": period,
+                    "phase": PHASE[period],
+                    "pol_01": [5, 2, np.nan][k],
+                    "pol_02": [4, np.nan if period == "2023" else 1, 3][k],
+                    "env_01": [0.5, 2.0, 4.0][k],
+                    "env_02": [1, 0, 1][k],
+                    "env_03": [3, 3, 5][k],
+                }
+            )
+    return ml.score(pd.DataFrame(rows), framework=small_framework)
+
+
+@pytest.fixture(scope="module")
+def whole(wom: ml.Framework) -> ml.Profiles:
+    """Two missions, two years, every rubric indicator of the whole-of-mission framework."""
+    rng = np.random.default_rng(7)
+    rubric = [i.id for i in wom.indicators if wom.scale_of(i.id).kind == "rubric"]
+    rows = [
+        {"mission": m, "period": y, "phase": "implementation"}
+        | dict(zip(rubric, rng.integers(1, 6, len(rubric)).tolist(), strict=True))
+        for m in ("MINUSMA", "UNMISS")
+        for y in ("2022", "2023")
+    ]
+    return ml.score(pd.DataFrame(rows), framework=wom)
+
+
+def _scores(profiles: ml.Profiles, period: str, view: str = "tree") -> pd.DataFrame:
+    table = profiles.to_frame(view)
+    table = table[table["period"] == period]
+    return table.assign(mission=table["mission"].astype(str), node=table["node"].astype(str))
+
+
+def _render(ax: Axes | Figure, tmp_path: Path, name: str) -> None:
+    """Draw to PNG on the Agg backend (catches errors raised only at draw time)."""
+    figure = ax if isinstance(ax, Figure) else ax.get_figure(root=True)
+    assert figure is not None
+    path = tmp_path / f"{name}.png"
+    figure.savefig(path, dpi=60)
+    assert path.stat().st_size > 1000
+
+
+def _markers(ax: Axes, mission: str) -> dict[str, Line2D]:
+    prefix = f"score:{mission}:"
+    return {
+        str(line.get_gid())[len(prefix) :]: line
+        for line in ax.lines
+        if str(line.get_gid()).startswith(prefix)
+    }
+
+
+@pytest.fixture
+def ax() -> Axes:
+    _, new = plt.subplots()
+    return new
+
+
+# ------------------------------------------------------------------------------------ periods
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (["2024", "2022", "2023"], ["2022", "2023", "2024"]),
+        (["2024-H2", "2023-Q4", "2024", "2024-H1"], ["2023-Q4", "2024-H1", "2024", "2024-H2"]),
+        (["2024-Q3", "2024-q1", "2023-Q4"], ["2023-Q4", "2024-q1", "2024-Q3"]),
+        (["2024-03", "2023-12", "2024-1"], ["2023-12", "2024-1", "2024-03"]),
+        (["2024-03-15", "2024-03-02", "2023-12-31"], ["2023-12-31", "2024-03-02", "2024-03-15"]),
+        ([2024, 2022.0, None, 2023, 2022], ["2022", "2023", "2024"]),
+        (["cycle 2", "cycle 1", "2024"], ["cycle 2", "cycle 1", "2024"]),
+        (["2024-13", "2024-01"], ["2024-13", "2024-01"]),
+    ],
+)
+def test_sort_periods(given: list[object], expected: list[str]) -> None:
+    assert sort_periods(given) == expected
+
+
+# ------------------------------------------------------------------------------- plot_profile
+def test_profile_draws_scores_on_the_given_axes(
+    small: ml.Profiles, ax: Axes, tmp_path: Path
+) -> None:
+    out = plot_profile(small, mission="A", period="2023", ax=ax)
+    assert out is ax
+    _render(ax, tmp_path, "profile")
+    expected = _scores(small, "2023").set_index(["mission", "node"])["score"]
+    drawn = _markers(ax, "A")
+    assert set(drawn) == {"pol", "env"}
+    for node, line in drawn.items():
+        assert line.get_xdata()[0] == pytest.approx(expected[("A", node)])
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["Political process", "Operating environment"]
+    assert ax.get_xlim() == (-3, 103) and ax.get_xlabel().startswith("Score (0–100")
+    assert ax.get_title() == "A, 2023 (implementation): scores by dimension"
+
+
+def test_profile_defaults_to_the_latest_period(small: ml.Profiles, ax: Axes) -> None:
+    plot_profile(small, mission="A", ax=ax)
+    assert ax.get_title().startswith("A, 2024-H2")
+
+
+def test_profile_missing_score_is_marked_not_drawn_at_zero(small: ml.Profiles, ax: Axes) -> None:
+    plot_profile(small, mission="C", period="2023", ax=ax)
+    assert "pol" not in _markers(ax, "C") and "env" in _markers(ax, "C")
+    assert all(line.get_xdata()[0] != 0 for line in _markers(ax, "C").values())
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "no-data"] == ["no data"]
+    # the stem of the missing score is absent too: only env has one
+    stems = [line for line in ax.lines if line.get_gid() is None]
+    assert len(stems) == 1
+
+
+def test_profile_comparisons_are_distinct_and_partial_coverage_is_hollow(
+    small: ml.Profiles, ax: Axes
+) -> None:
+    plot_profile(small, mission="A", compare=["B", "C"], period="2023", ax=ax)
+    shapes = {m: next(iter(_markers(ax, m).values())).get_marker() for m in "ABC"}
+    assert len(set(shapes.values())) == 3
+    legend = ax.get_legend()
+    assert legend is not None
+    assert [t.get_text() for t in legend.get_texts()][:3] == ["A", "B", "C"]
+    b_pol = _markers(ax, "B")["pol"]  # coverage 0.5
+    assert to_hex(b_pol.get_markerfacecolor()) == "#ffffff"
+    assert to_hex(_markers(ax, "A")["pol"].get_markerfacecolor()) == OKABE_ITO[0].lower()
+    assert "no data: C" in [t.get_text() for t in ax.texts]
+
+
+def test_profile_coverage_is_annotated(small: ml.Profiles, ax: Axes) -> None:
+    plot_profile(small, mission="B", period="2023", ax=ax)
+    assert "coverage 50%" in [t.get_text() for t in ax.texts]
+
+
+def test_profile_facet_view_and_subdimensions(small: ml.Profiles, ax: Axes) -> None:
+    plot_profile(small, mission="A", node_type="level", period="2023", ax=ax)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Strategic", "Operational", "Tactical"]
+    _, other = plt.subplots()
+    plot_profile(small, mission="A", node_type="subdimension", period="2023", ax=other)
+    assert [t.get_text() for t in other.get_yticklabels()] == ["Security"]
+
+
+def test_profile_accepts_a_tidy_frame(ax: Axes) -> None:
+    table = pd.DataFrame({"mission": ["X", "X"], "node": ["alpha", "beta"], "score": [20.0, 90.0]})
+    plot_profile(table, ax=ax)
+    assert _markers(ax, "X")["beta"].get_xdata()[0] == 90.0
+
+
+# ---------------------------------------------------------------------------- plot_comparison
+def test_comparison_cells_show_rounded_scores_and_dashes(
+    small: ml.Profiles, ax: Axes, tmp_path: Path
+) -> None:
+    out = plot_comparison(small, period="2023", ax=ax)
+    assert out is ax
+    _render(ax, tmp_path, "comparison")
+    grid = small.wide(node_type="dimension").xs("2023", level="period")
+    expected = [
+        "–" if np.isnan(v) else str(int(np.floor(v + 0.5))) for v in grid.to_numpy().ravel()
+    ]
+    assert [t.get_text() for t in ax.texts] == expected
+    assert "–" in expected  # C's pol
+    hatched = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_gid() == "no-data"]
+    assert len(hatched) == expected.count("–") and hatched[0].get_hatch() == "///"
+    (image,) = ax.images
+    assert image.get_cmap().name.startswith("cividis") and image.get_clim() == (0, 100)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["A", "B", "C"]
+    assert len(ax.get_figure(root=True).axes) == 2  # heatmap and colorbar
+
+
+def test_comparison_text_contrasts_with_its_cell(ax: Axes) -> None:
+    table = pd.DataFrame({"mission": ["low", "high"], "node": ["n", "n"], "score": [2.0, 98.0]})
+    plot_comparison(table, ax=ax)
+    low, high = ax.texts
+    assert to_hex(low.get_color()) == "#ffffff" and to_hex(high.get_color()) == "#000000"
+
+
+def test_comparison_of_many_nodes_puts_them_in_rows(whole: ml.Profiles, ax: Axes) -> None:
+    plot_comparison(whole, node_type="finding", missions=["UNMISS", "MINUSMA"], ax=ax)
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(rows) == 22 and rows[0] == "1. Primacy of politics"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["UNMISS", "MINUSMA"]
+    assert ax.get_title() == "Cairo 2018 finding, 2023"
+
+
+# ----------------------------------------------------------------------------- plot_lifecycle
+def test_lifecycle_one_line_per_mission_in_time_order(
+    small: ml.Profiles, ax: Axes, tmp_path: Path
+) -> None:
+    out = plot_lifecycle(small, node="env", ax=ax)
+    assert out is ax
+    _render(ax, tmp_path, "lifecycle")
+    lines = [line for line in ax.lines if line.get_label() in {"A", "B", "C"}]
+    assert [line.get_label() for line in lines] == ["A", "B", "C"]
+    xs = lines[0].get_xdata()
+    assert list(xs) == sorted(xs) and len(xs) == 3
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2023", "2024-H1", "2024-H2"]
+    assert ax.get_title() == "Operating environment"
+    assert {t.get_text() for t in ax.texts if t.get_gid() == "direct-label"} == {"A", "B", "C"}
+
+
+def test_lifecycle_series_differ_without_colour(whole: ml.Profiles, ax: Axes) -> None:
+    frame = pd.DataFrame(
+        {
+            "mission": [f"M{k}" for k in range(28) for _ in range(2)],
+            "period": ["2023", "2024"] * 28,
+            "score": np.linspace(5, 95, 56),
+        }
+    )
+    plot_lifecycle(frame, ax=ax)
+    # colour aside, every series has its own marker and line style pair (grayscale-safe),
+    # and neighbours differ in both
+    styles = [(line.get_marker(), line.get_linestyle()) for line in ax.lines]
+    assert len(styles) == 28 and len(set(styles)) == 28
+    assert all(a[0] != b[0] and a[1] != b[1] for a, b in pairwise(styles))
+    assert {to_hex(line.get_color()) for line in ax.lines[:8]} == {c.lower() for c in OKABE_ITO}
+
+
+def test_lifecycle_missing_score_is_a_gap(small: ml.Profiles, ax: Axes) -> None:
+    plot_lifecycle(small, missions=["A", "C"], ax=ax)  # the root: C's is missing in 2023
+    (c_line,) = [line for line in ax.lines if line.get_label() == "C"]
+    ys = np.asarray(c_line.get_ydata(), dtype=float)
+    assert np.isnan(ys[0]) and not np.isnan(ys[1:]).any() and not (ys == 0).any()
+
+
+def test_lifecycle_absent_period_is_a_gap_not_a_bridge(ax: Axes) -> None:
+    frame = pd.DataFrame(
+        {
+            "mission": ["A", "A", "B", "B", "B"],
+            "period": [2019, 2021, 2019, 2020, 2021],
+            "score": [10.0, 30.0, 50.0, 60.0, 70.0],
+        }
+    )
+    plot_lifecycle(frame, ax=ax, phase=None)
+    ys = np.asarray(ax.lines[0].get_ydata(), dtype=float)
+    assert ys[0] == 10 and np.isnan(ys[1]) and ys[2] == 30
+
+
+def test_lifecycle_single_mission_has_labelled_phase_bands(
+    small: ml.Profiles, ax: Axes, tmp_path: Path
+) -> None:
+    plot_lifecycle(small, missions=["A"], ax=ax)
+    _render(ax, tmp_path, "lifecycle-bands")
+    bands = [str(p.get_gid()) for p in ax.patches if str(p.get_gid()).startswith("phase:")]
+    assert bands == ["phase:implementation", "phase:drawdown", "phase:transition"]
+    hatches = [p.get_hatch() for p in ax.patches if str(p.get_gid()).startswith("phase:")]
+    assert len(set(hatches)) == 3
+    labels = [t.get_text() for t in ax.texts if t.get_gid() == "phase-label"]
+    assert [label.replace("\n", " ") for label in labels] == [
+        "Implementation",
+        "Drawdown",
+        "Transition",
+    ]
+
+
+def test_lifecycle_several_missions_have_a_phase_strip(
+    small: ml.Profiles, ax: Axes, tmp_path: Path
+) -> None:
+    plot_lifecycle(small, node="env", ax=ax)
+    _render(ax, tmp_path, "lifecycle-strip")
+    (strip,) = ax.child_axes
+    assert [t.get_text() for t in strip.get_yticklabels()] == ["A", "B", "C"]
+    bars = [str(p.get_gid()) for p in strip.patches]
+    assert bars.count("phase:B:drawdown") == 1 and len(bars) == 9
+    assert not [p for p in ax.patches if str(p.get_gid()).startswith("phase:")]
+
+
+def test_lifecycle_plain_frame_of_raw_values(ax: Axes) -> None:
+    frame = pd.DataFrame(
+        {
+            "mission": ["UNMIL"] * 3,
+            "year": [2005, 2004, 2006],
+            "deaths_per_1000": [0.3, 0.1, 0.2],
+        }
+    )
+    plot_lifecycle(frame, x="year", y="deaths_per_1000", ax=ax)
+    assert list(ax.lines[0].get_ydata()) == [0.1, 0.3, 0.2]
+    assert ax.get_ylabel() == "Deaths per 1000" and ax.get_ylim()[1] < 1
+    assert ax.get_xlabel() == "Year"
+
+
+def test_lifecycle_default_node_is_the_root(whole: ml.Profiles, ax: Axes) -> None:
+    plot_lifecycle(whole, ax=ax)
+    assert ax.get_title() == "Whole-of-mission performance"
+    root = whole.wide(node_type="root")["wom"]
+    (line,) = [line for line in ax.lines if line.get_label() == "UNMISS"]
+    assert list(line.get_ydata()) == pytest.approx(root.xs("UNMISS").tolist())
+
+
+def test_lifecycle_facet_value_and_unparsed_periods(ax: Axes) -> None:
+    frame = pd.DataFrame(
+        {
+            "mission": ["A"] * 3,
+            "period": ["cycle 2", "cycle 1", "cycle 3"],
+            "view": ["level"] * 3,
+            "node": ["strategic"] * 3,
+            "score": [50.0, 40.0, 60.0],
+        }
+    )
+    plot_lifecycle(frame, node="strategic", ax=ax)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["cycle 2", "cycle 1", "cycle 3"]
+    assert list(ax.lines[0].get_xdata()) == [0, 1, 2]
+
+
+# -------------------------------------------------------------------------------- plot_facets
+def test_facets_bars_counts_and_a_true_zero(small: ml.Profiles, ax: Axes, tmp_path: Path) -> None:
+    out = plot_facets(small, mission="C", view="finding", period="2023", ax=ax)
+    assert out is ax
+    _render(ax, tmp_path, "facets")
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "1. Primacy of politics",
+        "14. Safety and security",
+        "16. Comprehensive performance\nassessment",
+    ]
+    # C lacks pol_01: findings 1 and 16 have no data; finding 14 (env_01 alone) truly scores 0
+    bars = {str(p.get_gid()): p for p in ax.patches if str(p.get_gid()).startswith("score:")}
+    assert list(bars) == ["score:14"] and bars["score:14"].get_width() == 0
+    texts = [(t.get_text(), t.get_position()[1]) for t in ax.texts]
+    assert texts == [("no data", 0), ("0 (n = 1)", 1), ("no data", 2)]
+    assert ax.get_title() == "C, 2023 (implementation): Cairo finding"
+
+
+def test_facets_partial_coverage_is_hatched_and_counted(ax: Axes) -> None:
+    table = pd.DataFrame(
+        {
+            "mission": ["A"] * 3,
+            "view": ["level"] * 3,
+            "node": ["strategic", "operational", "tactical"],
+            "score": [70.0, 55.0, np.nan],
+            "n_indicators": [4, 2, 0],
+            "coverage": [1.0, 0.5, 0.0],
+        }
+    )
+    plot_facets(table, mission="A", ax=ax)
+    bars = [p for p in ax.patches if str(p.get_gid()).startswith("score:")]
+    assert [b.get_width() for b in bars] == [70.0, 55.0]
+    assert [b.get_hatch() for b in bars] == [None, "///"]
+    assert [t.get_text() for t in ax.texts] == ["70 (n = 4)", "55 (n = 2 of 4)", "no data"]
+
+
+# -------------------------------------------------------------------------------- behaviour
+def test_no_axes_given_uses_a_new_figure_and_never_shows(
+    small: ml.Profiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse() -> None:
+        raise AssertionError("plt.show() called")
+
+    monkeypatch.setattr(plt, "show", refuse)
+    for draw in (
+        lambda: plot_profile(small, mission="A"),
+        lambda: plot_comparison(small),
+        lambda: plot_lifecycle(small),
+        lambda: plot_facets(small, mission="A"),
+    ):
+        plt.close("all")
+        ax = draw()
+        assert len(plt.get_fignums()) == 1 and ax.get_figure(root=True) is plt.gcf()
+    # with a figure open, the current Axes is used (as in seaborn)
+    assert plot_profile(small, mission="B") is plt.gca()
+
+
+def test_style_constants() -> None:
+    assert len(OKABE_ITO) == 8 and len(set(OKABE_ITO)) == 8
+    assert OKABE_ITO[-1] == "#F0E442"  # yellow, the hardest to see on white, comes last
+
+
+# ------------------------------------------------------------------------------------ errors
+@pytest.mark.parametrize(
+    ("call", "error", "pattern"),
+    [
+        (lambda p: plot_profile(p), ValueError, r"3 missions; choose one with mission=.*A, B, C"),
+        (lambda p: plot_profile(p, mission="Z"), KeyError, r"unknown mission 'Z'.*A, B, C"),
+        (lambda p: plot_profile(p, mission="A", compare=["Y"]), KeyError, r"'Y'.*A, B, C"),
+        (
+            lambda p: plot_profile(p, mission="A", period="2030"),
+            KeyError,
+            r"unknown period '2030'; periods in data: 2023, 2024-H1, 2024-H2",
+        ),
+        (
+            lambda p: plot_profile(p, mission="A", node_type="branch"),
+            KeyError,
+            r"node_type 'branch'.*dimension.*facet views: level, finding, a4p",
+        ),
+        (lambda p: plot_comparison(p, missions=["A", "Q"]), KeyError, r"unknown mission 'Q'"),
+        (lambda p: plot_lifecycle(p, node="nope"), KeyError, r"unknown node 'nope'.*index, pol"),
+        (lambda p: plot_lifecycle(p, phase="stage"), KeyError, r"no phase column 'stage'"),
+        (lambda p: plot_facets(p, mission="A", view="colour"), KeyError, r"'colour'.*level"),
+        (lambda p: plot_facets(p, mission="Z"), KeyError, r"unknown mission 'Z'"),
+        (
+            lambda p: plot_profile(p.to_frame().drop(columns="period"), mission="A"),
+            ValueError,
+            r"one row per mission and node is needed, but data has 3 rows with mission='A'",
+        ),
+        (lambda p: plot_lifecycle(42), TypeError, r"Profiles object or a pandas DataFrame"),
+    ],
+)
+def test_errors_name_the_problem(
+    small: ml.Profiles, call: object, error: type[Exception], pattern: str
+) -> None:
+    assert callable(call)
+    with pytest.raises(error, match=pattern):
+        call(small)
+
+
+def test_missing_columns_are_named() -> None:
+    table = pd.DataFrame({"mission": ["A"], "node": ["x"], "value": [1.0]})
+    with pytest.raises(KeyError, match=r"no column 'score'; it needs .* has 'mission', 'node'"):
+        plot_comparison(table)
+    with pytest.raises(KeyError, match=r"no columns 'score', 'n_indicators'"):
+        plot_facets(table, mission="A")
+    with pytest.raises(KeyError, match=r"no column 'period'"):
+        plot_lifecycle(table.rename(columns={"value": "score"}))
+
+
+def test_text_scores_and_duplicates_are_refused() -> None:
+    text = pd.DataFrame({"mission": ["A"], "node": ["x"], "score": ["high"]})
+    with pytest.raises(ValueError, match=r"column 'score' must be numeric.*'high'"):
+        plot_profile(text)
+    dup = pd.DataFrame({"mission": ["A", "A"], "period": [2024, 2024], "score": [1.0, 2.0]})
+    with pytest.raises(ValueError, match=r"2 rows with mission='A', period='2024'"):
+        plot_lifecycle(dup)
+    many = pd.DataFrame(
+        {"mission": ["A", "A"], "period": [2024, 2024], "node": ["x", "y"], "score": [1.0, 2.0]}
+    )
+    with pytest.raises(ValueError, match=r"2 nodes and none is the root.*x, y"):
+        plot_lifecycle(many)
+
+
+def test_lifecycle_uses_period_start_when_given(ax: Axes) -> None:
+    frame = pd.DataFrame(
+        {
+            "mission": ["A"] * 3,
+            "period": ["FY24", "FY22", "FY23"],
+            "period_start": pd.to_datetime(["2023-07-01", "2021-07-01", "2022-07-01"]),
+            "score": [30.0, 10.0, 20.0],
+        }
+    )
+    plot_lifecycle(frame, ax=ax)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["FY22", "FY23", "FY24"]
+    assert list(ax.lines[0].get_ydata()) == [10.0, 20.0, 30.0]
+    assert ax.lines[0].get_xdata()[0] == pytest.approx(2021.5, abs=0.01)
