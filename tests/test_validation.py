@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -271,15 +270,12 @@ def test_ten_thousand_entries_fifty_planted_errors(
 ) -> None:
     path = tmp_path / "big.csv"
     planted = _big_file(path, small_framework)
-    start = time.perf_counter()
     report = ml.validate(path, framework=small_framework)
-    elapsed = time.perf_counter() - start
     found = set(report.failures[["row", "column", "check"]].itertuples(index=False, name=None))
     assert len(report.failures) == 50
     assert found == planted
     assert report.n_entries == 10_000
     assert set(report.failures["file"]) == {str(path)}
-    assert elapsed < 10, f"validation took {elapsed:.1f} s"
 
 
 # -------------------------------------------------------------------------------------- CLI

@@ -89,12 +89,23 @@ class ScoringState:
 
 # ------------------------------------------------------------------------------- preparation
 def data_fingerprint(data: pd.DataFrame) -> str:
-    """SHA-256 (16 hex digits) of a table's content: column names, dtypes and every value."""
-    ordered = data[sorted(data.columns, key=str)]
+    """SHA-256 (16 hex digits) of a table's content: column names, dtypes and every value.
+
+    Column order does not matter; row order does. Numeric columns are hashed from their bytes,
+    categorical columns from their codes and categories, other columns from pandas' row hashes.
+    """
     digest = hashlib.sha256()
-    digest.update("|".join(f"{c}:{ordered[c].dtype}" for c in ordered.columns).encode())
-    hashed = pd.util.hash_pandas_object(ordered, index=False).to_numpy()
-    digest.update(hashed.tobytes())
+    for name in sorted(data.columns, key=str):
+        column = data[name]
+        digest.update(f"|{name}:{column.dtype}|".encode())
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            digest.update(np.ascontiguousarray(column.cat.codes.to_numpy()).tobytes())
+            digest.update(repr(list(column.cat.categories)).encode())
+        elif column.dtype.kind in "biufM" and not column.hasnans:
+            digest.update(np.ascontiguousarray(column.to_numpy()).tobytes())
+        else:
+            hashed = pd.util.hash_pandas_object(column, index=False).to_numpy()
+            digest.update(hashed.tobytes())
     return digest.hexdigest()[:16]
 
 

@@ -202,7 +202,7 @@ def _tidy(state: ScoringState, recipe: Recipe) -> pd.DataFrame:
     units = state.units
 
     def cat(values: list[Any] | pd.Series, codes: np.ndarray) -> pd.Categorical:
-        inverse, uniques = pd.factorize(pd.Series(list(values), dtype=object))
+        inverse, uniques = pd.factorize(pd.Series(values, dtype=object))
         return pd.Categorical.from_codes(inverse[codes], categories=pd.Index(uniques, dtype=object))
 
     table = pd.DataFrame(
