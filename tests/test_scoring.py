@@ -418,3 +418,13 @@ def test_engine_consolidation_equals_ml_consolidate(
         level = small_framework.scale_of(row.indicator)
         normalised = (row.value - level.bounds[0]) / (level.bounds[1] - level.bounds[0]) * 100
         assert_allclose(got.loc[(row.mission, row.period), row.indicator], normalised, rtol=1e-12)
+
+
+def test_profiles_csv_is_protected_against_formula_injection(
+    small_framework: ml.Framework, tmp_path: Path
+) -> None:
+    data = pd.DataFrame({"mission": ["=HYPERLINK(1)", "B"], "period": "2024", "pol_01": [3, 4]})
+    path = ml.score(data, framework=small_framework).to_csv(tmp_path / "scores.csv")
+    text = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert set(text["mission"]) == {"'=HYPERLINK(1)", "B"}
+    assert not text["mission"].str.startswith("=").any()

@@ -259,7 +259,7 @@ def score_files(
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     if output.suffix.lower() == ".csv":
-        profiles.to_frame(None).to_csv(output, index=False)
+        profiles.to_csv(output)
     else:
         profiles.save(output)
     dims = profiles.wide(node_type="root")

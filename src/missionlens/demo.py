@@ -191,8 +191,7 @@ def run_demo(out_dir: str | Path = "missionlens-demo", *, echo: Any = print) -> 
     written["profiles"] = profiles.save(out / "profiles.zip")
     recipe.to_yaml(out / "recipe.yaml")
     written["recipe"] = out / "recipe.yaml"
-    written["scores"] = out / "scores.csv"
-    profiles.to_frame(None).to_csv(written["scores"], index=False)
+    written["scores"] = profiles.to_csv(out / "scores.csv")
     written["template"] = write_template(
         fw,
         out / "template.xlsx",

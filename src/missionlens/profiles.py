@@ -405,6 +405,22 @@ class Profiles:
             frames.append(frame)
         return pd.concat(frames, ignore_index=True)
 
+    def to_csv(self, path: str | Path, view: str | None = None) -> Path:
+        """Write the score table (``view`` as in :meth:`to_frame`, default all) as CSV.
+
+        Text cells that a spreadsheet could run as a formula (starting with ``=``, ``+``,
+        ``-``, ``@``, a tab or a carriage return) are written with a leading apostrophe, as
+        :func:`missionlens.write_assessments` does; :meth:`save` is the lossless format.
+        """
+        from missionlens.assessment import quote_series
+
+        table = self.to_frame(view)
+        for column in ("mission", "period", "phase", "view", "node", "node_type", "level"):
+            table[column] = quote_series(table[column].astype(object))
+        path = Path(path)
+        table.to_csv(path, index=False)
+        return path
+
     # --------------------------------------------------------------------------- save/load
     def save(self, path: str | Path) -> Path:
         """Write everything to one zip file: scores and data as Parquet, framework and recipe
