@@ -428,3 +428,17 @@ def test_profiles_csv_is_protected_against_formula_injection(
     text = pd.read_csv(path, dtype=str, keep_default_na=False)
     assert set(text["mission"]) == {"'=HYPERLINK(1)", "B"}
     assert not text["mission"].str.startswith("=").any()
+
+
+def test_data_fingerprint_ignores_storage_but_not_content() -> None:
+    from missionlens.engine import data_fingerprint
+
+    base = pd.DataFrame({"mission": ["A", "B", None], "value": [1, 2, 3], "x": [0.5, None, 2]})
+    same = base.astype({"mission": "category", "value": "float64"})
+    same = same.assign(mission=same["mission"])  # categorical storage, float values
+    assert data_fingerprint(base) == data_fingerprint(same)
+    assert data_fingerprint(base) == data_fingerprint(base[["x", "value", "mission"]])
+    assert data_fingerprint(base) != data_fingerprint(base.assign(value=[1, 2, 4]))
+    assert data_fingerprint(base) != data_fingerprint(base.iloc[::-1])
+    text = base.astype({"mission": "string"})
+    assert data_fingerprint(base) == data_fingerprint(text)

@@ -164,8 +164,17 @@ TABLE_SHEET = "assessments"
 AssessmentSource = Union[pd.DataFrame, str, "os.PathLike[str]"]
 
 
-def text_dtype() -> pd.StringDtype:
-    """The dtype of text columns: pandas' string dtype with ``NaN`` as the missing value."""
+_PANDAS_2 = int(pd.__version__.split(".")[0]) < 3
+
+
+def text_dtype() -> pd.StringDtype[Any]:
+    """The dtype of text columns: pandas' string dtype with ``NaN`` as the missing value.
+
+    On pandas 2 (the newest pandas for Python 3.10) the Python storage is used: its Arrow
+    storage cannot add an empty text column to an object column.
+    """
+    if _PANDAS_2:
+        return pd.StringDtype("python", na_value=np.nan)
     return pd.StringDtype(na_value=np.nan)
 
 

@@ -89,23 +89,48 @@ class ScoringState:
 
 # ------------------------------------------------------------------------------- preparation
 def data_fingerprint(data: pd.DataFrame) -> str:
-    """SHA-256 (16 hex digits) of a table's content: column names, dtypes and every value.
+    """SHA-256 (16 hex digits) of a table's content: column names and every value.
 
-    Column order does not matter; row order does. Numeric columns are hashed from their bytes,
-    categorical columns from their codes and categories, other columns from pandas' row hashes.
+    Column order does not matter; row order does. The fingerprint does not depend on how a
+    value is stored (text as ``object``, ``str`` or categorical; integers or floats), so a table
+    read back from Parquet or CSV keeps its fingerprint. Numbers are hashed as float64 bytes,
+    dates as nanoseconds, text through pandas' row hash (categoricals hash their categories
+    once and index them by code).
     """
     digest = hashlib.sha256()
+    missing = np.uint64(0x9E3779B97F4A7C15)
     for name in sorted(data.columns, key=str):
         column = data[name]
-        digest.update(f"|{name}:{column.dtype}|".encode())
-        if isinstance(column.dtype, pd.CategoricalDtype):
-            digest.update(np.ascontiguousarray(column.cat.codes.to_numpy()).tobytes())
-            digest.update(repr(list(column.cat.categories)).encode())
-        elif column.dtype.kind in "biufM" and not column.hasnans:
-            digest.update(np.ascontiguousarray(column.to_numpy()).tobytes())
+        digest.update(f"|{name}|".encode())
+        dtype = column.dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            categories = pd.Series(np.asarray(dtype.categories, dtype=object), dtype=object)
+            if categories.map(lambda v: isinstance(v, str)).all():
+                cat_hash = pd.util.hash_pandas_object(categories, index=False).to_numpy()
+                codes = column.cat.codes.to_numpy()
+                hashed = np.where(codes >= 0, cat_hash[np.maximum(codes, 0)], missing)
+                digest.update(b"text")
+                digest.update(np.ascontiguousarray(hashed).tobytes())
+                continue
+            column = column.astype(object)
+            dtype = column.dtype
+        if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+            digest.update(b"number")
+            values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+            digest.update(np.ascontiguousarray(values).tobytes())
+        elif pd.api.types.is_datetime64_any_dtype(dtype):
+            digest.update(b"date")
+            stamps = pd.to_datetime(column)
+            if getattr(stamps.dt, "tz", None) is not None:
+                stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+            nanos = stamps.astype("datetime64[ns]").to_numpy().astype(np.int64)
+            digest.update(np.ascontiguousarray(nanos).tobytes())
         else:
-            hashed = pd.util.hash_pandas_object(column, index=False).to_numpy()
-            digest.update(hashed.tobytes())
+            digest.update(b"text")
+            as_object = column.astype(object)
+            hashed = pd.util.hash_pandas_object(as_object, index=False).to_numpy()
+            hashed = np.where(as_object.isna().to_numpy(), missing, hashed)
+            digest.update(np.ascontiguousarray(hashed).tobytes())
     return digest.hexdigest()[:16]
 
 
