@@ -249,3 +249,23 @@ def test_python_construction_runs_structure_checks(small_framework: ml.Framework
 def test_unknown_builtin_name_lists_builtins() -> None:
     with pytest.raises(FileNotFoundError, match="whole-of-mission"):
         ml.load_framework("no-such-framework")
+
+
+def test_duplicate_yaml_keys_and_non_utf8_files(tmp_path: Path) -> None:
+    with pytest.raises(ml.FrameworkError) as info:
+        ml.Framework.from_yaml("id: a\nversion: '1'\nid: b\n")
+    row = info.value.problems.iloc[0]
+    assert (row["check"], row["path"]) == ("duplicate_key", "line 3")
+    bad = tmp_path / "latin1.yaml"
+    bad.write_bytes("title: Misión\n".encode("latin-1"))
+    with pytest.raises(ml.FrameworkError, match="not UTF-8"):
+        ml.load_framework(bad)
+
+
+def test_from_frame_without_scales_says_how(small_framework: ml.Framework) -> None:
+    with pytest.raises(ml.FrameworkError) as info:
+        ml.Framework.from_frame(small_framework.to_frame(), id="x")
+    problems = info.value.problems
+    unknown = problems[problems["check"] == "unknown_scale"]
+    assert len(unknown) == 5
+    assert unknown["message"].str.contains("scales=fw.scales", regex=False).all()

@@ -64,8 +64,10 @@ def test_distance_to_target() -> None:
 def test_custom_map_and_unknown_level() -> None:
     mapping = {1.0: 0.0, 2.0: 20.0, 3.0: 50.0, 4.0: 80.0, 5.0: 100.0}
     assert_allclose(norm.custom_map(np.array([1.0, 3, NAN, 5]), mapping), [0, 50, NAN, 100], **TOL)
-    with pytest.raises(ValueError, match=r"level\(s\) \[2.5\]"):
-        norm.custom_map(np.array([2.5]), mapping)
+    # between two levels (a consolidated median): linear interpolation, 2.5 -> (20 + 50) / 2
+    assert_allclose(norm.custom_map(np.array([2.5]), mapping), [35], **TOL)
+    with pytest.raises(ValueError, match=r"level\(s\) \[6.0\]"):
+        norm.custom_map(np.array([6.0]), mapping)
 
 
 def test_transforms_and_domain_errors() -> None:

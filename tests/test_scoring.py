@@ -29,7 +29,6 @@ def wide() -> pd.DataFrame:
             "env_01": [0.5, 2.0, 4.0],
             "env_02": [1, 0, 1],
             "env_03": [3, 3, 5],
-            "personnel": [1000, 4000, 500],
         }
     )
 
@@ -70,8 +69,12 @@ def test_profile_table_columns_and_coverage(
     table = p.to_frame()
     assert tuple(table.columns) == ml.PROFILE_COLUMNS
     row = table[(table["mission"] == "C") & (table["node"] == "pol")].iloc[0]
-    assert row["n_indicators"] == 1 and row["coverage"] == 0.5
+    # C has pol_02 only: coverage 1/2, but the share of weight is too small for a score, so
+    # the (missing) score rests on no value
+    assert row["n_indicators"] == 0 and row["coverage"] == 0.5 and np.isnan(row["score"])
     assert row["node_type"] == "dimension" and row["phase"] == "implementation"
+    env = table[(table["mission"] == "C") & (table["node"] == "env")].iloc[0]
+    assert env["n_indicators"] == 3 and env["score"] == 75
     root = table[(table["mission"] == "A") & (table["node"] == "index")].iloc[0]
     assert root["n_indicators"] == 5 and root["coverage"] == 1.0 and root["imputed_share"] == 0
 
@@ -104,7 +107,7 @@ def test_denominate_then_normalise(small_framework: ml.Framework, wide: pd.DataF
     recipe = ml.Recipe.default().with_step(
         "denominate", index=0, indicators=["env_01"], by="personnel", multiplier=1000
     )
-    p = ml.score(wide, framework=small_framework, recipe=recipe)
+    p = ml.score(wide.assign(personnel=[1000, 4000, 500]), framework=small_framework, recipe=recipe)
     # B: 2.0 / 4000 * 1000 = 0.5 per 1,000 -> (3 - 0.5) / 3 * 100
     assert_allclose(_score_of(p, "B", "env_01"), 250 / 3, **TOL)
 
@@ -442,3 +445,178 @@ def test_data_fingerprint_ignores_storage_but_not_content() -> None:
     assert data_fingerprint(base) != data_fingerprint(base.iloc[::-1])
     text = base.astype({"mission": "string"})
     assert data_fingerprint(base) == data_fingerprint(text)
+
+
+# ------------------------------------------------------------------- inputs refused or kept
+def test_wide_table_refuses_unknown_columns_with_a_hint(small_framework: ml.Framework) -> None:
+    data = pd.DataFrame({"mission": ["A"], "period": ["2024"], "pol_1": [4], "pol_02": [3]})
+    with pytest.raises(ml.ScoringInputError, match="unknown_column") as info:
+        ml.score(data, framework=small_framework)
+    assert info.value.problems["check"].tolist() == ["unknown_column"]
+    assert "did you mean 'pol_01'" in info.value.problems["message"].iloc[0]
+    kept = ml.score(data, framework=small_framework, unknown_columns="ignore")
+    assert "pol_1" in kept.data.columns and kept.regenerate() == kept
+    with pytest.raises(ml.ScoringInputError, match="no_indicators"):
+        ml.score(pd.DataFrame({"mission": ["A"], "period": ["2024"]}), framework=small_framework)
+    with pytest.raises(ml.ScoringInputError, match="mission and period are required"):
+        ml.score(
+            pd.DataFrame({"mission": ["A", None], "period": ["2024", "2024"], "pol_02": [3, 4]}),
+            framework=small_framework,
+        )
+
+
+def test_periods_are_canonical(small_framework: ml.Framework) -> None:
+    data = pd.DataFrame(
+        {"mission": ["A", "A"], "period": ["2024h1", 2023.0], "pol_01": [4, 2], "pol_02": [4, 2]}
+    )
+    p = ml.score(data, framework=small_framework)
+    assert sorted(p.wide().index.get_level_values("period")) == ["2023", "2024-H1"]
+    clash = pd.DataFrame({"mission": ["A", "A"], "period": ["2024h1", "2024-H1"], "pol_02": [1, 2]})
+    with pytest.raises(ml.ScoringInputError, match="duplicate_unit"):
+        ml.score(clash, framework=small_framework)
+
+
+def test_long_table_refusals(small_framework: ml.Framework) -> None:
+    base = {"mission": "A", "period": "2024", "indicator": "pol_02", "value": 3.0}
+    twice = pd.DataFrame([{**base, "rater": "x"}, {**base, "rater": "y"}, {**base, "rater": "y"}])
+    with pytest.raises(ml.ScoringInputError, match="duplicate_entry"):
+        ml.score(twice, framework=small_framework)
+    typo = pd.DataFrame([{**base, "rater": "x", "phase": "implementaton"}])
+    with pytest.raises(ml.ScoringInputError, match="unknown_phase"):
+        ml.score(typo, framework=small_framework)
+    odd = pd.DataFrame([{**base, "rater": "x", "confidence": "very"}])
+    with pytest.raises(ml.ScoringInputError, match="bad_confidence"):
+        ml.score(odd, framework=small_framework, recipe=_with_consolidate("confidence_weighted"))
+
+
+def test_confidence_is_read_case_insensitively(small_framework: ml.Framework) -> None:
+    long = pd.DataFrame(
+        {
+            "mission": "A",
+            "period": "2024",
+            "indicator": "pol_02",
+            "value": [1.0, 5.0],
+            "rater": ["x", "y"],
+            "confidence": ["High", " low "],
+        }
+    )
+    p = ml.score(long, framework=small_framework, recipe=_with_consolidate("confidence_weighted"))
+    # (3 * 1 + 1 * 5) / 4 = 2 -> 25
+    assert _score_of(p, "A", "pol_02") == 25
+
+
+def test_wide_has_no_rows_for_units_never_scored(small_framework: ml.Framework) -> None:
+    data = pd.DataFrame({"mission": ["M1", "M2"], "period": ["2023", "2024"], "pol_02": [3, 4]})
+    w = ml.score(data, framework=small_framework).wide()
+    assert list(w.index) == [("M1", "2023"), ("M2", "2024")]
+
+
+def test_custom_mapping_follows_direction(tmp_path: Path) -> None:
+    fw = ml.Framework.from_yaml(
+        """
+id: dir
+version: "1"
+title: Direction
+scales:
+  - kind: rubric
+    id: r5
+    levels: [{value: 1, label: a}, {value: 2, label: b}, {value: 3, label: c},
+             {value: 4, label: d}, {value: 5, label: e}]
+nodes: [{id: root, name: Root}]
+indicators:
+  - {id: good, name: Higher is better, parent: root, scale: r5}
+  - {id: bad, name: Lower is better, parent: root, scale: r5, direction: -1}
+"""
+    )
+    recipe = ml.Recipe.default().with_params(
+        "normalise", rubric="custom", rubric_mapping={1: 0, 2: 20, 3: 50, 4: 80, 5: 100}
+    )
+    data = pd.DataFrame({"mission": ["A"], "period": ["2024"], "good": [2], "bad": [2]})
+    w = ml.score(data, framework=fw, recipe=recipe).wide()
+    # "bad" at level 2 is the second-best level: the mapping's level 4 -> 80
+    assert w.loc[("A", "2024"), "good"] == 20 and w.loc[("A", "2024"), "bad"] == 80
+
+
+def test_log_treated_indicator_is_not_normalised_with_raw_goalposts(
+    small_framework: ml.Framework,
+) -> None:
+    rates = [0.05] * 20 + [0.1] * 10 + [0.2, 0.3, 0.4, 2.5, 2.9, 2.95]
+    data = pd.DataFrame(
+        {"mission": [f"M{i:02d}" for i in range(len(rates))], "period": "2024", "env_01": rates}
+    )
+    recipe = ml.Recipe.default().with_step("treat_outliers", index=0, max_points=2)
+    p = ml.score(data, framework=small_framework, recipe=recipe)
+    assert p.log["message"].str.endswith(": log").any()
+    col = p.wide()["env_01"]
+    # min-max of the logged values: the highest rate is the worst (0), the lowest the best
+    assert col.loc[("M35", "2024")] == 0 and col.loc[("M00", "2024")] == 100
+    explicit = recipe.with_params("normalise", numeric="goalposts")
+    with pytest.raises(ml.RecipeError, match="log-transformed by treat_outliers"):
+        ml.score(data, framework=small_framework, recipe=explicit)
+
+
+def test_denominate_refuses_rubric_indicators(
+    small_framework: ml.Framework, wide: pd.DataFrame
+) -> None:
+    recipe = ml.Recipe.default().with_step("denominate", index=0, indicators=["pol_01"], by="n")
+    with pytest.raises(ml.RecipeError, match="not numeric indicators"):
+        ml.score(wide.assign(n=10), framework=small_framework, recipe=recipe)
+
+
+def test_recipe_errors_are_recipe_errors(tmp_path: Path) -> None:
+    with pytest.raises(ml.RecipeError, match=r"weights must be >= 0"):
+        ml.Recipe.default().with_params("weight", overrides={"pol": -1})
+    with pytest.raises(ml.RecipeError, match="not valid YAML"):
+        ml.Recipe.from_yaml("steps: [\n")
+    with pytest.raises(ml.RecipeError, match="not valid YAML"):
+        ml.Recipe.from_yaml("!!python/object/apply:os.system ['echo hi']")
+    with pytest.raises(ml.RecipeError, match="appears twice"):
+        ml.Recipe.from_yaml("name: a\nname: b\nsteps: []\n")
+    with pytest.raises(ml.RecipeError, match="not valid JSON"):
+        ml.Recipe.from_json('{"steps": [}')
+    with pytest.raises(ml.RecipeError, match="does not declare"):
+        ml.score(
+            pd.DataFrame({"mission": ["A"], "period": ["1"], "x": [1.0]}),
+            framework=ml.Framework.from_frame(
+                pd.DataFrame(
+                    {
+                        "iCode": ["x", "r"],
+                        "iName": ["X", "R"],
+                        "Parent": ["r", None],
+                        "Type": ["Indicator", "Aggregate"],
+                    }
+                ),
+                id="t",
+            ),
+            recipe=ml.Recipe(
+                settings=ml.RecipeSettings(facets=("levels",)), steps=ml.Recipe.default().steps
+            ),
+        )
+
+
+def test_save_refuses_unstorable_data_without_leaving_a_file(
+    small_framework: ml.Framework, tmp_path: Path
+) -> None:
+    data = pd.DataFrame(
+        {"mission": ["A", "B"], "period": "2024", "pol_02": [3, 4], "note": [1, "text"]}
+    )
+    p = ml.score(data, framework=small_framework, unknown_columns="ignore")
+    with pytest.raises(ml.MissionLensError, match="columns mixing types: note"):
+        p.save(tmp_path / "p.zip")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_entered_at_keeps_profiles_loadable(small_framework: ml.Framework, tmp_path: Path) -> None:
+    long = pd.DataFrame(
+        {
+            "mission": "A",
+            "period": "2024",
+            "indicator": ["pol_01", "pol_02"],
+            "value": [4.0, 3.0],
+            "rater": "x",
+            "entered_at": pd.to_datetime(["2024-07-01T09:00Z", "2024-07-02T10:00Z"], utc=True),
+        }
+    )
+    p = ml.score(long, framework=small_framework)
+    assert p.regenerate() == p
+    assert ml.Profiles.load(p.save(tmp_path / "p.zip")) == p

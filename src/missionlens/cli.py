@@ -140,6 +140,9 @@ def template(
     except (ValueError, KeyError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    except OSError as exc:
+        click.echo(f"error: cannot write {output}: {exc.strerror or exc}", err=True)
+        sys.exit(2)
     kind = "XLSForm" if xlsform else "template"
     click.echo(
         f"wrote {kind} {path} for '{fw.id}' v{fw.version} (fingerprint {fw.fingerprint}): "
@@ -244,6 +247,13 @@ def score_files(
     from missionlens.profiles import score
     from missionlens.recipe import Recipe, RecipeError
 
+    if output.suffix.lower() not in (".zip", ".csv"):
+        click.echo(
+            f"error: --output must end in .zip (profiles with their provenance) or .csv (the "
+            f"score table), not {output.name!r}",
+            err=True,
+        )
+        sys.exit(2)
     fw = _load_or_exit(framework_name)
     try:
         recipe = Recipe.default()
@@ -258,10 +268,14 @@ def score_files(
     except (RecipeError, MissionLensError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    if output.suffix.lower() == ".csv":
-        profiles.to_csv(output)
-    else:
-        profiles.save(output)
+    try:
+        if output.suffix.lower() == ".csv":
+            profiles.to_csv(output)
+        else:
+            profiles.save(output)
+    except OSError as exc:
+        click.echo(f"error: cannot write {output}: {exc.strerror or exc}", err=True)
+        sys.exit(2)
     dims = profiles.wide(node_type="root")
     click.echo(dims.round(1).to_string())
     click.echo(f"wrote {output} (recipe {profiles.fingerprints['recipe']})")

@@ -114,20 +114,18 @@ def _entry(
 def fatality_profiles(framework: Framework) -> Profiles:
     """Real mission-years scored on ``env_fatalities_malicious`` (2008-2016, shipped data).
 
-    The phase of each mission-year follows a simple rule stated here, not an official
-    designation: the first calendar year of the mission in the data is ``start_up``, later
-    years ``implementation``.
+    No lifecycle phase is assigned: the data do not say which phase a mission was in. The
+    rate counts all fatalities from malicious acts recorded for the mission (uniformed and
+    civilian, about 15 % civilian overall) per 1,000 uniformed personnel (mean monthly
+    strength); see ``missionlens/data/README.md``.
     """
     data = load_mission_year_indicators()
-    data = data[data["mission"].isin(REAL_MISSIONS) & data["year"].between(2008, 2016)].copy()
-    first = data.groupby("mission")["year"].transform("min")
+    data = data[data["mission"].isin(REAL_MISSIONS) & data["year"].between(2008, 2016)]
     wide = pd.DataFrame(
         {
             "mission": data["mission"],
             "period": data["year"].astype(str),
-            "phase": np.where(data["year"] == first, "start_up", "implementation"),
             "env_fatalities_malicious": data["malicious_deaths_per_1000"],
-            "personnel": data["total"],
         }
     )
     return score(wide.reset_index(drop=True), framework=framework)
@@ -176,6 +174,10 @@ def run_demo(out_dir: str | Path = "missionlens-demo", *, echo: Any = print) -> 
     latest = profiles.wide(node_type="dimension").xs(DEMO_PERIODS[-1], level="period")
     root = profiles.wide(node_type="root").xs(DEMO_PERIODS[-1], level="period")
     echo(pd.concat([root, latest], axis=1).round(1).to_string())
+    echo(
+        "\n(Missions in different lifecycle phases are rated on different indicators: Mission C "
+        "is in exit, the others in implementation. Read ranks across phases with care.)"
+    )
     echo("\nRanks on the whole-of-mission score, " + DEMO_PERIODS[-1] + ":")
     ranks = profiles.rank()
     echo(ranks[ranks["period"] == DEMO_PERIODS[-1]].round(1).to_string(index=False))
@@ -185,7 +187,10 @@ def run_demo(out_dir: str | Path = "missionlens-demo", *, echo: Any = print) -> 
     echo("\n== 4. Real data: malicious-act fatalities per 1,000 personnel, scored")
     real = fatality_profiles(fw)
     rates = real.wide()["env_fatalities_malicious"].unstack("period").round(1)
-    echo("(score 100 = no fatalities, 0 = 3 or more per 1,000 per year)")
+    echo(
+        "(score 100 = none, 0 = 3 or more per 1,000 uniformed personnel per year; the deaths "
+        "counted include civilian staff; sources: UN NOTICAS, SIPRI and IPI)"
+    )
     echo(rates.to_string())
 
     written["profiles"] = profiles.save(out / "profiles.zip")

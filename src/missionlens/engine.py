@@ -7,6 +7,7 @@ on whole arrays: loops run over steps, nodes or indicators, never over missions 
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -76,6 +77,7 @@ class ScoringState:
     weights: dict[str, float] = field(default_factory=dict)
     node_scores: FloatArray | None = None  # units x nodes, framework node order
     node_share: FloatArray | None = None
+    log_treated: frozenset[str] = frozenset()
     log: tuple[dict[str, Any], ...] = ()
 
     def column(self, indicator: str) -> int:
@@ -138,13 +140,24 @@ def _is_long(data: pd.DataFrame) -> bool:
     return {"indicator", "value"} <= set(data.columns)
 
 
+#: Columns of a long table besides mission, period, indicator and value that scoring reads
+#: (the others are kept with the profiles' data but not used).
+LONG_USED: tuple[str, ...] = ("phase", "rater", "confidence", "period_start")
+
+
 def prepare(
-    data: pd.DataFrame, framework: Framework, recipe: Recipe
+    data: pd.DataFrame,
+    framework: Framework,
+    recipe: Recipe,
+    *,
+    unknown_columns: str = "error",
 ) -> tuple[ScoringState, pd.DataFrame]:
     """Turn a long assessment table or a wide indicator table into a :class:`ScoringState`.
 
-    Returns the state and the consolidated long table (``None``-free; for a wide input, the
-    wide input itself).
+    Returns the state and the input table. ``unknown_columns`` (wide tables only): ``"error"``
+    refuses columns that are neither indicator ids, unit columns (mission, period, phase,
+    period_start, period_end) nor columns a recipe step reads, so that a misspelt indicator
+    column is not silently ignored; ``"ignore"`` keeps them as unused data.
     """
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"expected a pandas DataFrame, got {type(data).__name__}")
@@ -164,9 +177,32 @@ def prepare(
                 ]
             )
         )
+    if len(data) == 0:
+        raise ScoringInputError(
+            _problems([{"check": "empty", "message": "the data has no rows to score"}])
+        )
+    keys_missing = data["mission"].isna() | data["period"].isna()
+    if keys_missing.any():
+        rows = np.flatnonzero(keys_missing.to_numpy())
+        raise ScoringInputError(
+            _problems(
+                [
+                    {
+                        "check": "missing_required",
+                        "value": f"row {r + 1}",
+                        "message": "mission and period are required in every row",
+                    }
+                    for r in rows[:50]
+                ]
+            )
+        )
     if _is_long(data):
         units, matrix = _from_long(data, framework, recipe)
     else:
+        if unknown_columns not in ("error", "ignore"):
+            raise ValueError("unknown_columns must be 'error' or 'ignore'")
+        if unknown_columns == "error":
+            _check_wide_columns(data, framework, recipe)
         units, matrix = _from_wide(data, framework)
         n_ind = len(framework.indicator_ids)
         _check_values(
@@ -175,7 +211,7 @@ def prepare(
             matrix.reshape(-1),
             framework,
         )
-    n = len(units)
+    _check_phases(units, framework)
     state = ScoringState(
         framework=framework,
         units=units,
@@ -187,11 +223,102 @@ def prepare(
         applicable=applicability(units, framework),
         weights=framework.weights(),
     )
-    if n == 0:
-        raise ScoringInputError(
-            _problems([{"check": "empty", "message": "the data has no rows to score"}])
-        )
     return state, data
+
+
+def _recipe_columns(recipe: Recipe) -> set[str]:
+    """Data columns that the recipe's steps read."""
+    used: set[str] = set()
+    for step in recipe.steps:
+        params = step.parsed()
+        if isinstance(params, DenominateParams):
+            used.add(params.by)
+        elif isinstance(params, ImputeParams) and params.method in ("group_mean", "group_median"):
+            used.add(params.group)
+    return used
+
+
+def _check_wide_columns(data: pd.DataFrame, framework: Framework, recipe: Recipe) -> None:
+    ids = set(framework.indicator_ids)
+    allowed = ids | {"mission", "period", "phase", "period_start", "period_end"}
+    allowed |= _recipe_columns(recipe)
+    columns = [str(c) for c in data.columns]
+    rows: list[dict[str, Any]] = []
+    if not ids.intersection(columns):
+        rows.append(
+            {
+                "check": "no_indicators",
+                "message": f"no column is an indicator id of framework '{framework.id}' "
+                f"(e.g. {', '.join(framework.indicator_ids[:3])})",
+            }
+        )
+    for column in columns:
+        if column in allowed:
+            continue
+        close = difflib.get_close_matches(column, sorted(ids), n=1, cutoff=0.75)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        rows.append(
+            {
+                "check": "unknown_column",
+                "value": column,
+                "message": f"column '{column}' is not an indicator of framework "
+                f"'{framework.id}' and no recipe step reads it{hint} (pass "
+                "unknown_columns='ignore' to keep such columns unused)",
+            }
+        )
+    if rows:
+        raise ScoringInputError(_problems(rows))
+
+
+def _check_phases(units: pd.DataFrame, framework: Framework) -> None:
+    allowed = framework.facet("phase").value_ids
+    phases = units["phase"]
+    bad = phases.notna() & ~phases.isin(allowed)
+    if bad.any():
+        rows = units.loc[bad, ["mission", "period", "phase"]]
+        raise ScoringInputError(
+            _problems(
+                [
+                    {
+                        "mission": m,
+                        "period": p,
+                        "check": "unknown_phase",
+                        "value": str(ph),
+                        "message": f"phase must be one of {', '.join(allowed)}",
+                    }
+                    for m, p, ph in rows.itertuples(index=False)
+                ]
+            )
+        )
+
+
+def _period_codes(column: pd.Series) -> tuple[NDArray[np.int64], NDArray[np.object_], Any]:
+    """Codes, canonical labels and start dates (or ``None``) of a period column."""
+    codes, uniques = pd.factorize(column)
+    canon, starts = _canonical_periods(np.asarray(uniques, dtype=object))
+    return np.asarray(codes, dtype=np.int64), canon, starts
+
+
+def _canonical_periods(labels: NDArray[np.object_]) -> tuple[NDArray[np.object_], Any]:
+    """Canonical labels (``2024h1`` -> ``2024-H1``, ``2024.0`` -> ``2024``) and start dates.
+
+    Labels that are not periods (:func:`missionlens.parse_period`) are kept as given, and then
+    no start dates are returned.
+    """
+    from missionlens.assessment import parse_period
+
+    out = np.array([str(label) for label in labels], dtype=object)
+    starts: list[pd.Timestamp] = []
+    parsed_all = True
+    for k, label in enumerate(labels):
+        try:
+            period = parse_period(label)
+        except (ValueError, TypeError):
+            parsed_all = False
+            continue
+        out[k] = period.label
+        starts.append(period.start)
+    return out, (np.array(starts, dtype="datetime64[ns]") if parsed_all else None)
 
 
 def applicability(units: pd.DataFrame, framework: Framework) -> BoolArray:
@@ -201,22 +328,17 @@ def applicability(units: pd.DataFrame, framework: Framework) -> BoolArray:
     without a phase (or with a phase the framework does not know) gets every indicator.
     """
     phases = units["phase"].astype(object).to_numpy()
-    known = set(framework.facet("phase").value_ids)
+    unknown = ~pd.Series(phases).isin(framework.facet("phase").value_ids).to_numpy()
     out = np.ones((len(units), len(framework.indicators)), dtype=bool)
     for j, ind in enumerate(framework.indicators):
         if ind.phases:
-            listed = set(ind.phases)
-            out[:, j] = [p not in known or p in listed for p in phases]
+            out[:, j] = unknown | np.isin(phases, np.array(ind.phases, dtype=object))
     return out
 
 
 def node_applicability(state: ScoringState) -> BoolArray:
     """Which nodes apply to each unit (units x nodes): those with an applicable indicator below."""
-    fw = state.framework
-    below = np.zeros((len(state.indicators), len(fw.nodes)), dtype=bool)
-    for k, node in enumerate(fw.node_ids):
-        for j, ind in enumerate(state.indicators):
-            below[j, k] = node in fw.ancestors(ind)
+    below = state.framework.membership()
     return (state.applicable.astype(np.int64) @ below.astype(np.int64)) > 0
 
 
@@ -235,9 +357,12 @@ def _unit_frame(keys: pd.DataFrame) -> pd.DataFrame:
 
 
 def _from_wide(data: pd.DataFrame, framework: Framework) -> tuple[pd.DataFrame, FloatArray]:
-    dup = data.duplicated(subset=["mission", "period"], keep=False)
+    p_codes, canon, starts = _period_codes(data["period"])
+    period = pd.Series(canon[p_codes], index=data.index, dtype=object)
+    keys = pd.DataFrame({"mission": data["mission"].astype(str), "period": period})
+    dup = keys.duplicated(keep=False)
     if dup.any():
-        rows = data.loc[dup, ["mission", "period"]].drop_duplicates()
+        rows = keys.loc[dup].drop_duplicates()
         raise ScoringInputError(
             _problems(
                 [
@@ -254,6 +379,9 @@ def _from_wide(data: pd.DataFrame, framework: Framework) -> tuple[pd.DataFrame, 
     ids = framework.indicator_ids
     aux = [c for c in data.columns if c not in ids]
     units = _unit_frame(data[aux])
+    units["period"] = period.to_numpy()
+    if starts is not None and "period_start" not in units.columns:
+        units["period_start"] = starts[p_codes]
     matrix = np.full((len(data), len(ids)), np.nan)
     bad: list[dict[str, Any]] = []
     for j, ident in enumerate(ids):
@@ -331,11 +459,12 @@ def _from_long(
     vals = values.to_numpy(dtype=np.float64, na_value=np.nan)
     _check_values(data, code, vals, framework)
     m_codes, m_names = _factorize(data["mission"])
-    p_codes, p_names = _factorize(data["period"])
-    if (m_codes < 0).any() or (p_codes < 0).any():
-        raise ScoringInputError(
-            _problems([{"check": "missing_required", "message": "rows without mission or period"}])
-        )
+    p_codes, canon, label_starts = _period_codes(data["period"])
+    remap, p_names_arr = pd.factorize(pd.Series(canon, dtype=object))
+    p_codes = np.asarray(remap, dtype=np.int64)[p_codes]
+    p_names = np.asarray(p_names_arr, dtype=object)
+    if label_starts is not None:
+        first_start = pd.Series(label_starts).groupby(np.asarray(remap)).first().to_numpy()
     n_p = len(p_names)
     unit_code = m_codes * n_p + p_codes
     seen = np.zeros(len(m_names) * n_p, dtype=bool)
@@ -356,13 +485,82 @@ def _from_long(
         first = np.full(n_units, np.iinfo(np.int64).max)
         np.minimum.at(first, unit_idx, start.to_numpy(dtype="datetime64[ns]").astype(np.int64))
         units["period_start"] = pd.to_datetime(first, unit="ns")
-    keep = ~np.isnan(vals)
+    elif label_starts is not None:
+        units["period_start"] = first_start[present_units % n_p]
     cell = unit_idx * n_ind + code
-    confidence = data["confidence"][keep] if "confidence" in data.columns else None
+    if "rater" in data.columns:
+        _check_duplicate_raters(data, cell, n_units * n_ind)
+    keep = ~np.isnan(vals)
+    weights = (
+        _confidence_weights(data, recipe)
+        if recipe.settings.consolidate == ("confidence_weighted")
+        else None
+    )
     matrix = _consolidate_cells(
-        cell[keep], vals[keep], n_units * n_ind, recipe.settings.consolidate, confidence
+        cell[keep],
+        vals[keep],
+        n_units * n_ind,
+        recipe.settings.consolidate,
+        None if weights is None else weights[keep],
+        recipe.settings.trim,
     ).reshape(n_units, n_ind)
     return units, matrix
+
+
+def _check_duplicate_raters(data: pd.DataFrame, cell: NDArray[np.int64], n_cells: int) -> None:
+    """Refuse two entries of the same rater for the same mission, period and indicator."""
+    r_codes, r_names = _factorize(data["rater"])
+    n_r = len(r_names) + 1  # code 0 for entries without a rater
+    key = cell * n_r + (r_codes + 1)
+    if n_cells * n_r <= 50_000_000:
+        counts = np.bincount(key, minlength=n_cells * n_r)
+        repeated = counts[key] > 1
+    else:
+        _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+        repeated = counts[inverse] > 1
+    if repeated.any():
+        rows = np.flatnonzero(repeated)
+        raise ScoringInputError(
+            _problems(
+                [
+                    {
+                        "mission": str(data["mission"].iloc[r]),
+                        "period": str(data["period"].iloc[r]),
+                        "indicator": str(data["indicator"].iloc[r]),
+                        "check": "duplicate_entry",
+                        "value": f"row {r + 1}, rater {data['rater'].iloc[r]}",
+                        "message": "the same rater entered this mission, period and indicator "
+                        "more than once",
+                    }
+                    for r in rows[:50]
+                ]
+            )
+        )
+
+
+def _confidence_weights(data: pd.DataFrame, recipe: Recipe) -> FloatArray:
+    """Weight of each entry's confidence (case and spaces ignored; missing counts as low)."""
+    table = recipe.settings.confidence_weights
+    if "confidence" not in data.columns:
+        return np.full(len(data), table["low"])
+    codes, names = _factorize(data["confidence"])
+    canonical = [str(n).strip().lower() for n in names]
+    bad = [str(n) for n, c in zip(names, canonical, strict=True) if c not in table]
+    if bad:
+        raise ScoringInputError(
+            _problems(
+                [
+                    {
+                        "check": "bad_confidence",
+                        "value": b,
+                        "message": "confidence must be low, medium or high (or empty)",
+                    }
+                    for b in bad
+                ]
+            )
+        )
+    per_name = np.array([table[c] for c in canonical] + [table["low"]], dtype=np.float64)
+    return per_name[np.where(codes >= 0, codes, len(canonical))]
 
 
 def _per_unit(
@@ -404,26 +602,20 @@ def _per_unit(
     return pd.Series(out, dtype=object)
 
 
-#: Confidence weights of the ``confidence_weighted`` consolidation (missing counts as low).
-CONFIDENCE_WEIGHTS: dict[str, float] = {"low": 1.0, "medium": 2.0, "high": 3.0}
-
-#: Proportion cut from each end by the ``trimmed_mean`` consolidation.
-TRIM_PROPORTION = 0.2
-
-
 def _consolidate_cells(
     cell: NDArray[np.int64],
     vals: FloatArray,
     size: int,
     method: str,
-    confidence: pd.Series | None,
+    weights: FloatArray | None,
+    trim: float,
 ) -> FloatArray:
     """One value per cell from several raters' values, in one vectorised pass.
 
     The same definitions as :func:`missionlens.consolidate` (and tested equal to it): the
     median (mean of the two middle values for an even count); the mean; the trimmed mean
-    cutting ``floor(0.2 n)`` values from each end (``scipy.stats.trim_mean``); the mean
-    weighted by confidence (low 1, medium 2, high 3, missing as low).
+    cutting ``floor(trim n)`` values from each end (``scipy.stats.trim_mean``); the mean
+    weighted by ``weights`` (the entries' confidence weights).
     """
     out = np.full(size, np.nan)
     if cell.size == 0:
@@ -434,15 +626,8 @@ def _consolidate_cells(
         out[cell] = vals
         return out
     if method in ("mean", "confidence_weighted"):
-        if method == "mean" or confidence is None:
+        if method == "mean" or weights is None:
             weights = np.ones(vals.size)
-        else:
-            weights = (
-                confidence.astype(object)
-                .map(CONFIDENCE_WEIGHTS)
-                .fillna(1.0)
-                .to_numpy(dtype=np.float64)
-            )
         sums = np.bincount(cell, weights=vals * weights, minlength=size)
         totals = np.bincount(cell, weights=weights, minlength=size)
         return np.where(has, sums / np.where(has, totals, 1.0), np.nan)
@@ -455,7 +640,7 @@ def _consolidate_cells(
         hi_v = sorted_vals[np.minimum(starts + counts // 2, last)]
         return np.where(has, (lo_v + hi_v) / 2.0, np.nan)
     if method == "trimmed_mean":
-        cut = np.floor(TRIM_PROPORTION * counts).astype(np.int64)
+        cut = np.floor(trim * counts).astype(np.int64)
         csum = np.concatenate(([0.0], np.cumsum(sorted_vals)))
         begin = starts + cut
         end = starts + counts - cut
@@ -535,6 +720,17 @@ def step_denominate(state: ScoringState, params: DenominateParams) -> ScoringSta
         )
     denom = pd.to_numeric(state.units[params.by], errors="coerce").to_numpy(dtype=np.float64)
     cols = _targets(state, params.indicators, "denominate")
+    fw = state.framework
+    not_numeric = [
+        state.indicators[c]
+        for c in cols
+        if not isinstance(fw.scale_of(state.indicators[c]), NumericScale)
+    ]
+    if not_numeric:
+        raise RecipeError(
+            f"step 'denominate': {not_numeric} are not numeric indicators; only numeric values "
+            "can be divided by a denominator"
+        )
     values = state.values.copy()
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = values[:, cols] / denom[:, None] * params.multiplier
@@ -638,7 +834,12 @@ def step_treat_outliers(state: ScoringState, params: TreatOutliersParams) -> Sco
                 kurtosis_after=info.kurtosis_after,
                 winsorised=info.winsorised,
             )
-    return replace(out, values=values, treated=treated)
+    logged = frozenset(
+        entry["indicator"]
+        for entry in out.log[len(state.log) :]
+        if entry.get("message", "").endswith(": log")
+    )
+    return replace(out, values=values, treated=treated, log_treated=state.log_treated | logged)
 
 
 def step_normalise(state: ScoringState, params: NormaliseParams) -> ScoringState:
@@ -655,12 +856,18 @@ def step_normalise(state: ScoringState, params: NormaliseParams) -> ScoringState
     # group indicators that share a method and parameters so each group is one array operation
     groups: dict[tuple[Any, ...], list[int]] = {}
     for j, ident in enumerate(state.indicators):
-        groups.setdefault(_normalise_key(fw, ident, params), []).append(j)
+        groups.setdefault(_normalise_key(fw, ident, params, state.log_treated), []).append(j)
     for key, cols in groups.items():
         method, direction, transform_name, lo, hi, target, cap, mapping = key
         block = state.values[:, cols]
         if method == "custom":
-            out[:, cols] = norm.custom_map(block, dict(mapping))
+            # the mapping reads levels from worst to best: mirror lower-is-better rubrics
+            levels = block if direction == 1 else (lo + hi) - block
+            try:
+                out[:, cols] = norm.custom_map(levels, dict(mapping))
+            except ValueError as exc:
+                names = [state.indicators[c] for c in cols]
+                raise RecipeError(f"step 'normalise' on {names}: {exc}") from None
             continue
         try:
             block = norm.transform(block, transform_name)
@@ -698,7 +905,9 @@ def step_normalise(state: ScoringState, params: NormaliseParams) -> ScoringState
     return replace(state, normalised=out)
 
 
-def _normalise_key(fw: Framework, ident: str, params: NormaliseParams) -> tuple[Any, ...]:
+def _normalise_key(
+    fw: Framework, ident: str, params: NormaliseParams, treated_log: frozenset[str]
+) -> tuple[Any, ...]:
     """Method and parameters of one indicator, as a hashable key."""
     indicator = fw.indicator(ident)
     scale = fw.scale(indicator.scale)
@@ -756,7 +965,21 @@ def _normalise_key(fw: Framework, ident: str, params: NormaliseParams) -> tuple[
             )
         lo, hi = scale.minimum, scale.maximum
     if method == "custom":
+        if isinstance(scale, NumericScale):
+            raise RecipeError(
+                f"step 'normalise': the custom mapping of '{ident}' needs a rubric or binary "
+                "scale; its scale is numeric"
+            )
         transform_name = None
+    if ident in treated_log and method == "goalposts":
+        if params.numeric == "auto" and (override is None or override.method is None):
+            method = "minmax"  # goalposts are in raw units, the values are now logs
+        else:
+            raise RecipeError(
+                f"step 'normalise': '{ident}' was log-transformed by treat_outliers, so its "
+                "goalposts (in raw units) no longer apply; use minmax or another data-driven "
+                "method for it"
+            )
     return (method, indicator.direction, transform_name, lo, hi, target, cap, mapping)
 
 

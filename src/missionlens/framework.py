@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import yaml
 from pydantic import (
@@ -40,7 +42,13 @@ from missionlens.schema import (
     _Model,
 )
 
-__all__ = ["FRAMEWORK_FORMAT_VERSION", "Framework", "framework_json_schema"]
+__all__ = [
+    "FRAMEWORK_FORMAT_VERSION",
+    "Framework",
+    "YAMLDuplicateKeyError",
+    "framework_json_schema",
+    "safe_load_unique",
+]
 
 #: Version of the framework file format described by :func:`framework_json_schema`.
 FRAMEWORK_FORMAT_VERSION = "1"
@@ -187,6 +195,15 @@ class Framework(_Model):
             if f.id == facet_id:
                 return f
         raise KeyError(f"framework '{self.id}' has no facet '{facet_id}'")
+
+    def membership(self) -> npt.NDArray[np.bool_]:
+        """Boolean matrix, indicators x nodes (framework order): is the indicator below the node."""
+        out = np.zeros((len(self.indicators), len(self.nodes)), dtype=bool)
+        node_pos = {n: k for k, n in enumerate(self.node_ids)}
+        for j, ind in enumerate(self.indicator_ids):
+            for ancestor in self.ancestors(ind):
+                out[j, node_pos[ancestor]] = True
+        return out
 
     def weights(self) -> dict[str, float]:
         """The weight of every node and indicator within its parent, by id."""
@@ -348,7 +365,15 @@ class Framework(_Model):
         """Read a framework from a YAML file path or a YAML string (``yaml.safe_load`` only)."""
         text, name = _read_text(source)
         try:
-            data = yaml.safe_load(text)
+            data = safe_load_unique(text)
+        except YAMLDuplicateKeyError as exc:
+            raise FrameworkError(
+                _problem_frame(
+                    [problem(f"line {exc.line}", "duplicate_key", str(exc), value=str(exc.key))],
+                    name,
+                ),
+                name,
+            ) from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -601,6 +626,10 @@ class Framework(_Model):
             "indicators": indicators,
         }
         problems += [_relabel(p, where) for p in _field_problems(raw) + structural_problems(raw)]
+        if scales is None:
+            for p in problems:
+                if p["check"] == "unknown_scale":
+                    p["message"] += "; pass the scales with from_frame(..., scales=fw.scales)"
         if problems:
             raise FrameworkError(_problem_frame(problems, "metadata table"), "metadata table")
         return cls.model_validate(raw, context={_SKIP_STRUCTURE: True})
@@ -948,15 +977,71 @@ def _problem_frame(problems: list[dict[str, str]], source: str | None) -> pd.Dat
 
 def _read_text(source: str | Path) -> tuple[str, str | None]:
     """Text and display name of a path, or the string itself if it is not a file name."""
+    path: Path | None = None
     if isinstance(source, Path):
-        return source.read_text(encoding="utf-8"), str(source)
-    if "\n" not in source and len(source) < 1024:
-        path = Path(source)
-        if path.suffix.lower() in (".yaml", ".yml", ".json"):
-            if not path.exists():
+        path = source
+    elif "\n" not in source and len(source) < 1024:
+        candidate = Path(source)
+        if candidate.suffix.lower() in (".yaml", ".yml", ".json"):
+            if not candidate.exists():
                 raise FileNotFoundError(f"framework file not found: {source}")
-            return path.read_text(encoding="utf-8"), str(path)
-    return source, None
+            path = candidate
+    if path is None:
+        return str(source), None
+    try:
+        return path.read_text(encoding="utf-8"), str(path)
+    except UnicodeDecodeError as exc:
+        raise FrameworkError(
+            _problem_frame(
+                [
+                    problem(
+                        f"byte {exc.start}",
+                        "not_utf8",
+                        f"the file is not UTF-8 text ({exc.reason}); save it as UTF-8",
+                    )
+                ],
+                str(path),
+            ),
+            str(path),
+        ) from None
+
+
+class YAMLDuplicateKeyError(ValueError):
+    """A YAML mapping repeats a key (YAML forbids it; PyYAML would keep the last silently)."""
+
+    def __init__(self, key: object, line: int, first_line: int) -> None:
+        self.key, self.line, self.first_line = key, line, first_line
+        super().__init__(
+            f"key {key!r} appears twice in one mapping (lines {first_line} and {line}); "
+            "the second would silently replace the first"
+        )
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing duplicate keys."""
+
+
+def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+        line = key_node.start_mark.line + 1
+        if key in seen:
+            raise YAMLDuplicateKeyError(key, line, seen[key])
+        seen[key] = line
+    return dict(loader.construct_mapping(node))
+
+
+_UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _construct_unique_mapping,  # type: ignore[arg-type]
+)
+
+
+def safe_load_unique(text: str) -> Any:
+    """``yaml.safe_load`` that refuses duplicate keys (raises :class:`YAMLDuplicateKeyError`)."""
+    # a subclass of yaml.SafeLoader: the same safe constructors, plus the duplicate-key check
+    return yaml.load(text, Loader=_UniqueKeyLoader)
 
 
 class _BlockDumper(yaml.SafeDumper):

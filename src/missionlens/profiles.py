@@ -7,11 +7,14 @@ and loaded without loss, and refuse comparisons with profiles made another way.
 
 from __future__ import annotations
 
+import html
 import io
 import json
+import os
+import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -19,7 +22,7 @@ import pandas as pd
 from missionlens.engine import ScoringState, data_fingerprint, prepare, run_recipe
 from missionlens.errors import MissionLensError
 from missionlens.framework import Framework
-from missionlens.recipe import Recipe
+from missionlens.recipe import Recipe, RecipeError
 
 __all__ = ["PROFILE_COLUMNS", "IncompatibleProfilesError", "Profiles", "score"]
 
@@ -50,6 +53,7 @@ def score(
     *,
     framework: Framework,
     recipe: Recipe | None = None,
+    unknown_columns: Literal["error", "ignore"] = "error",
 ) -> Profiles:
     """Score missions: assessments or indicator values in, comparable profiles out.
 
@@ -65,6 +69,11 @@ def score(
         The framework the values were entered for.
     recipe : Recipe, optional
         The scoring recipe; :meth:`Recipe.default` if not given.
+    unknown_columns : {"error", "ignore"}
+        For a wide table: refuse (default) or keep unused the columns that are neither
+        indicator ids, unit columns (mission, period, phase, period_start, period_end) nor
+        columns a recipe step reads, so that a misspelt indicator column is never silently
+        ignored.
 
     Returns
     -------
@@ -90,7 +99,8 @@ def score(
     True
     """
     recipe = recipe or Recipe.default()
-    state, data = prepare(source, framework, recipe)
+    _check_facets(framework, recipe)
+    state, data = prepare(source, framework, recipe, unknown_columns=unknown_columns)
     state = run_recipe(state, recipe)
     table = _tidy(state, recipe)
     return Profiles(
@@ -99,7 +109,27 @@ def score(
         recipe=recipe,
         data=data,
         log=pd.DataFrame(list(state.log)),
+        unknown_columns=unknown_columns,
     )
+
+
+def facet_views(framework: Framework, recipe: Recipe) -> list[str]:
+    """The facets scored beside the tree: the recipe's list, or ``level`` and every facet the
+    framework declares other than ``phase``."""
+    if recipe.settings.facets is not None:
+        return list(recipe.settings.facets)
+    declared = [f.id for f in framework.facets if f.id not in ("level", "phase")]
+    return ["level", *declared]
+
+
+def _check_facets(framework: Framework, recipe: Recipe) -> None:
+    declared = [f.id for f in framework.facets] + ["level", "phase"]
+    unknown = [f for f in facet_views(framework, recipe) if f not in declared]
+    if unknown:
+        raise RecipeError(
+            f"recipe '{recipe.name}': settings.facets names {unknown}, which framework "
+            f"'{framework.id}' does not declare (declared: {', '.join(dict.fromkeys(declared))})"
+        )
 
 
 # ------------------------------------------------------------------------------ tidy table
@@ -130,7 +160,7 @@ def _facet_blocks(
     w = np.array([gw[i] for i in state.indicators])
     declared = {f.id for f in fw.facets} | {"level", "phase"}
     blocks = []
-    for facet_id in recipe.settings.facets:
+    for facet_id in facet_views(fw, recipe):
         if facet_id not in declared:
             continue
         members = fw.facet_membership(facet_id)
@@ -157,6 +187,35 @@ def _facet_blocks(
     return blocks
 
 
+def _contributions(
+    state: ScoringState, present: np.ndarray, imputed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit and tree node: how many indicator values the node's score rests on, and how
+    many of those were imputed (values below a child that is missing do not count)."""
+    fw = state.framework
+    assert state.node_scores is not None  # set by the aggregate step (not an input check)
+    node_pos = {n: k for k, n in enumerate(fw.node_ids)}
+    n_units = present.shape[0]
+    used = np.zeros((n_units, len(fw.nodes)))
+    used_imputed = np.zeros((n_units, len(fw.nodes)))
+    for node in sorted(fw.node_ids, key=lambda n: -fw.depth(n)):
+        total = np.zeros(n_units)
+        total_imputed = np.zeros(n_units)
+        for child in fw.children(node):
+            if child in node_pos:
+                ok = ~np.isnan(state.node_scores[:, node_pos[child]])
+                total += np.where(ok, used[:, node_pos[child]], 0.0)
+                total_imputed += np.where(ok, used_imputed[:, node_pos[child]], 0.0)
+            else:
+                j = state.column(child)
+                total += present[:, j]
+                total_imputed += imputed[:, j]
+        scored = ~np.isnan(state.node_scores[:, node_pos[node]])
+        used[:, node_pos[node]] = np.where(scored, total, 0.0)
+        used_imputed[:, node_pos[node]] = np.where(scored, total_imputed, 0.0)
+    return used, used_imputed
+
+
 def _tidy(state: ScoringState, recipe: Recipe) -> pd.DataFrame:
     """The long score table: one row per unit and element (indicator, node, facet value)."""
     fw = state.framework
@@ -166,11 +225,8 @@ def _tidy(state: ScoringState, recipe: Recipe) -> pd.DataFrame:
     imputed = state.imputed & present
     counted = state.applicable | present  # what coverage counts: applicable or entered
 
-    # membership of indicators below each node (indicators x nodes)
-    below = np.zeros((n_ind, len(fw.nodes)), dtype=bool)
-    for k, node in enumerate(fw.node_ids):
-        for j, ind in enumerate(state.indicators):
-            below[j, k] = node in fw.ancestors(ind)
+    below = fw.membership()  # indicators x nodes
+    used, used_imputed = _contributions(state, present, imputed)
 
     element_ids: list[str] = list(state.indicators) + list(fw.node_ids)
     views: list[str] = ["tree"] * (n_ind + len(fw.nodes))
@@ -192,9 +248,15 @@ def _tidy(state: ScoringState, recipe: Recipe) -> pd.DataFrame:
     n_total = counted.astype(np.float64) @ member_all
     n_present = present.astype(np.float64) @ member_all
     n_imputed = imputed.astype(np.float64) @ member_all
+    # values a score rests on: for tree nodes, only through children that have a score
+    n_used = np.where(np.isnan(scores_all), 0.0, n_present)
+    n_used_imputed = np.where(np.isnan(scores_all), 0.0, n_imputed)
+    tree_nodes = slice(n_ind, n_ind + len(fw.nodes))
+    n_used[:, tree_nodes] = used
+    n_used_imputed[:, tree_nodes] = used_imputed
     with np.errstate(invalid="ignore", divide="ignore"):
         coverage = np.where(n_total > 0, n_present / np.maximum(n_total, 1), np.nan)
-        imputed_share = np.where(n_present > 0, n_imputed / np.maximum(n_present, 1), np.nan)
+        imputed_share = np.where(n_used > 0, n_used_imputed / np.maximum(n_used, 1), np.nan)
 
     m = len(element_ids)
     unit_rows = np.repeat(np.arange(n_units), m)
@@ -215,7 +277,7 @@ def _tidy(state: ScoringState, recipe: Recipe) -> pd.DataFrame:
             "node_type": cat(types, elem_cols),
             "level": cat(levels, elem_cols),
             "score": scores_all.reshape(-1),
-            "n_indicators": n_present.reshape(-1).astype(np.int64),
+            "n_indicators": n_used.reshape(-1).astype(np.int64),
             "coverage": coverage.reshape(-1),
             "imputed_share": imputed_share.reshape(-1),
         }
@@ -249,8 +311,10 @@ class Profiles:
         recipe: Recipe,
         data: pd.DataFrame,
         log: pd.DataFrame | None = None,
+        unknown_columns: Literal["error", "ignore"] = "error",
     ) -> None:
         self._table = _canonical(table)
+        self.unknown_columns = unknown_columns
         self.framework = framework
         self.recipe = recipe
         self.data = data
@@ -279,8 +343,9 @@ class Profiles:
             ``node_type`` (``indicator``, ``root``, ``dimension``, ``subdimension``,
             ``facet``); ``level`` (strategic, operational, tactical where known); ``score``
             (0-100, 100 best; ``NaN`` where the missing rule leaves it missing);
-            ``n_indicators`` (indicator values present below the node); ``coverage`` (their
-            share of the node's indicators that apply in the unit's lifecycle phase);
+            ``n_indicators`` (the indicator values the score rests on: 0 where the score is
+            missing, and values below a missing child do not count); ``coverage`` (the share of
+            the node's indicators that apply in the unit's lifecycle phase and have a value);
             ``imputed_share`` (share of those present that
             were imputed).
         """
@@ -303,20 +368,18 @@ class Profiles:
         if node_type is not None:
             table = table[table["node_type"] == node_type]
         order = list(dict.fromkeys(table["node"].astype(str)))
-        wide = table.pivot_table(
-            index=["mission", "period"],
-            columns="node",
-            values=value,
-            observed=True,
-            sort=False,
-            dropna=False,
-            aggfunc="first",
+        keyed = pd.DataFrame(
+            {
+                "mission": table["mission"].astype(str).to_numpy(),
+                "period": table["period"].astype(str).to_numpy(),
+                "node": table["node"].astype(str).to_numpy(),
+                value: table[value].to_numpy(),
+            }
         )
-        wide.columns = wide.columns.astype(str)
-        wide.index = pd.MultiIndex.from_arrays(
-            [wide.index.get_level_values(k).astype(str) for k in ("mission", "period")],
-            names=["mission", "period"],
-        )
+        wide = keyed.set_index(["mission", "period", "node"])[value].unstack("node")
+        wide.columns.name = "node"
+        units = keyed[["mission", "period"]].drop_duplicates()
+        wide = wide.reindex(pd.MultiIndex.from_frame(units))
         return wide[order]
 
     def rank(self, node: str | None = None, *, by_period: bool = True) -> pd.DataFrame:
@@ -342,7 +405,12 @@ class Profiles:
     # ------------------------------------------------------------------------ provenance
     def regenerate(self, recipe: Recipe | None = None) -> Profiles:
         """Score the stored data again with the stored recipe (or another one)."""
-        return score(self.data, framework=self.framework, recipe=recipe or self.recipe)
+        return score(
+            self.data,
+            framework=self.framework,
+            recipe=recipe or self.recipe,
+            unknown_columns=self.unknown_columns,
+        )
 
     def equals(self, other: Profiles) -> bool:
         """Same fingerprints and the same score table (values compared exactly)."""
@@ -418,7 +486,7 @@ class Profiles:
         for column in ("mission", "period", "phase", "view", "node", "node_type", "level"):
             table[column] = quote_series(table[column].astype(object))
         path = Path(path)
-        table.to_csv(path, index=False)
+        table.to_csv(path, index=False, encoding="utf-8-sig")  # the BOM tells Excel it is UTF-8
         return path
 
     # --------------------------------------------------------------------------- save/load
@@ -426,15 +494,31 @@ class Profiles:
         """Write everything to one zip file: scores and data as Parquet, framework and recipe
         as YAML, fingerprints as JSON. No pickle."""
         path = Path(path)
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("framework.yaml", self.framework.to_yaml())
-            archive.writestr("recipe.yaml", self.recipe.to_yaml())
-            archive.writestr("scores.parquet", _parquet(self._table))
-            archive.writestr("data.parquet", _parquet(self.data))
-            archive.writestr("log.json", self.log.to_json(orient="records", force_ascii=False))
-            archive.writestr(
-                "meta.json", json.dumps({"format": _FORMAT, "fingerprints": self.fingerprints})
-            )
+        parts = {
+            "framework.yaml": self.framework.to_yaml().encode("utf-8"),
+            "recipe.yaml": self.recipe.to_yaml().encode("utf-8"),
+            "scores.parquet": _parquet(self._table, "the score table"),
+            "data.parquet": _parquet(self.data, "the input data"),
+            "log.json": self.log.to_json(orient="records", force_ascii=False).encode("utf-8"),
+            "meta.json": json.dumps(
+                {
+                    "format": _FORMAT,
+                    "fingerprints": self.fingerprints,
+                    "unknown_columns": self.unknown_columns,
+                }
+            ).encode("utf-8"),
+        }
+        # write next to the target, then move it into place: no half-written file is left
+        handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(handle)
+        try:
+            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for name, payload in parts.items():
+                    archive.writestr(name, payload)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
         return path
 
     @classmethod
@@ -449,7 +533,14 @@ class Profiles:
             table = pd.read_parquet(io.BytesIO(archive.read("scores.parquet")))
             data = pd.read_parquet(io.BytesIO(archive.read("data.parquet")))
             log = pd.read_json(io.StringIO(archive.read("log.json").decode("utf-8")))
-        out = cls(table=table, framework=framework, recipe=recipe, data=data, log=log)
+        out = cls(
+            table=table,
+            framework=framework,
+            recipe=recipe,
+            data=data,
+            log=log,
+            unknown_columns=meta.get("unknown_columns", "error"),
+        )
         if out.fingerprints != meta["fingerprints"]:
             raise MissionLensError(
                 f"{path}: content does not match its fingerprints {meta['fingerprints']} "
@@ -469,9 +560,8 @@ class Profiles:
     def _repr_html_(self) -> str:
         dims = self.wide(node_type="dimension").round(1)
         root = self.wide(node_type="root").round(1)
-        return f"<p>{self.__repr__()[1:-1]}</p>" + pd.concat([root, dims], axis=1).to_html(
-            na_rep="–"
-        )
+        table = pd.concat([root, dims], axis=1).to_html(na_rep="–")  # escapes cell text
+        return f"<p>{html.escape(self.__repr__()[1:-1])}</p>" + table
 
 
 def _canonical(table: pd.DataFrame) -> pd.DataFrame:
@@ -487,7 +577,22 @@ def _canonical(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _parquet(frame: pd.DataFrame) -> bytes:
+def _parquet(frame: pd.DataFrame, what: str) -> bytes:
+    """A table as Parquet bytes; a column Parquet cannot store is named in the error."""
+    import pyarrow as pa
+
     buffer = io.BytesIO()
-    frame.to_parquet(buffer, index=False)
+    try:
+        frame.to_parquet(buffer, index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+        mixed = [
+            str(c)
+            for c in frame.columns
+            if frame[c].dtype == object and frame[c].dropna().map(type).nunique() > 1  # type: ignore[union-attr]
+        ]
+        hint = f" (columns mixing types: {', '.join(mixed)})" if mixed else ""
+        raise MissionLensError(
+            f"cannot save {what} as Parquet{hint}: {exc}. Give each column one type (e.g. "
+            "convert it with .astype(str)) and save again"
+        ) from None
     return buffer.getvalue()

@@ -212,16 +212,33 @@ class RecipeSettings(BaseModel):
     """Global settings of a recipe.
 
     ``consolidate``: how several raters' values for one mission, period and indicator become
-    one (see :func:`missionlens.consolidate`). ``facets``: facets scored beside the tree (only
-    those the framework declares are used). ``facet_min_share``: share of an facet value's
-    weight that must be present for its score.
+    one (see :func:`missionlens.consolidate`), with ``trim`` (share cut from each end by the
+    trimmed mean) and ``confidence_weights`` (weights of low, medium and high confidence).
+    ``facets``: facets scored beside the tree; by default ``level`` and every facet the
+    framework declares other than ``phase``; a list names them (each must be declared by the
+    framework, or be ``level`` or ``phase``). ``facet_min_share``: share of a facet value's
+    applicable weight that must be present for its score.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     consolidate: Literal["median", "mean", "trimmed_mean", "confidence_weighted"] = "median"
-    facets: tuple[str, ...] = ("level", "finding", "a4p")
+    trim: float = Field(default=0.2, ge=0, lt=0.5, description="Cut from each end, trimmed_mean.")
+    confidence_weights: dict[str, float] = Field(
+        default_factory=lambda: {"low": 1.0, "medium": 2.0, "high": 3.0},
+        description="Weights of confidence_weighted; an entry without confidence counts as low.",
+    )
+    facets: tuple[str, ...] | None = None
     facet_min_share: float = Field(default=0.5, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _weights_cover_levels(self) -> RecipeSettings:
+        levels = {"low", "medium", "high"}
+        if set(self.confidence_weights) != levels:
+            raise ValueError(f"confidence_weights needs exactly the keys {sorted(levels)}")
+        if any(not w > 0 for w in self.confidence_weights.values()):
+            raise ValueError("confidence_weights must be positive")
+        return self
 
 
 class Recipe(BaseModel):
@@ -313,7 +330,7 @@ class Recipe(BaseModel):
         """A copy with a step inserted at ``index`` (default: before the final aggregate)."""
         steps = list(self.steps)
         position = index if index is not None else max(len(steps) - 1, 0)
-        steps.insert(position, Step(step=step, params=params))
+        steps.insert(position, Step.model_construct(step=step, params=params))
         return self.model_copy(update={"steps": tuple(steps)}).revalidated()
 
     def with_params(self, step: str, **params: Any) -> Recipe:
@@ -321,14 +338,26 @@ class Recipe(BaseModel):
         if step not in [s.step for s in self.steps]:
             raise RecipeError(f"recipe '{self.name}' has no step {step!r}")
         steps = tuple(
-            Step(step=s.step, params={**s.params, **params}) if s.step == step else s
+            Step.model_construct(step=s.step, params={**s.params, **params})
+            if s.step == step
+            else s
             for s in self.steps
         )
         return self.model_copy(update={"steps": steps}).revalidated()
 
     def revalidated(self) -> Recipe:
-        """The same recipe passed through validation again (after ``model_copy``)."""
-        return Recipe.model_validate(self.to_dict())
+        """The same recipe passed through validation again (after ``model_copy``).
+
+        Raises :class:`RecipeError` listing every problem.
+        """
+        return Recipe.from_dict(
+            {
+                "name": self.name,
+                "description": self.description,
+                "settings": self.settings.model_dump(mode="json"),
+                "steps": [{"step": s.step, "params": s.params} for s in self.steps],
+            }
+        )
 
     # ------------------------------------------------------------------------------- IO
     def to_dict(self) -> dict[str, Any]:
@@ -368,9 +397,15 @@ class Recipe(BaseModel):
 
     @classmethod
     def from_yaml(cls, source: str | Path) -> Recipe:
-        """Read a recipe from a YAML file or string (``yaml.safe_load`` only)."""
+        """Read a recipe from a YAML file or string (a safe loader; duplicate keys refused)."""
+        from missionlens.framework import YAMLDuplicateKeyError, safe_load_unique
+
         text = _text(source)
-        return cls.from_dict(yaml.safe_load(text))
+        try:
+            data = safe_load_unique(text)
+        except (yaml.YAMLError, YAMLDuplicateKeyError) as exc:
+            raise RecipeError(f"recipe is not valid YAML: {exc}".replace("\n", " ")) from None
+        return cls.from_dict(data)
 
     def to_json(self, path: str | Path | None = None) -> str:
         """The recipe as JSON; also written to ``path`` if given."""
@@ -382,7 +417,13 @@ class Recipe(BaseModel):
     @classmethod
     def from_json(cls, source: str | Path) -> Recipe:
         """Read a recipe from a JSON file or string."""
-        return cls.from_dict(json.loads(_text(source)))
+        try:
+            data = json.loads(_text(source))
+        except json.JSONDecodeError as exc:
+            raise RecipeError(
+                f"recipe is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            ) from None
+        return cls.from_dict(data)
 
     @property
     def fingerprint(self) -> str:
@@ -407,8 +448,14 @@ class Recipe(BaseModel):
 
 
 def _text(source: str | Path) -> str:
+    path: Path | None = None
     if isinstance(source, Path):
-        return source.read_text(encoding="utf-8")
-    if "\n" not in source and source.endswith((".yaml", ".yml", ".json")):
-        return Path(source).read_text(encoding="utf-8")
-    return source
+        path = source
+    elif "\n" not in source and source.endswith((".yaml", ".yml", ".json")):
+        path = Path(source)
+    if path is None:
+        return str(source)
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise RecipeError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None

@@ -203,19 +203,24 @@ def distance_to_target(
 def custom_map(x: FloatArray, mapping: dict[float, float]) -> FloatArray:
     """Map rubric levels to custom scores, e.g. ``{1: 0, 2: 20, 3: 50, 4: 80, 5: 100}``.
 
-    Values without an entry raise a ``ValueError`` naming them.
+    A value between two levels (a consolidated median such as 4.5) is interpolated linearly
+    between their scores; a value outside the mapped levels raises a ``ValueError`` naming it.
+
+    Examples
+    --------
+    >>> custom_map(np.array([1.0, 4.5, 5.0]), {1: 0, 4: 80, 5: 100}).tolist()
+    [0.0, 90.0, 100.0]
     """
     arr = np.asarray(x, dtype=np.float64)
     keys = np.array(sorted(mapping), dtype=np.float64)
     vals = np.array([mapping[k] for k in sorted(mapping)], dtype=np.float64)
     present = ~np.isnan(arr)
-    idx = np.clip(np.searchsorted(keys, arr[present]), 0, len(keys) - 1)
-    hit = keys[idx] == arr[present]
-    if not hit.all():
-        missing = sorted(set(arr[present][~hit].tolist()))
+    outside = present & ((arr < keys[0]) | (arr > keys[-1]))
+    if outside.any():
+        missing = sorted(set(arr[outside].tolist()))
         raise ValueError(f"no custom score for level(s) {missing}; mapping covers {keys.tolist()}")
     out = np.full(arr.shape, np.nan)
-    out[present] = vals[idx]
+    out[present] = np.interp(arr[present], keys, vals)
     return out
 
 
