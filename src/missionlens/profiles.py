@@ -92,10 +92,15 @@ def score(
     >>> import missionlens as ml
     >>> fw = ml.load_framework("whole-of-mission")
     >>> data = pd.DataFrame({"mission": ["A", "B"], "period": ["2024", "2024"],
-    ...                      "pol_01": [5, 2], "pol_02": [4, 1]})
-    >>> profiles = ml.score(data, framework=fw)
-    >>> profiles.wide().loc[("A", "2024"), "political"] > profiles.wide().loc[("B", "2024"),
-    ...                                                                     "political"]
+    ...                      "pol_01": [5, 2], "pol_02": [4, 1], "pol_03": [4, 2]})
+    >>> w = ml.score(data, framework=fw).wide()
+    >>> w["pol_strategy"].round(1).tolist()
+    [83.3, 16.7]
+
+    Three of the five indicators of ``pol_strategy`` are enough for a score (the default rule
+    needs half of the weight); the political dimension, with 3 of 12, stays missing:
+
+    >>> bool(np.isnan(w.loc[("A", "2024"), "political"]))
     True
     """
     recipe = recipe or Recipe.default()
