@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -105,15 +107,61 @@ def ax() -> Axes:
         (["2024", "2022", "2023"], ["2022", "2023", "2024"]),
         (["2024-H2", "2023-Q4", "2024", "2024-H1"], ["2023-Q4", "2024-H1", "2024", "2024-H2"]),
         (["2024-Q3", "2024-q1", "2023-Q4"], ["2023-Q4", "2024-q1", "2024-Q3"]),
-        (["2024-03", "2023-12", "2024-1"], ["2023-12", "2024-1", "2024-03"]),
+        (["2024-03", "2023-12", "2024-01"], ["2023-12", "2024-01", "2024-03"]),
         (["2024-03-15", "2024-03-02", "2023-12-31"], ["2023-12-31", "2024-03-02", "2024-03-15"]),
         ([2024, 2022.0, None, 2023, 2022], ["2022", "2023", "2024"]),
+        # UN financial years (July to June), alone and among calendar years
+        (["2023/24", "2021/22", "2022/23"], ["2021/22", "2022/23", "2023/24"]),
+        (["2024", "2023/24", "2023", "2024/25"], ["2023", "2023/24", "2024", "2024/25"]),
+        # halves written as semesters, with or without the dash, in any case
+        (["2024-S2", "2024-H1", "2023s2"], ["2023s2", "2024-H1", "2024-S2"]),
+        # quarters among halves and years
+        (["2024-Q4", "2024-H1", "2024-Q1", "2024"], ["2024-Q1", "2024-H1", "2024", "2024-Q4"]),
+        # ranges of dates, ordered by midpoint like any other period; the first two share
+        # theirs (noon on 15 February), so the earlier start comes first
+        (
+            ["2024-07-01/2024-12-31", "2024-02-01/2024-02-29", "2024-01-01/2024-03-31"],
+            ["2024-01-01/2024-03-31", "2024-02-01/2024-02-29", "2024-07-01/2024-12-31"],
+        ),
+        (
+            ["2024-03-01/2024-03-31", "2024-01-01/2024-01-10", "2023-12-20/2024-01-31"],
+            ["2024-01-01/2024-01-10", "2023-12-20/2024-01-31", "2024-03-01/2024-03-31"],
+        ),
+        (
+            ["2024-01-01/2024-12-31", "2023/24", "2024-Q3"],
+            ["2023/24", "2024-01-01/2024-12-31", "2024-Q3"],
+        ),
+        # any label the library's parse_period refuses: the given order is kept
         (["cycle 2", "cycle 1", "2024"], ["cycle 2", "cycle 1", "2024"]),
         (["2024-13", "2024-01"], ["2024-13", "2024-01"]),
+        (["2024-03", "2024-1"], ["2024-03", "2024-1"]),
+        (["2024/26", "2023/24"], ["2024/26", "2023/24"]),
+        (["2024-06-30/2024-01-01", "2023"], ["2024-06-30/2024-01-01", "2023"]),
     ],
 )
 def test_sort_periods(given: list[object], expected: list[str]) -> None:
     assert sort_periods(given) == expected
+
+
+def test_sort_periods_uses_the_library_parser() -> None:
+    """Every label the plots place on a time axis is one that ml.parse_period accepts."""
+    labels = [
+        "2024",
+        "2024-S1",
+        "2024-q3",
+        "2024-03",
+        "2024-03-15",
+        "2023/24",
+        "2024-01-01/2024-01-31",
+    ]
+    for label in labels:
+        ml.parse_period(label)  # does not raise
+    assert sorted(sort_periods(labels)) == sorted(labels)
+    assert sort_periods(labels) == sorted(labels, key=lambda k: _midpoint(ml.parse_period(k)))
+
+
+def _midpoint(period: ml.Period) -> pd.Timestamp:
+    return period.start + (period.end + pd.Timedelta(days=1) - period.start) / 2
 
 
 # ------------------------------------------------------------------------------- plot_profile
@@ -475,3 +523,153 @@ def test_lifecycle_uses_period_start_when_given(ax: Axes) -> None:
     assert [t.get_text() for t in ax.get_xticklabels()] == ["FY22", "FY23", "FY24"]
     assert list(ax.lines[0].get_ydata()) == [10.0, 20.0, 30.0]
     assert ax.lines[0].get_xdata()[0] == pytest.approx(2021.5, abs=0.01)
+
+
+def test_lifecycle_financial_years_in_time_order(ax: Axes, tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "mission": ["A"] * 3,
+            "period": ["2023/24", "2021/22", "2022/23"],
+            "score": [30.0, 10.0, 20.0],
+        }
+    )
+    plot_lifecycle(frame, ax=ax)
+    _render(ax, tmp_path, "lifecycle-financial-years")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2021/22", "2022/23", "2023/24"]
+    assert list(ax.lines[0].get_ydata()) == [10.0, 20.0, 30.0]
+    # a financial year runs July to June: its midpoint is the turn of the calendar year
+    xs = np.asarray(ax.lines[0].get_xdata(), dtype=float)
+    assert xs.tolist() == pytest.approx([2022.0, 2023.0, 2024.0], abs=0.01)
+
+
+def test_lifecycle_halves_quarters_and_date_ranges_share_a_time_axis(ax: Axes) -> None:
+    frame = pd.DataFrame(
+        {
+            "mission": ["A"] * 4,
+            "period": ["2024-S2", "2024-01-01/2024-03-31", "2023-Q4", "2024-04-01/2024-06-30"],
+            "score": [40.0, 20.0, 10.0, 30.0],
+        }
+    )
+    plot_lifecycle(frame, ax=ax)
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "2023-Q4",
+        "2024-01-01/2024-03-31",
+        "2024-04-01/2024-06-30",
+        "2024-S2",
+    ]
+    assert list(ax.lines[0].get_ydata()) == [10.0, 20.0, 30.0, 40.0]
+    xs = np.asarray(ax.lines[0].get_xdata(), dtype=float)
+    assert xs[0] == pytest.approx(2023.875, abs=0.01) and xs[3] == pytest.approx(2024.75, abs=0.01)
+
+
+# ------------------------------------------------------------------------------ direct labels
+def _close_ends(values: list[float], periods: tuple[str, ...] = ("2015", "2016")) -> pd.DataFrame:
+    """One mission per value, ending on that value in the last period."""
+    return pd.DataFrame(
+        {
+            "mission": [f"Mission {k}" for k in range(len(values)) for _ in periods],
+            "period": list(periods) * len(values),
+            "score": [v for value in values for v in (50.0,) * (len(periods) - 1) + (value,)],
+        }
+    )
+
+
+def _label_boxes(ax: Axes) -> dict[str, Any]:
+    figure = ax.get_figure(root=True)
+    assert figure is not None
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    return {
+        t.get_text(): t.get_window_extent(renderer)
+        for t in ax.texts
+        if t.get_gid() == "direct-label"
+    }
+
+
+@pytest.mark.parametrize(
+    ("values", "layout"),
+    [
+        ([97.0, 96.5, 98.0, 99.5, 100.0], None),  # crowded at the top of the score axis
+        ([50.0, 50.2, 49.9, 50.1, 50.0], None),  # crowded in the middle
+        ([0.0, 0.5, 0.2, 1.0, 0.1], "tight"),  # crowded at the bottom, after tight_layout
+        ([95.0, 96.0, 95.5, 97.0, 96.5], "constrained"),
+    ],
+)
+def test_lifecycle_direct_labels_do_not_overlap(
+    values: list[float], layout: str | None, tmp_path: Path
+) -> None:
+    fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained" if layout else None)
+    plot_lifecycle(_close_ends(values), ax=ax)
+    if layout == "tight":
+        fig.set_layout_engine("tight")
+    _render(ax, tmp_path, "lifecycle-labels")
+    boxes = _label_boxes(ax)
+    assert len(boxes) == 5
+    for (a, box_a), (b, box_b) in itertools.combinations(boxes.items(), 2):
+        assert not box_a.overlaps(box_b), (a, b, box_a, box_b)
+    # inside the Axes vertically, to the right of the line ends
+    inside = ax.get_window_extent()
+    assert all(inside.y0 - 0.5 <= box.y0 and box.y1 <= inside.y1 + 0.5 for box in boxes.values())
+    last_x = ax.transData.transform((np.asarray(ax.lines[0].get_xdata(), dtype=float)[-1], 0))[0]
+    assert all(box.x0 > last_x for box in boxes.values())
+    # the labels keep the order of the values they name
+    by_value = [f"Mission {k}" for k in np.argsort(values, kind="stable")]
+    heights = [boxes[name].y0 for name in by_value]
+    assert heights == sorted(heights)
+    plt.close(fig)
+
+
+def test_lifecycle_direct_labels_stay_apart_at_any_dpi(tmp_path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(5, 3))
+    plot_lifecycle(_close_ends([99.0, 99.5, 100.0, 98.5, 99.2]), ax=ax)
+    for dpi in (50, 200):
+        fig.set_dpi(dpi)
+        boxes = list(_label_boxes(ax).values())
+        assert not any(a.overlaps(b) for a, b in itertools.combinations(boxes, 2))
+    plt.close(fig)
+
+
+def test_lifecycle_lone_direct_labels_stay_level_with_their_line(ax: Axes) -> None:
+    plot_lifecycle(_close_ends([20.0, 80.0]), ax=ax)
+    boxes = _label_boxes(ax)
+    for name, value in (("Mission 0", 20.0), ("Mission 1", 80.0)):
+        centre = (boxes[name].y0 + boxes[name].y1) / 2
+        assert centre == pytest.approx(ax.transData.transform((0, value))[1], abs=1.0)
+
+
+def test_lifecycle_labels_of_lines_ending_apart_in_time_are_not_pushed(ax: Axes) -> None:
+    frame = pd.DataFrame(
+        {
+            "mission": ["A", "A", "B", "B", "B", "B"],
+            "period": ["2010", "2011", "2010", "2011", "2012", "2013"],
+            "score": [50.0, 60.0, 50.0, 55.0, 58.0, 60.0],
+        }
+    )
+    plot_lifecycle(frame, ax=ax)
+    boxes = _label_boxes(ax)
+    level = ax.transData.transform((0, 60.0))[1]
+    assert all((b.y0 + b.y1) / 2 == pytest.approx(level, abs=1.0) for b in boxes.values())
+
+
+def test_module_examples_run() -> None:
+    """The docstring examples of the plotting module (sort_periods, the label spreader, ...)."""
+    import doctest
+
+    import missionlens.plotting
+
+    result = doctest.testmod(missionlens.plotting, extraglobs={"pd": pd, "np": np})
+    assert result.failed == 0 and result.attempted > 0
+    plt.close("all")
+
+
+def test_lifecycle_figure_with_direct_labels_can_be_pickled(tmp_path: Path) -> None:
+    import pickle
+
+    fig, ax = plt.subplots()
+    plot_lifecycle(_close_ends([99.0, 99.5, 100.0]), ax=ax)
+    copy = pickle.loads(pickle.dumps(fig))
+    boxes = list(_label_boxes(copy.axes[0]).values())
+    assert len(boxes) == 3
+    assert not any(a.overlaps(b) for a, b in itertools.combinations(boxes, 2))
+    plt.close(fig)
+    plt.close(copy)

@@ -23,16 +23,16 @@ Accessibility rules followed by every plot:
 from __future__ import annotations
 
 import math
-import re
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from missionlens.assessment import parse_period
 from missionlens.framework import Framework
 from missionlens.profiles import Profiles
 
@@ -89,55 +89,37 @@ _MUTED = "0.35"
 
 
 # ---------------------------------------------------------------------------------- periods
-_YEAR = re.compile(r"^(\d{4})$")
-_HALF = re.compile(r"^(\d{4})-?H([12])$", re.IGNORECASE)
-_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$")
-
-
 def _decimal_year(day: date) -> float:
     start = date(day.year, 1, 1)
     length = (date(day.year + 1, 1, 1) - start).days
     return day.year + (day - start).days / length
 
 
-def _month_span(year: int, first: int, months: int) -> tuple[date, date]:
-    end_month = first + months
-    end = date(year + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 1)
-    return date(year, first, 1), end
-
-
 def _period_span(label: str) -> tuple[float, float] | None:
-    """Start and end of a period label in decimal years, or ``None`` if it is not recognised."""
-    text = label.strip()
-    span: tuple[date, date] | None = None
-    if match := _YEAR.match(text):
-        span = _month_span(int(match[1]), 1, 12)
-    elif match := _HALF.match(text):
-        span = _month_span(int(match[1]), 6 * int(match[2]) - 5, 6)
-    elif match := _QUARTER.match(text):
-        span = _month_span(int(match[1]), 3 * int(match[2]) - 2, 3)
-    elif (match := _MONTH.match(text)) and 1 <= int(match[2]) <= 12:
-        span = _month_span(int(match[1]), int(match[2]), 1)
-    elif match := _DATE.match(text):
-        try:
-            day = date.fromisoformat(match[1])
-        except ValueError:
-            return None
-        span = (day, day + timedelta(days=1))
-    if span is None:
+    """Start and end of a period label in decimal years, or ``None`` if it is not recognised.
+
+    The label is read by :func:`missionlens.assessment.parse_period`, the one period parser of
+    the library; the span runs from the period's first day to the day after its last.
+    """
+    try:
+        period = parse_period(label)
+    except ValueError:
         return None
-    return _decimal_year(span[0]), _decimal_year(span[1])
+    first = period.start.date()
+    after = (period.end + pd.Timedelta(days=1)).date()
+    return _decimal_year(first), _decimal_year(after)
 
 
 def sort_periods(periods: Iterable[Any]) -> list[str]:
     """Period labels in chronological order.
 
-    Recognised labels are years (``2024``), halves (``2024-H1``), quarters (``2024-Q3``),
-    months (``2024-03``) and ISO dates (``2024-03-15``); periods of different lengths are
-    ordered by their midpoints (``2024-H1``, ``2024``, ``2024-H2``). If any label is not
-    recognised, the labels keep the order in which they were given.
+    Labels are read by :func:`missionlens.parse_period`: years (``2024``), halves
+    (``2024-H1``, or ``2024-S1`` for semester), quarters (``2024-Q3``), months (``2024-03``),
+    ISO dates (``2024-03-15``), UN peacekeeping financial years running July to June
+    (``2023/24``) and ranges of dates (``2024-01-01/2024-06-30``). Periods of different
+    lengths are ordered by their midpoints (``2024-H1``, ``2024``, ``2024-H2``), then by their
+    starts. If any label is not recognised, all labels keep the order in which they were
+    given. The labels themselves are returned as given, not in canonical form.
 
     Parameters
     ----------
@@ -153,18 +135,18 @@ def sort_periods(periods: Iterable[Any]) -> list[str]:
     --------
     >>> sort_periods(["2024-H2", "2023-Q4", "2024", "2024-H1", "2023-Q4"])
     ['2023-Q4', '2024-H1', '2024', '2024-H2']
+    >>> sort_periods(["2023/24", "2021/22", "2022/23"])
+    ['2021/22', '2022/23', '2023/24']
     >>> sort_periods(["cycle 2", "cycle 1"])
     ['cycle 2', 'cycle 1']
     """
     labels = [v for v in dict.fromkeys(_text_value(p) for p in periods) if v is not None]
     spans = [_period_span(label) for label in labels]
-    if any(s is None for s in spans):
+    known = [(label, span) for label, span in zip(labels, spans, strict=True) if span]
+    if len(known) < len(labels):
         return labels
-    keyed = sorted(
-        zip(labels, spans, strict=True),
-        key=lambda item: ((item[1][0] + item[1][1]) / 2, item[1][0]) if item[1] else (0.0, 0.0),
-    )
-    return [label for label, _ in keyed]
+    known.sort(key=lambda item: ((item[1][0] + item[1][1]) / 2, item[1][0]))
+    return [label for label, _ in known]
 
 
 @dataclass(frozen=True)
@@ -930,9 +912,11 @@ def plot_lifecycle(
     Periods are placed on a time axis when their labels are recognised (see
     :func:`sort_periods`; a ``period_start`` column, if present, takes precedence), and
     otherwise evenly in the order given. Each mission gets its own colour, marker and line
-    style and a direct label at its last point. A missing score leaves a gap in the line.
-    With one mission, lifecycle phases are shaded, hatched and labelled background bands; with
-    several, each line carries a labelled tick where its phase begins.
+    style and a direct label at its last point; labels of nearby line ends are moved apart
+    (keeping their order) and kept inside the Axes when the figure is drawn. A missing score
+    leaves a gap in the line. With one mission, lifecycle phases are shaded, hatched and
+    labelled background bands; with several, a phase timeline with one labelled row per mission
+    is drawn above the plot (``ax.child_axes[0]``).
 
     Parameters
     ----------
@@ -947,8 +931,9 @@ def plot_lifecycle(
     missions : sequence of str, optional
         Missions to draw, in this order; by default all.
     x : str, default "period"
-        Column of period labels (``2024``, ``2024-H1``, ``2024-Q3``, ``2024-03``, ISO dates)
-        or whole-number years.
+        Column of period labels (``2024``, ``2024-H1`` or ``2024-S1``, ``2024-Q3``,
+        ``2024-03``, ISO dates, UN financial years ``2023/24``, date ranges
+        ``2024-01-01/2024-06-30``; see :func:`missionlens.parse_period`) or whole-number years.
     y : str, default "score"
         Column of values. Scores use a fixed 0-100 axis; other values (e.g. a raw indicator)
         get an axis that fits them.
@@ -1052,7 +1037,7 @@ def plot_lifecycle(
         ax.set_axisbelow(True)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-    _period_ticks(ax, axis, x)
+    _period_ticks(ax, axis, x, max((len(e[2]) for e in ends), default=0))
     banded = len(lines) == 1 and any(phase_runs.values())
     if banded:
         _phase_bands(ax, phase_runs[lines[0]])
@@ -1237,7 +1222,13 @@ def _phase_strip(
     return strip
 
 
-def _period_ticks(ax: Axes, axis: _TimeAxis, x: str) -> None:
+def _period_ticks(ax: Axes, axis: _TimeAxis, x: str, label_chars: int = 0) -> None:
+    """Period ticks, and x limits with a right margin wide enough for direct labels.
+
+    ``label_chars`` is the length of the longest direct label; the margin right of the last
+    period's position is made to hold it (estimated from the Axes' current width, and at
+    most 40% of the Axes), and is never less than 12% of the periods' extent.
+    """
     positions = [axis.position[p] for p in axis.labels]
     step = max(1, math.ceil(len(positions) / 12))
     labels = [p if i % step == 0 else "" for i, p in enumerate(axis.labels)]
@@ -1246,27 +1237,39 @@ def _period_ticks(ax: Axes, axis: _TimeAxis, x: str) -> None:
     if positions:
         first, last = axis.span[axis.labels[0]][0], axis.span[axis.labels[-1]][1]
         room = (last - first) * 0.12
+        if label_chars:
+            width_pt = ax.get_position().width * _figure(ax).get_figwidth() * 72
+            needed_pt = _LABEL_OFFSET_PT + 6.0 * label_chars + 4.0  # bold "small" text
+            share = min(needed_pt / max(width_pt, 1.0), 0.4)
+            # the labels start at the last position: right limit R with R - x_last >= share *
+            # (R - first)
+            right = (positions[-1] - share * first) / (1 - share)
+            room = max(room, right - last)
         ax.set_xlim(first, last + room)
     ax.set_xlabel(x.replace("_", " ").capitalize())
 
 
-def _direct_labels(ax: Axes, ends: list[tuple[float, float, str, str]]) -> None:
-    """Mission names at the last point of each line, nudged apart vertically."""
-    from matplotlib.transforms import offset_copy
+#: Offset of a direct label from the end of its line, in points.
+_LABEL_OFFSET_PT = 8.0
+#: Smallest distance between the centres of two direct labels, in text heights.
+_LABEL_GAP = 1.15
 
+
+def _direct_labels(ax: Axes, ends: list[tuple[float, float, str, str]]) -> None:
+    """Mission names at the last point of each line, kept apart when the plot is drawn.
+
+    The labels' positions are worked out in display units at draw time (see
+    :class:`_LabelLayout`), so they stay apart whatever the figure's size, dpi or layout engine.
+    """
     if not ends:
         return
-    low, high = ax.get_ylim()
-    gap = (high - low) * 0.05
-    placed: list[float] = []
-    for xv, yv, name, color in sorted(ends, key=lambda e: e[1]):
-        ty = max([yv, *(p + gap for p in placed)])
-        placed.append(ty)
-        ax.annotate(
+    layout = _LabelLayout(ax)
+    for xv, yv, name, color in ends:
+        label = ax.annotate(
             name,
             xy=(xv, yv),
-            xytext=(xv, ty),
-            textcoords=offset_copy(ax.transData, fig=_figure(ax), x=8, units="points"),
+            xytext=(0.0, 0.0),
+            textcoords=layout.transform_for(len(layout.labels)),
             va="center",
             ha="left",
             color=color,
@@ -1275,6 +1278,130 @@ def _direct_labels(ax: Axes, ends: list[tuple[float, float, str, str]]) -> None:
             gid="direct-label",
             annotation_clip=False,
         )
+        layout.labels.append(label)
+
+
+class _LabelLayout:
+    """Vertical placement of the direct labels of one Axes, computed when they are drawn.
+
+    Each label wants to sit level with the end of its line, :data:`_LABEL_OFFSET_PT` points to
+    its right. Labels whose horizontal extents overlap form a group; within a group the label
+    centres are moved as little as possible (least squares) so that neighbours are at least
+    :data:`_LABEL_GAP` text heights apart and every label lies inside the Axes vertically,
+    keeping the labels' order. The labels extend into the Axes' right margin, which
+    :func:`_period_ticks` widens to hold them.
+    """
+
+    def __init__(self, ax: Axes) -> None:
+        self.ax = ax
+        self.labels: list[Any] = []
+
+    def transform_for(self, index: int) -> _LabelCoords:
+        """The ``textcoords`` callable of the label at ``index``: renderer -> Transform."""
+        return _LabelCoords(self, index)
+
+    def positions(self, renderer: Any) -> list[tuple[float, float]]:
+        """Display position (left edge, vertical centre) of every label."""
+        from matplotlib.text import Text
+
+        offset = renderer.points_to_pixels(_LABEL_OFFSET_PT)
+        anchors = [self.ax.transData.transform(label.xy) for label in self.labels]
+        # Text's own extent, not the Annotation's: the latter would ask for these positions
+        sizes = [Text.get_window_extent(label, renderer).size for label in self.labels]
+        lefts = [float(a[0]) + offset for a in anchors]
+        out = [(left, float(a[1])) for left, a in zip(lefts, anchors, strict=True)]
+        box = self.ax.bbox
+        for group in _overlapping(lefts, [float(w) for w, _ in sizes]):
+            height = max(float(sizes[i][1]) for i in group)
+            wanted = np.array([out[i][1] for i in group], dtype=np.float64)
+            placed = _spread(wanted, _LABEL_GAP * height, box.y0 + height / 2, box.y1 - height / 2)
+            for i, y in zip(group, placed, strict=True):
+                out[i] = (out[i][0], float(y))
+        return out
+
+
+class _LabelCoords:
+    """Coordinates of one direct label: a translation to its place in display units.
+
+    A class rather than a closure, so that figures holding the labels can be pickled.
+    """
+
+    def __init__(self, layout: _LabelLayout, index: int) -> None:
+        self.layout = layout
+        self.index = index
+
+    def __call__(self, renderer: Any) -> Any:
+        from matplotlib.transforms import Affine2D
+
+        x, y = self.layout.positions(renderer)[self.index]
+        return Affine2D().translate(x, y)
+
+
+def _overlapping(lefts: list[float], widths: list[float]) -> list[list[int]]:
+    """Groups of the intervals ``[left, left + width]`` that overlap, directly or in a chain."""
+    order = sorted(range(len(lefts)), key=lambda i: lefts[i])
+    groups: list[list[int]] = []
+    reach = -math.inf
+    for i in order:
+        if groups and lefts[i] <= reach:
+            groups[-1].append(i)
+            reach = max(reach, lefts[i] + widths[i])
+        else:
+            groups.append([i])
+            reach = lefts[i] + widths[i]
+    return groups
+
+
+def _spread(wanted: np.ndarray, gap: float, low: float, high: float) -> np.ndarray:
+    """Positions closest to ``wanted`` (least squares) at least ``gap`` apart in ``[low, high]``.
+
+    The order of the positions is that of ``wanted`` (ties keep their given order). If the
+    interval cannot hold them all ``gap`` apart, the gap shrinks to fit.
+
+    Parameters
+    ----------
+    wanted : numpy.ndarray
+        Desired positions, in any order.
+    gap : float
+        Smallest distance between neighbouring positions.
+    low, high : float
+        Bounds of the positions.
+
+    Returns
+    -------
+    numpy.ndarray
+        The positions, in the order of ``wanted``.
+
+    Examples
+    --------
+    >>> _spread(np.array([10.0, 10.0, 50.0]), 4.0, 0.0, 100.0).tolist()
+    [8.0, 12.0, 50.0]
+    >>> _spread(np.array([99.0, 100.0]), 4.0, 0.0, 100.0).tolist()
+    [96.0, 100.0]
+    """
+    n = len(wanted)
+    if n == 0:
+        return wanted.astype(np.float64)
+    high = max(high, low)
+    if n > 1:
+        gap = min(gap, (high - low) / (n - 1))
+    order = np.argsort(wanted, kind="stable")
+    steps = gap * np.arange(n)
+    # with q_i = p_i - i * gap the constraints p_(i+1) - p_i >= gap become q non-decreasing:
+    # an isotonic regression (pool adjacent violators), then clipped to the bounds
+    shifted = wanted[order] - steps
+    blocks: list[list[float]] = []  # [sum, count] of each pooled run
+    for value in shifted:
+        blocks.append([float(value), 1.0])
+        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] > blocks[-1][0] / blocks[-1][1]:
+            total, count = blocks.pop()
+            blocks[-1][0] += total
+            blocks[-1][1] += count
+    fitted = np.concatenate([np.full(int(c), t / c) for t, c in blocks])
+    fitted = np.clip(fitted, low, high - gap * (n - 1))
+    out = np.empty(n, dtype=np.float64)
+    out[order] = fitted + steps
+    return out
 
 
 # ------------------------------------------------------------------------------- plot_facets
