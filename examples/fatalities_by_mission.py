@@ -25,7 +25,7 @@ def main() -> None:
         {
             "mission": data["mission"],
             "period": data["year"].astype(str),
-            "env_fatalities_malicious": data["malicious_deaths_per_1000"],
+            "env_fatalities_malicious": data["malicious_deaths_uniformed_per_1000"],
         }
     ).reset_index(drop=True)
     profiles = ml.score(wide, framework=fw)

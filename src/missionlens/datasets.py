@@ -76,7 +76,9 @@ def load_mission_year_indicators() -> pd.DataFrame:
     """Fatalities joined to personnel per mission-year, with the malicious-act rate.
 
     Columns of :func:`load_fatalities` and :func:`load_personnel` plus
-    ``malicious_deaths_per_1000`` (malicious-act fatalities per 1,000 uniformed personnel per
-    year), the data behind the whole-of-mission indicator ``env_fatalities_malicious``.
+    ``fatalities_malicious_uniformed`` (malicious-act fatalities of military, military
+    observers and police), ``malicious_deaths_per_1000`` (all malicious-act fatalities per
+    1,000 uniformed personnel per year) and ``malicious_deaths_uniformed_per_1000`` (uniformed
+    ones only: the data behind the whole-of-mission indicator ``env_fatalities_malicious``).
     """
     return _read("mission_year_indicators.csv")

@@ -115,9 +115,9 @@ def fatality_profiles(framework: Framework) -> Profiles:
     """Real mission-years scored on ``env_fatalities_malicious`` (2008-2016, shipped data).
 
     No lifecycle phase is assigned: the data do not say which phase a mission was in. The
-    rate counts all fatalities from malicious acts recorded for the mission (uniformed and
-    civilian, about 15 % civilian overall) per 1,000 uniformed personnel (mean monthly
-    strength); see ``missionlens/data/README.md``.
+    rate counts fatalities of uniformed personnel from malicious acts per 1,000 uniformed
+    personnel (mean monthly strength), as the indicator defines it; see
+    ``missionlens/data/README.md``.
     """
     data = load_mission_year_indicators()
     data = data[data["mission"].isin(REAL_MISSIONS) & data["year"].between(2008, 2016)]
@@ -125,7 +125,7 @@ def fatality_profiles(framework: Framework) -> Profiles:
         {
             "mission": data["mission"],
             "period": data["year"].astype(str),
-            "env_fatalities_malicious": data["malicious_deaths_per_1000"],
+            "env_fatalities_malicious": data["malicious_deaths_uniformed_per_1000"],
         }
     )
     return score(wide.reset_index(drop=True), framework=framework)
@@ -188,8 +188,8 @@ def run_demo(out_dir: str | Path = "missionlens-demo", *, echo: Any = print) -> 
     real = fatality_profiles(fw)
     rates = real.wide()["env_fatalities_malicious"].unstack("period").round(1)
     echo(
-        "(score 100 = none, 0 = 3 or more per 1,000 uniformed personnel per year; the deaths "
-        "counted include civilian staff; sources: UN NOTICAS, SIPRI and IPI)"
+        "(uniformed fatalities from malicious acts per 1,000 uniformed personnel: score 100 = "
+        "none, 0 = 3 or more per year; sources: UN NOTICAS, SIPRI and IPI)"
     )
     echo(rates.to_string())
 

@@ -687,7 +687,8 @@ class Framework(_Model):
             f"{len(self.dimensions)} dimensions &middot; {len(self.indicators)} indicators"
             "</div>",
             "<table><thead><tr><th>node / indicator</th><th>name</th><th>level</th>"
-            "<th>scale / aggregation</th><th>weight</th><th>phases</th><th>findings</th></tr></thead><tbody>",
+            "<th>scale / aggregation</th><th>weight</th><th>phases</th><th>findings</th>"
+            "</tr></thead><tbody>",
         ]
 
         def walk(node_id: str) -> None:

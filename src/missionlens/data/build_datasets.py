@@ -86,6 +86,14 @@ FATALITY_COLUMNS: tuple[str, ...] = (
     "fatalities_other",
 )
 
+#: ``Casualty_Personnel_Type`` values of uniformed personnel (the others are international and
+#: local civilians and "Other").
+UNIFORMED_TYPES: frozenset[str] = frozenset({"Military", "Military Observer", "Police"})
+
+#: Malicious-act fatalities of uniformed personnel only, the numerator of the whole-of-mission
+#: indicator ``env_fatalities_malicious``.
+UNIFORMED_MALICIOUS = "fatalities_malicious_uniformed"
+
 # ------------------------------------------------------------------------ acronym mapping
 #: Personnel-file acronyms that differ from the NOTICAS / Data Hub acronyms. NOTICAS records
 #: UNOSOM I and II under ``UNOSOM`` and UNAVEM I-III under ``UNAVEM`` (the Data Hub also has
@@ -244,9 +252,17 @@ def build_fatalities(records: pd.DataFrame) -> pd.DataFrame:
     counts = records.groupby(["mission", "year", "column"]).size().unstack("column", fill_value=0)
     counts = counts.reindex(columns=list(FATALITY_COLUMNS[1:]), fill_value=0)
     counts.insert(0, "fatalities_total", counts.sum(axis=1))
+    uniformed = records[
+        (records["column"] == "fatalities_malicious_act")
+        & records["Casualty_Personnel_Type"].isin(UNIFORMED_TYPES)
+    ]
+    counts[UNIFORMED_MALICIOUS] = (
+        uniformed.groupby(["mission", "year"]).size().reindex(counts.index, fill_value=0)
+    )
     out = counts.reset_index()
     out.columns.name = None
-    out[list(FATALITY_COLUMNS)] = out[list(FATALITY_COLUMNS)].astype("int64")
+    columns = [*FATALITY_COLUMNS, UNIFORMED_MALICIOUS]
+    out[columns] = out[columns].astype("int64")
     return out.sort_values(["mission", "year"], kind="stable").reset_index(drop=True)
 
 
@@ -312,8 +328,10 @@ def build_indicators(
 
     Rows are the personnel mission-years (1993-2016) with mean personnel above zero, for
     missions that have at least one NOTICAS record; a year without records counts as zero
-    fatalities. ``malicious_deaths_per_1000`` is
-    ``fatalities_malicious_act / total * 1000``.
+    fatalities. ``malicious_deaths_per_1000`` is ``fatalities_malicious_act / total * 1000``
+    (all personnel types); ``malicious_deaths_uniformed_per_1000`` counts uniformed personnel
+    only (military, military observers, police), the definition of the whole-of-mission
+    indicator ``env_fatalities_malicious``.
 
     Parameters
     ----------
@@ -344,22 +362,26 @@ def build_indicators(
     )
 
     indicators = pers[joinable].merge(fatalities, on=["mission", "year"], how="left")
-    indicators[list(FATALITY_COLUMNS)] = (
-        indicators[list(FATALITY_COLUMNS)].fillna(0).astype("int64")
-    )
+    counted = [*FATALITY_COLUMNS, UNIFORMED_MALICIOUS]
+    indicators[counted] = indicators[counted].fillna(0).astype("int64")
     indicators["malicious_deaths_per_1000"] = (
         indicators["fatalities_malicious_act"] / indicators["total"] * 1000
+    ).round(3)
+    indicators["malicious_deaths_uniformed_per_1000"] = (
+        indicators[UNIFORMED_MALICIOUS] / indicators["total"] * 1000
     ).round(3)
     columns = [
         "mission",
         "year",
         *FATALITY_COLUMNS,
+        UNIFORMED_MALICIOUS,
         "troops",
         "police",
         "observers",
         "total",
         "months_reported",
         "malicious_deaths_per_1000",
+        "malicious_deaths_uniformed_per_1000",
     ]
     indicators = indicators[columns].sort_values(["mission", "year"], kind="stable")
 
