@@ -620,3 +620,16 @@ def test_entered_at_keeps_profiles_loadable(small_framework: ml.Framework, tmp_p
     p = ml.score(long, framework=small_framework)
     assert p.regenerate() == p
     assert ml.Profiles.load(p.save(tmp_path / "p.zip")) == p
+
+
+def test_compare_profiles(small_framework: ml.Framework, wide: pd.DataFrame) -> None:
+    a = ml.score(wide, framework=small_framework)
+    b = ml.score(wide.assign(pol_02=[5, 5, 5]), framework=small_framework)
+    diff = a.compare(b).set_index(["mission", "node"])
+    # A's pol_02 goes from 4 to 5: 75 -> 100; pol = (100 + 0.5 x) / 1.5 moves by 25 / 3
+    assert diff.loc[("A", "pol_02"), "difference"] == 25
+    assert_allclose(diff.loc[("A", "pol"), "difference"], 25 / 3, **TOL)
+    other = ml.score(wide, framework=small_framework, recipe=_with_consolidate("mean"))
+    with pytest.raises(ml.IncompatibleProfilesError):
+        a.compare(other)
+    assert (a.compare(other, allow_mixed=True)["difference"].fillna(0) == 0).all()

@@ -458,6 +458,37 @@ class Profiles:
                 "combine them anyway."
             )
 
+    def compare(
+        self, other: Profiles, *, view: str = "tree", allow_mixed: bool = False
+    ) -> pd.DataFrame:
+        """Score differences between two profiles, unit by unit and node by node.
+
+        Use it for the change between two assessment rounds of the same missions, or (with
+        ``allow_mixed=True``) for what another recipe would change.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``mission``, ``period``, ``node``, ``node_type``, ``score``,
+            ``score_other`` and ``difference`` (``score_other - score``), for the units and
+            nodes present in both.
+
+        Raises
+        ------
+        IncompatibleProfilesError
+            If framework or recipe differ and ``allow_mixed`` is false.
+        """
+        self.check_compatible(other, allow_mixed=allow_mixed)
+        keys = ["mission", "period", "node", "node_type"]
+
+        def frame(p: Profiles) -> pd.DataFrame:
+            table = p.to_frame(view)[[*keys, "score"]]
+            return table.astype({k: str for k in keys})
+
+        merged = frame(self).merge(frame(other), on=keys, suffixes=("", "_other"))
+        merged["difference"] = merged["score_other"] - merged["score"]
+        return merged.reset_index(drop=True)
+
     @classmethod
     def concat(cls, profiles: list[Profiles], *, allow_mixed: bool = False) -> pd.DataFrame:
         """The score tables of several profiles in one table, if they are comparable.
