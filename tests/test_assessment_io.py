@@ -71,13 +71,23 @@ def test_parse_period(label: Any, canonical: str, start: str, end: str) -> None:
         ("1850", "between 1900 and 2199"),
         ("H1 2024", "is not a period"),
         ("", "is not a period"),
-        (2024, "is not text"),
+        (2024.5, "is not a whole year"),
+        (float("nan"), "is not a whole year"),
+        (1850, "between 1900 and 2199"),
+        (True, "is not a period"),
+        (None, "is not text or a year"),
         (pd.Timestamp("2024-05-01 10:00"), "not a time of day"),
     ],
 )
 def test_parse_period_rejects(label: Any, words: str) -> None:
     with pytest.raises(ValueError, match=words):
         ml.parse_period(label)
+
+
+@pytest.mark.parametrize("year", [2024, 2024.0, np.int64(2024), np.float32(2024.0)])
+def test_parse_period_accepts_whole_number_years(year: Any) -> None:
+    # a year typed in a spreadsheet cell arrives as a number (reading already accepted 2024.0)
+    assert ml.parse_period(year) == ml.parse_period("2024")
 
 
 # ------------------------------------------------------------------------------ escapes
@@ -397,3 +407,124 @@ def test_value_parsing(small_framework: ml.Framework) -> None:
     )
     table = ml.read_assessments(raw, framework=small_framework)
     assert list(table["value"]) == [2.5, 0.001, 0.0]
+
+
+# ------------------------------------------------------------------- NUL, headers, encodings
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_nul_and_control_characters_survive(
+    fmt: str, small_framework: ml.Framework, tmp_path: Path
+) -> None:
+    # the csv module cannot write (nor read) NUL before Python 3.11; missionlens can
+    raw = pd.DataFrame([_entry_row(evidence="a\x00b", comment="\x00", sources='"\x00,\r\n"')])
+    table = ml.read_assessments(raw, framework=small_framework)
+    back = ml.read_assessments(ml.write_assessments(table, tmp_path / f"t.{fmt}"))
+    pd.testing.assert_frame_equal(back, table)
+
+
+def _entry_row(**changes: Any) -> dict[str, Any]:
+    return {
+        "mission": "MINUSCA",
+        "period": "2024-H1",
+        "phase": "implementation",
+        "indicator": "pol_01",
+        "value": 4,
+        "rater": "amina",
+        **changes,
+    }
+
+
+ODD_NAMES = ["=EXTRA()", "+x", "-y", "@z", "\tt", "'q", "''", "", "plain", "a\x00b", "_x000D_"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_extra_column_names_round_trip(
+    fmt: str, small_framework: ml.Framework, tmp_path: Path
+) -> None:
+    raw = pd.DataFrame([_entry_row()])
+    for k, name in enumerate(ODD_NAMES):
+        raw[name] = f"v{k}"
+    table = ml.read_assessments(raw, framework=small_framework)
+    back = ml.read_assessments(ml.write_assessments(table, tmp_path / f"t.{fmt}"))
+    assert list(back.columns) == [*ml.ASSESSMENT_COLUMNS, *ODD_NAMES]
+    standard = list(ml.ASSESSMENT_COLUMNS)
+    pd.testing.assert_frame_equal(back[standard], table[standard])
+    # extra columns come back from CSV, JSON and XLSX as text in object columns
+    pd.testing.assert_frame_equal(back[ODD_NAMES].astype(object), table[ODD_NAMES].astype(object))
+
+
+def test_extra_column_names_are_protected(small_framework: ml.Framework, tmp_path: Path) -> None:
+    raw = pd.DataFrame([_entry_row()])
+    for name in ODD_NAMES:
+        raw[name] = "x"
+    table = ml.read_assessments(raw, framework=small_framework)
+    csv_path = ml.write_assessments(table, tmp_path / "a.csv")
+    # (the csv module of Python 3.10 cannot read a NUL character: split the header by hand)
+    header = csv_path.read_bytes().decode("utf-8-sig").split("\r\n", 1)[0].split(",")
+    assert header[len(ml.ASSESSMENT_COLUMNS) :] == [
+        "'=EXTRA()",
+        "'+x",
+        "'-y",
+        "'@z",
+        "'\tt",
+        "''q",
+        "'''",
+        "'",
+        "plain",
+        "a\x00b",
+        "_x000D_",
+    ]
+    xlsx_path = ml.write_assessments(table, tmp_path / "a.xlsx")
+    ws = openpyxl.load_workbook(xlsx_path)["assessments"]
+    cells = list(ws[1])
+    assert all(c.data_type != "f" for c in cells)  # '=EXTRA()' would be stored as a formula
+    assert cells[len(ml.ASSESSMENT_COLUMNS)].value == "'=EXTRA()"
+
+
+def test_csv_in_a_local_encoding_is_reported(small_framework: ml.Framework, tmp_path: Path) -> None:
+    # what Excel's plain "CSV (Comma delimited)" writes on a Western European Windows
+    path = tmp_path / "excel.csv"
+    path.write_bytes(
+        "mission,period,phase,indicator,value,rater,evidence\r\n"
+        "MINUSCA,2024-H1,implementation,pol_01,4,amina,accord signé\r\n".encode("cp1252")
+    )
+    report = ml.validate(path, framework=small_framework)
+    assert list(report.failures["check"]) == ["unreadable"]
+    message = report.failures.loc[0, "message"]
+    assert report.failures.loc[0, "file"] == str(path)
+    assert message.startswith("excel.csv is not UTF-8 text: byte 0xE9 on line 2")
+    assert "Save As > 'CSV UTF-8 (Comma delimited) (*.csv)'" in message
+    assert "UnicodeDecodeError" not in message
+    with pytest.raises(ml.ValidationError, match="is not UTF-8 text"):
+        ml.read_assessments(path, framework=small_framework)
+    json_path = tmp_path / "a.json"
+    json_path.write_bytes('[{"mission": "Côte"}]'.encode("latin-1"))
+    report = ml.validate(json_path)
+    assert report.failures.loc[0, "message"].startswith("a.json is not UTF-8 text")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-8-sig"])
+@pytest.mark.parametrize("suffix", [".txt", ".csv"])
+def test_unicode_text_with_a_byte_order_mark_is_read(
+    small_framework: ml.Framework, tmp_path: Path, encoding: str, suffix: str
+) -> None:
+    # Excel's "Unicode Text (*.txt)" is tab-separated UTF-16 with a byte-order mark
+    text = (
+        "mission\tperiod\tphase\tindicator\tvalue\trater\tevidence\r\n"
+        "MINUSCA\t2024-H1\timplementation\tpol_01\t4\tamina\taccord signé 中文 🙂\r\n"
+    )
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = "\ufeff".encode(encoding) + data
+    path = tmp_path / f"unicode{suffix}"
+    path.write_bytes(data)
+    table = ml.read_assessments(path, framework=small_framework)
+    assert table.loc[0, "evidence"] == "accord signé 中文 🙂"
+    assert table.loc[0, "mission"] == "MINUSCA"
+
+
+def test_utf16_without_byte_order_mark_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes("mission,period\r\nM,2024\r\n".encode("utf-16-le"))
+    report = ml.validate(path)
+    assert list(report.failures["check"]) == ["unreadable"]
+    assert "UTF-16 text without a byte-order mark" in report.failures.loc[0, "message"]

@@ -84,3 +84,10 @@ def test_score_command(tmp_path: Path) -> None:
     )
     result = CliRunner().invoke(main, ["score", str(bad), "-f", str(SMALL), "-o", str(out)])
     assert result.exit_code == 1 and "out_of_scale" in result.output
+
+
+def test_validate_empty_file_exits_1(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("mission,period,phase,indicator,value,rater\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(empty), "-f", str(SMALL)])
+    assert result.exit_code == 1 and "No entries found" in result.output

@@ -328,6 +328,8 @@ def test_workbook_made_for_another_version(small_framework: ml.Framework, tmp_pa
 def test_unfilled_template_has_no_entries(template: Path, small_framework: ml.Framework) -> None:
     report = ml.validate(template, framework=small_framework)
     assert report.ok and report.n_entries == 0
+    assert report.empty_sources == [str(template)]
+    assert report.headline() == f"No entries found in {template}: nothing was checked"
 
 
 def test_damaged_template(template: Path, tmp_path: Path, small_framework: ml.Framework) -> None:

@@ -177,6 +177,40 @@ def test_report_display_and_error(small_framework: ml.Framework) -> None:
     good.raise_if_failed()
 
 
+def test_empty_sources_are_named(tmp_path: Path, small_framework: ml.Framework) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("mission,period,phase,indicator,value,rater\n", encoding="utf-8")
+    no_records = tmp_path / "none.json"
+    no_records.write_text("[]", encoding="utf-8")
+    sources = [empty, header_only, no_records]
+    report = ml.validate(sources, framework=small_framework)
+    assert report.ok and report.n_entries == 0  # nothing failed...
+    assert report.empty_sources == [str(p) for p in sources]  # ...but nothing was read
+    expected = f"No entries found in {empty}, {header_only}, {no_records}: nothing was checked"
+    assert report.headline() == expected
+    assert str(report) == expected and expected in report._repr_html_()
+    assert repr(report) == f"<ValidationReport {expected}>"
+
+    # beside entries, and beside problems (an unreadable file is not named twice)
+    good = pd.DataFrame(GOOD)
+    report = ml.validate([good, empty], framework=small_framework)
+    assert report.entries_per_source == {"<DataFrame 1>": 2, str(empty): 0}
+    assert report.headline() == f"OK: 2 entries, no problems; no entries found in {empty}"
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    report = ml.validate(
+        [pd.DataFrame([_entry(value=9)]), empty, broken], framework=small_framework
+    )
+    assert report.headline() == (
+        f"2 problems in 2 sources (unreadable: 1, out_of_scale: 1); no entries found in {empty}"
+    )
+    assert ml.validate([], framework=small_framework).headline() == (
+        "No entries found: nothing was checked"
+    )
+
+
 # ------------------------------------------------------------------- 10,000 entries, 50 errors
 def _big_file(path: Path, fw: ml.Framework) -> set[tuple[int, str, str]]:
     """Write 10,000 valid entries with 50 planted errors; return (row, column, check) of each."""

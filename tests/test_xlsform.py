@@ -282,3 +282,146 @@ def test_any_framework_gives_a_template_and_a_form(fw: ml.Framework) -> None:
         warnings: list[str] = []
         convert(xlsform=str(form), warnings=warnings)
         assert warnings == []
+
+
+# ------------------------------------------------------------------ every column is accounted for
+#: Metadata columns KoboToolbox and ODK Central add to exports: never reported, never read.
+KOBO_METADATA = [
+    "_submission_time",
+    "_uuid",
+    "_id",
+    "_index",
+    "_validation_status",
+    "_status",
+    "_submitted_by",
+    "__version__",
+    "_notes",
+    "_tags",
+    "_xform_id_string",
+    "_attachments",
+    "_geolocation",
+    "today",
+    "deviceid",
+    "meta/instanceID",
+    "meta/instanceName",
+    "formhub/uuid",
+]
+CENTRAL_METADATA = [
+    "SubmissionDate",
+    "KEY",
+    "SubmitterID",
+    "SubmitterName",
+    "AttachmentsPresent",
+    "AttachmentsExpected",
+    "Status",
+    "ReviewState",
+    "DeviceID",
+    "Edits",
+    "FormVersion",
+    "meta-instanceID",
+    "meta-instanceName",
+    "instanceID",
+]
+
+
+def _export(form: Path, fingerprint: str, separator: str = "/") -> pd.DataFrame:
+    paths = _instance_paths(convert(xlsform=str(form)).xform)
+    return pd.DataFrame(_submissions(paths, separator, fingerprint))
+
+
+@pytest.mark.parametrize(("separator", "metadata"), [("/", KOBO_METADATA), ("-", CENTRAL_METADATA)])
+def test_metadata_columns_are_known(
+    form: Path, small_framework: ml.Framework, separator: str, metadata: list[str]
+) -> None:
+    export = _export(form, small_framework.fingerprint, separator)
+    for k, column in enumerate(metadata):
+        export[column] = f"meta {k}"
+    report = ml.validate(export, framework=small_framework)
+    assert report.ok, report
+    assert report.n_entries == 4
+
+
+def test_unknown_export_columns_are_reported(
+    form: Path, tmp_path: Path, small_framework: ml.Framework
+) -> None:
+    export = _export(form, small_framework.fingerprint)
+    export["_uuid"] = ["1", "2"]
+    export["pol_2"] = ["3", ""]  # a mistyped question name, not in a group
+    export["Consent"] = ["", ""]  # a label as header (the label of pol_02), empty
+    export["remarks"] = ["see annex", "none"]  # a question added to the form by hand
+    path = tmp_path / "kobo.csv"
+    export.to_csv(path, index=False)
+    report = ml.validate(path, framework=small_framework)
+    unknown = report.failures[report.failures["check"] == "unknown_column"]
+    assert list(unknown["value"]) == ["pol_2", "Consent", "remarks"]
+    assert set(unknown["row"]) == {1}  # the header row
+    assert set(unknown["file"]) == {str(path)}
+    messages = list(unknown["message"])
+    assert "column 'pol_2' is neither a question of the form" in messages[0]
+    assert "1 submission answered it, and that answer is not read" in messages[0]
+    assert "did you mean 'pol_02'?" in messages[0]
+    assert "it is empty" in messages[1]
+    assert "label of question pol_02" in messages[1] and "XML values and headers" in messages[1]
+    assert "2 submissions answered it" in messages[2] and "did you mean" not in messages[2]
+    assert len(report.failures) == 3  # the rest of the export is fine
+    assert report.n_entries == 4
+    with pytest.raises(ml.ValidationError, match="unknown_column: 3"):
+        ml.read_assessments(path, framework=small_framework)
+
+
+def test_label_headers_are_reported(form: Path, small_framework: ml.Framework) -> None:
+    export = _export(form, small_framework.fingerprint).rename(
+        columns={"rater": "Your name (rater)", "pol/pol_01__evidence": "pol/Evidence"}
+    )
+    export["_uuid"] = ["1", "2"]
+    report = ml.validate(export, framework=small_framework)
+    unknown = report.failures[report.failures["check"] == "unknown_column"]
+    assert list(unknown["value"]) == ["Your name (rater)"]
+    assert "label of question rater" in unknown["message"].iloc[0]
+    assert pd.isna(unknown["row"].iloc[0])  # a DataFrame has no header row
+    # pol/Evidence is in a group: read as the question Evidence, which the framework lacks
+    assert "unknown_indicator" in set(report.failures["check"])
+
+
+def test_two_columns_for_one_question_are_reported(
+    form: Path, tmp_path: Path, small_framework: ml.Framework
+) -> None:
+    export = _export(form, small_framework.fingerprint)
+    export["_uuid"] = ["1", "2"]
+    export["pol_01"] = ["2", ""]  # the same question, without its group
+    export["x/rater"] = ["bob", "eve"]
+    report = ml.validate(export, framework=small_framework)
+    got = report.failures[["column", "indicator", "check", "value"]].to_records(index=False)
+    assert sorted(got.tolist()) == [
+        ("rater", "", "duplicate_column", "x/rater"),
+        ("value", "pol_01", "duplicate_column", "pol_01"),
+    ]
+    message = report.failures.set_index("value").loc["pol_01", "message"]
+    first, second = list(export.columns).index("pol/pol_01"), list(export.columns).index("pol_01")
+    assert message.startswith(
+        f"columns 'pol/pol_01' ({first + 1}) and 'pol_01' ({second + 1}) both hold the value of "
+        f"pol_01; keep one (the answers in column {second + 1} are not read)"
+    )
+    # the same header twice (a CSV can have that)
+    path = tmp_path / "twice.csv"
+    path.write_text(
+        "_uuid,mission,period,phase,rater,pol_01,pol_01\n1,M,2024,implementation,ann,3,4\n",
+        encoding="utf-8",
+    )
+    report = ml.validate(path, framework=small_framework)
+    assert report.failures[["row", "check", "value"]].to_records(index=False).tolist() == [
+        (1, "duplicate_column", "pol_01")
+    ]
+    assert "columns 'pol_01' (6) and 'pol_01' (7)" in report.failures.loc[0, "message"]
+
+
+def test_without_framework_every_question_is_read(
+    form: Path, small_framework: ml.Framework
+) -> None:
+    export = _export(form, small_framework.fingerprint)
+    export = export.rename(columns=lambda c: c.split("/", 1)[-1] if c.startswith("pol/") else c)
+    export["_uuid"] = ["1", "2"]
+    table = ml.read_assessments(export)
+    # pol_01 and pol_02 have no group in their headers: they are read all the same
+    assert list(table["indicator"]) == ["pol_01", "env_01", "env_02", "pol_02"]
+    assert table.loc[0, "evidence"] == "SLT minutes\n«accord»"

@@ -58,6 +58,15 @@ is protected against formula injection with a reversible *apostrophe escape*:
 * on reading, one leading apostrophe is removed from every text cell, which gives back exactly the
   text that was written.
 
+Column names (the header row) are escaped and un-escaped the same way, so that an extra column
+named ``=X()`` is neither run as a formula nor renamed.
+
+CSV (and ``.tsv``/``.txt``) and JSON files are read as UTF-8, with or without a byte-order mark;
+a file that starts with a UTF-16 or UTF-32 byte-order mark (Excel's "Unicode Text") is read in
+that encoding. Any other file that is not UTF-8 (Excel's plain "CSV", saved in the computer's
+local encoding such as Windows-1252) is reported as ``unreadable``, naming the file and the line,
+with how to save it as UTF-8; its text is never guessed.
+
 In XLSX files, characters that XML cannot hold (control characters and the carriage return) are
 written with the ``_xHHHH_`` escape of the Office Open XML standard (ECMA-376 Part 1, 22.9.2.19,
 ``ST_Xstring``), which Excel also uses, and decoded on reading. An XLSX cell holds at most 32,767
@@ -70,13 +79,15 @@ See ``docs/assessments.md`` for a tour.
 from __future__ import annotations
 
 import calendar
+import codecs
 import csv
 import datetime as dt
+import io
 import json
 import math
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Union
@@ -237,10 +248,12 @@ def parse_period(label: object) -> Period:
 
     Parameters
     ----------
-    label : str or datetime.date
+    label : str, int, float or datetime.date
         One of (case and a missing dash before ``H``/``S``/``Q`` do not matter):
 
-        * ``2024``: a calendar year, 2024-01-01 to 2024-12-31;
+        * ``2024``: a calendar year, 2024-01-01 to 2024-12-31; the number ``2024`` (an integer,
+          or a float that is a whole number such as ``2024.0``, as a spreadsheet cell gives it)
+          is the same year;
         * ``2024-H1``, ``2024-H2``: a half-year (``2024-S1``, semester, is read as ``2024-H1``);
         * ``2024-Q3``: a quarter, 2024-07-01 to 2024-09-30;
         * ``2024-03``: a month;
@@ -260,7 +273,8 @@ def parse_period(label: object) -> Period:
     Raises
     ------
     ValueError
-        If the label is none of the above, with a plain explanation.
+        If the label is none of the above (a number that is not a whole year, such as
+        ``2024.5``, a boolean, a year outside 1900 to 2199, ...), with a plain explanation.
 
     Examples
     --------
@@ -269,7 +283,19 @@ def parse_period(label: object) -> Period:
     Period(label='2024-H1', start=Timestamp('2024-01-01 00:00:00'), end=Timestamp('2024-06-30 00:00:00'))
     >>> ml.parse_period("2023/24").end
     Timestamp('2024-06-30 00:00:00')
+    >>> ml.parse_period(2024) == ml.parse_period(2024.0) == ml.parse_period("2024")
+    True
     """  # noqa: E501
+    if isinstance(label, bool | np.bool_):
+        raise ValueError(f"period {label!r} is not a period; {PERIOD_HELP}")
+    if isinstance(label, int | np.integer | float | np.floating):
+        if isinstance(label, float | np.floating):
+            number = float(label)
+            if not (math.isfinite(number) and number.is_integer()):
+                raise ValueError(f"period {label!r} is not a whole year; {PERIOD_HELP}")
+            label = int(number)
+        year = _checked_year(str(int(label)), str(int(label)))
+        return Period(f"{year:04d}", _day(year, 1, 1), _day(year, 12, 31))
     if isinstance(label, dt.datetime | pd.Timestamp):
         stamp = pd.Timestamp(label)
         if stamp != stamp.normalize():
@@ -280,7 +306,7 @@ def parse_period(label: object) -> Period:
         _checked_year(str(day.year), str(label))
         return Period(day.strftime("%Y-%m-%d"), day, day)
     if not isinstance(label, str):
-        raise ValueError(f"period {label!r} is not text; {PERIOD_HELP}")
+        raise ValueError(f"period {label!r} is not text or a year; {PERIOD_HELP}")
     text = label.strip()
     for kind, pattern in _PERIOD_PATTERNS:
         match = pattern.fullmatch(text)
@@ -638,6 +664,14 @@ def _load_one(source: AssessmentSource, framework: Framework | None, position: i
             return _read_xlsx(path, name, framework)
     except FileNotFoundError:
         raise
+    except UnreadableFileError as exc:
+        return [
+            Batch(
+                file=name,
+                frame=pd.DataFrame(),
+                failures=[file_failure(name, "unreadable", str(exc))],
+            )
+        ]
     except _unreadable_errors() as exc:
         return [
             Batch(
@@ -685,17 +719,114 @@ def _unreadable_errors() -> tuple[type[BaseException], ...]:
     )
 
 
-def _read_csv(path: Path, name: str, framework: Framework | None) -> Batch:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        head = handle.readline()
-        delimiter = (
-            ","
-            if head.count(",") >= max(head.count(";"), head.count("\t"))
-            else (";" if head.count(";") >= head.count("\t") else "\t")
+class UnreadableFileError(ValueError):
+    """A file cannot be read; the message says why and how to fix it (reported as is)."""
+
+
+#: Byte-order marks and the codec that reads text starting with each (longest marks first:
+#: the UTF-32 little-endian mark begins with the UTF-16 little-endian one).
+_BOMS: tuple[tuple[bytes, str, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+
+_SAVE_AS_UTF8 = (
+    "Save it as UTF-8 and read it again: in Excel, File > Save As > 'CSV UTF-8 (Comma "
+    "delimited) (*.csv)'; in LibreOffice Calc, Save As > 'Text CSV', tick 'Edit filter "
+    "settings' and choose the character set 'Unicode (UTF-8)'."
+)
+
+
+def decode_text(data: bytes, name: str, *, kind: str = "CSV") -> str:
+    """The text of a file, read as UTF-8 (or UTF-16/UTF-32 when it starts with their mark).
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+    name : str
+        The file's name, for the message (the full path is in the ``file`` column of the
+        report; the name alone keeps the message short).
+    kind : str
+        What the file is (``CSV``, ``JSON``), for the message.
+
+    Returns
+    -------
+    str
+        The text, without its byte-order mark. Nothing else is changed: line endings and every
+        character stay as they are.
+
+    Raises
+    ------
+    UnreadableFileError
+        If the text is not UTF-8 (Excel's plain "CSV" is saved in the computer's local encoding,
+        e.g. Windows-1252), is UTF-16 without a byte-order mark, or is damaged: the message
+        names the file, where the first unreadable byte is, and how to save the file as UTF-8.
+    """
+    for bom, codec, label in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)  # the codec drops the mark, and only the mark
+            except UnicodeDecodeError as exc:
+                raise UnreadableFileError(
+                    f"{name} starts with a {label} byte-order mark but cannot be read as "
+                    f"{label} (byte {exc.start:,} of the file: {exc.reason}); is it damaged? "
+                    + _SAVE_AS_UTF8
+                ) from None
+    if len(data) >= 4 and (
+        (data[0] != 0 and data[1] == 0 and data[2] != 0 and data[3] == 0)
+        or (data[0] == 0 and data[1] != 0 and data[2] == 0 and data[3] != 0)
+    ):
+        raise UnreadableFileError(
+            f"{name} looks like UTF-16 text without a byte-order mark, which cannot be read "
+            "safely. " + _SAVE_AS_UTF8
         )
-        handle.seek(0)
-        reader = csv.reader(handle, delimiter=delimiter)
-        rows = list(reader)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise UnreadableFileError(
+            f"{name} is not UTF-8 text: byte 0x{data[exc.start]:02X} on line {line} cannot be "
+            f"read as UTF-8. A {kind} file must be saved as UTF-8; this one was "
+            "probably saved in a local encoding such as Windows-1252 (Excel's plain 'CSV "
+            "(Comma delimited)' does that). " + _SAVE_AS_UTF8
+        ) from None
+
+
+def _free_character(text: str) -> str:
+    """A character that does not occur in the text (from the private use areas)."""
+    for first, last in ((0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD)):
+        for code in range(first, last + 1):
+            if chr(code) not in text:
+                return chr(code)
+    raise UnreadableFileError("the file uses every private-use character")  # pragma: no cover
+
+
+def _csv_rows(text: str, delimiter: str) -> list[list[str]]:
+    """Parse CSV text (RFC 4180 quoting), NUL characters included.
+
+    Before Python 3.11 the csv module refuses lines holding NUL; NUL is then swapped for a
+    character the text does not hold while parsing, and swapped back in every cell.
+    """
+    if "\x00" not in text:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    stand_in = _free_character(text)
+    rows = csv.reader(io.StringIO(text.replace("\x00", stand_in), newline=""), delimiter=delimiter)
+    return [[cell.replace(stand_in, "\x00") for cell in row] for row in rows]
+
+
+def _read_csv(path: Path, name: str, framework: Framework | None) -> Batch:
+    text = decode_text(path.read_bytes(), path.name)
+    head = io.StringIO(text, newline="").readline()
+    delimiter = (
+        ","
+        if head.count(",") >= max(head.count(";"), head.count("\t"))
+        else (";" if head.count(";") >= head.count("\t") else "\t")
+    )
+    rows = _csv_rows(text, delimiter)
     if not rows:
         return Batch(file=name, frame=pd.DataFrame())
     header, body = rows[0], rows[1:]
@@ -722,7 +853,9 @@ def _read_csv(path: Path, name: str, framework: Framework | None) -> Batch:
         batch = export_batch(frame, name, framework, first_row=2)
         batch.failures[:0] = failures
         return batch
-    # an empty cell is a missing value; text is un-escaped (a lone apostrophe is the empty text)
+    # an empty cell is a missing value; text (headers too) is un-escaped (a lone apostrophe is
+    # the empty text)
+    frame.columns = pd.Index([unquote_text(h) for h in header], dtype=object)
     frame = frame.mask(frame == "")
     frame = frame.apply(unquote_series)
     batch = _table_batch(frame, name, first_row=2)
@@ -732,7 +865,7 @@ def _read_csv(path: Path, name: str, framework: Framework | None) -> Batch:
 
 
 def _read_json(path: Path, name: str) -> Batch:
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = json.loads(decode_text(path.read_bytes(), path.name, kind="JSON"))
     if isinstance(data, dict) and isinstance(data.get("records"), list):
         data = data["records"]
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
@@ -757,7 +890,10 @@ def _read_xlsx(path: Path, name: str, framework: Framework | None) -> list[Batch
         if kind == "missionlens-template":
             from missionlens.templates import template_batches
 
-            return template_batches(workbook, meta, name)
+            # an unfilled template gives no batch; one empty batch keeps the file in the report
+            return template_batches(workbook, meta, name) or [
+                Batch(file=name, frame=pd.DataFrame())
+            ]
         sheet = (
             workbook[TABLE_SHEET] if TABLE_SHEET in workbook.sheetnames else workbook.worksheets[0]
         )
@@ -777,6 +913,7 @@ def _read_xlsx(path: Path, name: str, framework: Framework | None) -> list[Batch
         from missionlens.xlsform import export_batch
 
         return [export_batch(frame, name, framework, first_row=2, sheet=sheet.title)]
+    frame.columns = pd.Index([unquote_text(h) for h in header], dtype=object)
     frame = frame.apply(unquote_series)
     batch = _table_batch(frame, name, first_row=2, sheet=sheet.title)
     batch.frame = _drop_blank_rows(batch.frame)
@@ -934,8 +1071,11 @@ def write_assessments(table: pd.DataFrame, path: str | os.PathLike[str]) -> Path
     -----
     In CSV and XLSX, text starting with ``=``, ``+``, ``-``, ``@``, a tab, a carriage return or an
     apostrophe gets one more leading apostrophe, and the empty string is written as ``'``, so that
-    spreadsheet programs never run text as a formula; reading removes it again. JSON and Parquet
-    store text as it is.
+    spreadsheet programs never run text as a formula; reading removes it again. Column names are
+    text like any other: an extra column named ``=X()`` has the header ``'=X()`` and is read back
+    as ``=X()``. JSON and Parquet store text and names as they are. CSV is written by
+    missionlens itself (RFC 4180 quoting), so that every character, NUL included, is written on
+    every Python version; :func:`read_assessments` reads it back on every Python version too.
     """
     _require_columns(table)
     target = Path(path)
@@ -944,10 +1084,9 @@ def write_assessments(table: pd.DataFrame, path: str | os.PathLike[str]) -> Path
     if suffix == ".csv":
         text = _text_frame(ordered)
         with target.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\r\n")
-            writer.writerow([str(c) for c in text.columns])
-            writer.writerows(
-                ["" if _missing(v) else v for v in row]
+            handle.write(_csv_line(quote_text(str(c)) for c in text.columns))
+            handle.writelines(
+                _csv_line("" if _missing(v) else str(v) for v in row)
                 for row in text.itertuples(index=False, name=None)
             )
     elif suffix == ".json":
@@ -979,6 +1118,25 @@ def write_assessments(table: pd.DataFrame, path: str | os.PathLike[str]) -> Path
     return target
 
 
+_CSV_SPECIAL = re.compile('[",\r\n]')
+
+
+def _csv_field(text: str) -> str:
+    """One CSV field, RFC 4180: quoted (inner quotes doubled) if it holds ``"``, ``,``, CR or LF."""
+    if _CSV_SPECIAL.search(text) is None:
+        return text
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _csv_line(fields: Iterable[str]) -> str:
+    """One CSV record with its CRLF terminator.
+
+    Written by hand rather than with :mod:`csv`, whose writer cannot write a NUL character
+    before Python 3.11 ("need to escape"): every character of the table must survive.
+    """
+    return ",".join(map(_csv_field, fields)) + "\r\n"
+
+
 def _json_value(value: object) -> object:
     """A JSON-ready value: numbers, text and booleans as they are, anything else as text."""
     if isinstance(value, np.generic):
@@ -998,7 +1156,11 @@ def _write_xlsx(table: pd.DataFrame, target: Path) -> None:
             f"{EXCEL_ROW_LIMIT - 1}); write CSV, JSON or Parquet instead"
         )
     columns: list[tuple[str, str, pd.Series]] = []
-    too_long: list[str] = []
+    too_long = [
+        f"row 1, header of column {pos + 1} ({len(name):,} chars)"
+        for pos, name in enumerate(quote_text(str(c)) for c in table.columns)
+        if len(name) > EXCEL_CELL_LIMIT
+    ]
     for col in table.columns:
         values = table[col]
         if col in ("period_start", "period_end"):
@@ -1028,7 +1190,8 @@ def _write_xlsx(table: pd.DataFrame, target: Path) -> None:
         )
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(TABLE_SHEET)
-    sheet.append([ooxml_escape(name) for name, _, _ in columns])
+    # headers are text like any other cell: protected, so that '=X()' is never a formula
+    sheet.append([ooxml_escape(quote_text(name)) for name, _, _ in columns])
     arrays = [(kind, s.to_numpy(dtype=object)) for _, kind, s in columns]
     for i in range(len(table)):
         row: list[object] = []

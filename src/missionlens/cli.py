@@ -181,10 +181,15 @@ def validate_files(
     if output is not None:
         _write_failures(report.failures, output)
     if report.ok:
+        if report.n_entries == 0:
+            click.echo(report.headline())  # "No entries found in ...: nothing was checked"
+            sys.exit(1)  # an empty batch is almost always a mistake: let scripts notice
         click.echo(
             f"OK: {report.n_entries} entries in {len(files)} file(s) match '{fw.id}' "
             f"v{fw.version} (fingerprint {fw.fingerprint})"
         )
+        if report.empty_sources:
+            click.echo("no entries found in " + ", ".join(report.empty_sources))
         return
     click.echo(report.headline())
     click.echo("")

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -87,6 +87,7 @@ CHECKS: dict[str, str] = {
     "unreadable": "the file or a part of it cannot be read",
     "missing_column": "a required column is missing from the file",
     "duplicate_column": "two columns hold the same field",
+    "unknown_column": "a column of a KoboToolbox or ODK export is not a question of the form",
     "missing_required": "a required field is empty",
     "unknown_indicator": "the indicator is not in the framework",
     "unknown_phase": "the phase is not a lifecycle phase of the framework",
@@ -116,6 +117,15 @@ class ValidationReport:
         (``value`` that is not a number, ``period_start`` of a bad period, ...).
     n_entries : int
         How many entries were read.
+    entries_per_source : dict of str to int
+        How many entries each source (file, or ``<DataFrame n>``) gave, in the order the sources
+        were given; empty when not known.
+
+    Notes
+    -----
+    :attr:`ok` means that nothing failed, not that anything was read: an empty file or an
+    unfilled template gives no entries and no problems. :meth:`headline` (and so ``str()``)
+    says so plainly, naming the sources (:attr:`empty_sources`) in which no entries were found.
     """
 
     def __init__(
@@ -124,6 +134,7 @@ class ValidationReport:
         table: pd.DataFrame | None = None,
         *,
         n_entries: int | None = None,
+        entries_per_source: Mapping[str, int] | None = None,
     ) -> None:
         missing = [c for c in FAILURE_COLUMNS if c not in failures.columns]
         if missing:
@@ -133,11 +144,30 @@ class ValidationReport:
         self.n_entries = (
             int(n_entries) if n_entries is not None else (0 if table is None else len(table))
         )
+        self.entries_per_source: dict[str, int] = (
+            {str(k): int(v) for k, v in entries_per_source.items()}
+            if entries_per_source is not None
+            else {}
+        )
 
     @property
     def ok(self) -> bool:
-        """Whether nothing failed."""
+        """Whether nothing failed (also true when no entries were found: see :attr:`n_entries`)."""
         return self.failures.empty
+
+    @property
+    def empty_sources(self) -> list[str]:
+        """The sources in which no entries were found, in the order they were given."""
+        return [name for name, n in self.entries_per_source.items() if n == 0]
+
+    def _no_entries(self) -> str:
+        """'no entries found in a.csv, b.xlsx' for empty sources without problems of their own."""
+        named = set(self.failures["file"].astype(str))
+        quiet = [name for name in self.empty_sources if name not in named]
+        if not quiet:
+            return ""
+        shown = ", ".join(quiet[:5]) + (f" and {len(quiet) - 5} more" if len(quiet) > 5 else "")
+        return f"no entries found in {shown}"
 
     def summary(self) -> pd.DataFrame:
         """How many problems of each check, most frequent first.
@@ -161,15 +191,27 @@ class ValidationReport:
         return frame.drop(columns="_order").reset_index(drop=True)
 
     def headline(self) -> str:
-        """One line: how many problems of which kinds, or that all is well."""
+        """One line: how many problems of which kinds, or that all is well.
+
+        Sources in which no entries were found are named: ``"No entries found in a.csv:
+        nothing was checked"`` when nothing was read at all, else ``"; no entries found in
+        a.csv"`` after the count.
+        """
+        empty = self._no_entries()
+        if self.ok and self.n_entries == 0:
+            return (empty[:1].upper() + empty[1:] if empty else "No entries found") + (
+                ": nothing was checked"
+            )
+        tail = f"; {empty}" if empty else ""
         if self.ok:
-            return f"OK: {self.n_entries} entr{'y' if self.n_entries == 1 else 'ies'}, no problems"
+            plural = "y" if self.n_entries == 1 else "ies"
+            return f"OK: {self.n_entries} entr{plural}, no problems{tail}"
         n = len(self.failures)
         files = self.failures["file"].nunique()
         counts = ", ".join(f"{r.check}: {r.failures}" for r in self.summary().itertuples())
         return (
             f"{n} problem{'s' if n != 1 else ''} in {files} source{'s' if files != 1 else ''} "
-            f"({counts})"
+            f"({counts}){tail}"
         )
 
     def to_text(self, max_rows: int = 20, max_width: int = 60) -> str:
@@ -243,20 +285,24 @@ def validate(
     -------
     ValidationReport
         ``report.ok`` is true when nothing failed; ``report.failures`` has one row per problem;
-        ``report.table`` is the table as read.
+        ``report.table`` is the table as read. An empty file or an unfilled template is not a
+        failure, but ``report.n_entries`` is 0 and ``report.headline()`` says "no entries found
+        in" and names it.
 
     Notes
     -----
-    The checks (:data:`CHECKS`): ``unreadable``, ``missing_column``, ``duplicate_column``,
-    ``missing_required`` (mission, period, phase, indicator, value and rater must be filled),
-    ``unknown_indicator``, ``unknown_phase``, ``not_applicable_in_phase``, ``not_numeric``,
-    ``out_of_scale`` (a rubric value that is not a level, a binary value other than 0 and 1, a
-    number outside a numeric scale's bounds, or a value that is not finite), ``bad_period``
-    (see :func:`~missionlens.parse_period`; also ``period_start``/``period_end`` values that
-    disagree with the period), ``bad_date`` (``entered_at`` is not an ISO 8601 date and time),
-    ``bad_confidence``, ``duplicate_entry`` (the same rater, mission, period and indicator
-    more than once: every repetition after the first is reported, naming the first) and
-    ``framework_mismatch`` (reported once per file and sheet).
+    The checks (:data:`CHECKS`): ``unreadable`` (also a CSV or JSON file that is not UTF-8, with how
+    to save it as UTF-8), ``missing_column``, ``duplicate_column``, ``unknown_column`` (a column of
+    a KoboToolbox or ODK export that is neither a question of the form nor a known metadata column;
+    see :mod:`missionlens.xlsform`), ``missing_required`` (mission, period, phase, indicator, value
+    and rater must be filled), ``unknown_indicator``, ``unknown_phase``,
+    ``not_applicable_in_phase``, ``not_numeric``, ``out_of_scale`` (a rubric value that is not a
+    level, a binary value other than 0 and 1, a number outside a numeric scale's bounds, or a value
+    that is not finite), ``bad_period`` (see :func:`~missionlens.parse_period`; also
+    ``period_start``/``period_end`` values that disagree with the period), ``bad_date``
+    (``entered_at`` is not an ISO 8601 date and time), ``bad_confidence``, ``duplicate_entry`` (the
+    same rater, mission, period and indicator more than once: every repetition after the first is
+    reported, naming the first) and ``framework_mismatch`` (reported once per file and sheet).
 
     Examples
     --------
@@ -372,10 +418,12 @@ def check_batches(batches: list[Batch], framework: Framework | None) -> Validati
     """Run every check over the raw batches; return the report with the typed table."""
     file_failures: list[dict[str, object]] = []
     frames: list[pd.DataFrame] = []
+    per_source: dict[str, int] = {}
     for bi, batch in enumerate(batches):
         for f in batch.failures:
             file_failures.append({**f, INTERNAL + "batch": bi})
         frame = batch.frame
+        per_source[batch.file] = per_source.get(batch.file, 0) + len(frame)
         if frame.empty:
             continue
         frame = frame.copy()
@@ -418,7 +466,7 @@ def check_batches(batches: list[Batch], framework: Framework | None) -> Validati
     checker = _Checker(raw, framework)
     table = checker.run()
     failures = checker.failures(file_failures)
-    return ValidationReport(failures, table, n_entries=len(table))
+    return ValidationReport(failures, table, n_entries=len(table), entries_per_source=per_source)
 
 
 class _Checker:
@@ -588,7 +636,7 @@ class _Checker:
                 + ": expected "
                 + expect,
             )
-            restricted = indicator.map(info["restricted"]).fillna(False).astype(bool)
+            restricted = indicator.map(info["restricted"]).eq(True)
             phase_ok = phase.isin(allowed_phases)
             applies = _pairs_in(indicator, phase, applicability)
             self.add(

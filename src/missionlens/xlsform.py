@@ -25,9 +25,18 @@ question. :func:`~missionlens.read_assessments` recognises an export by its meta
 melts it into the long assessment table. Question columns may be named by the question name
 (``pol_01``), by KoboToolbox's group path (``pol/pol_01``, the default of "XML values and
 headers" exports) or by ODK Central's (``pol-pol_01``). ``entered_at`` is the ``end`` time of
-the submission (else its submission time). Exports with labels instead of names as headers are
-not supported. In an export an empty cell is an unanswered question: exports cannot tell an
-empty text from no text.
+the submission (else its submission time). In an export an empty cell is an unanswered
+question: exports cannot tell an empty text from no text.
+
+Every column of an export is accounted for: it is a question of the form, a metadata column
+(:data:`EXPORT_METADATA`, any column starting with an underscore, and the ``meta`` and ``formhub``
+groups), or a failure. With a framework, a column in no group that is not one of its questions
+(``pol_2``, ``Consent``) is reported as ``unknown_column`` (once, at the header row, with the
+number of answers not read and the closest question name, or the question whose label it is:
+exports with labels instead of names as headers are not supported); a column in a group
+(``pol/pol_99``) is read as an indicator, which validation reports as ``unknown_indicator``; a
+second column holding the same question is a ``duplicate_column``. Without a framework every
+column that is not metadata or a submission-level field is read as an indicator field.
 """
 
 from __future__ import annotations
@@ -46,6 +55,7 @@ from missionlens.assessment import (
     INTERNAL,
     Batch,
     as_text,
+    file_failure,
     parse_period,
 )
 from missionlens.schema import BinaryScale, Indicator, NumericScale, RubricScale
@@ -53,7 +63,13 @@ from missionlens.schema import BinaryScale, Indicator, NumericScale, RubricScale
 if TYPE_CHECKING:
     from missionlens.framework import Framework
 
-__all__ = ["EXPORT_MARKERS", "FIELD_SUFFIXES", "SURVEY_COLUMNS", "write_xlsform"]
+__all__ = [
+    "EXPORT_MARKERS",
+    "EXPORT_METADATA",
+    "FIELD_SUFFIXES",
+    "SURVEY_COLUMNS",
+    "write_xlsform",
+]
 
 #: Columns of the ``survey`` sheet.
 SURVEY_COLUMNS: tuple[str, ...] = (
@@ -104,10 +120,78 @@ EXPORT_MARKERS: frozenset[str] = frozenset(
     }
 )
 
+#: Metadata columns of KoboToolbox and ODK exports: never questions, never read as entries.
+#: Besides these, every column whose name starts with an underscore (KoboToolbox's own columns)
+#: or lies in the ``meta`` or ``formhub`` group (``meta/...``, ``meta-...``) is metadata.
+EXPORT_METADATA: frozenset[str] = frozenset(
+    {
+        # KoboToolbox
+        "_id",
+        "_uuid",
+        "_index",
+        "_submission_time",
+        "_validation_status",
+        "_status",
+        "_submitted_by",
+        "__version__",
+        "_notes",
+        "_tags",
+        "_xform_id_string",
+        "_attachments",
+        "_geolocation",
+        "_parent_table_name",
+        "_parent_index",
+        # XLSForm metadata questions (any form may add them)
+        "start",
+        "end",
+        "today",
+        "deviceid",
+        "username",
+        "email",
+        "simserial",
+        "subscriberid",
+        "phonenumber",
+        "audit",
+        "instanceID",
+        "instanceName",
+        # ODK Central (and ODK Briefcase)
+        "SubmissionDate",
+        "KEY",
+        "PARENT_KEY",
+        "SubmitterID",
+        "SubmitterName",
+        "AttachmentsPresent",
+        "AttachmentsExpected",
+        "Status",
+        "ReviewState",
+        "DeviceID",
+        "Edits",
+        "FormVersion",
+        "UserAgent",
+        "isValidated",
+    }
+)
+
 #: Columns holding the time of entry, most precise first.
 _TIME_COLUMNS: tuple[str, ...] = ("end", "_submission_time", "SubmissionDate", "start")
 
-_RESERVED: frozenset[str] = frozenset({"start", "end", "meta", "intro", *SHARED_FIELDS})
+#: Questions of the form that hold no answer to read (the introductory note).
+_NOTE_FIELDS: tuple[str, ...] = ("intro",)
+
+_RESERVED: frozenset[str] = frozenset({"start", "end", "meta", *_NOTE_FIELDS, *SHARED_FIELDS})
+
+#: Labels of the submission-level questions and of the per-indicator fields.
+_SHARED_LABELS: dict[str, str] = {
+    "mission": "Mission",
+    "period": "Period assessed",
+    "rater": "Your name (rater)",
+}
+_FIELD_LABELS: dict[str, str] = {
+    "confidence": "Confidence",
+    "evidence": "Evidence",
+    "sources": "Sources",
+    "comment": "Comment",
+}
 
 _PERIOD_CONSTRAINT = (
     "regex(., '^[0-9]{4}(-?[HhSs][12]|-?[Qq][1-4]|-[0-9]{2}|-[0-9]{2}-[0-9]{2}|/[0-9]{2}|"
@@ -277,12 +361,19 @@ def write_xlsform(
             {
                 "type": "select_one missions",
                 "name": "mission",
-                "label": "Mission",
+                "label": _SHARED_LABELS["mission"],
                 "required": "yes",
             }
         )
     else:
-        survey.append({"type": "text", "name": "mission", "label": "Mission", "required": "yes"})
+        survey.append(
+            {
+                "type": "text",
+                "name": "mission",
+                "label": _SHARED_LABELS["mission"],
+                "required": "yes",
+            }
+        )
     if period_label is not None:
         survey.append(
             {"type": "calculate", "name": "period", "calculation": _literal(period_label)}
@@ -292,7 +383,7 @@ def write_xlsform(
             {
                 "type": "text",
                 "name": "period",
-                "label": "Period assessed",
+                "label": _SHARED_LABELS["period"],
                 "hint": "A year (2024), half-year (2024-H1), quarter (2024-Q3), month (2024-03) "
                 "or UN financial year (2023/24).",
                 "required": "yes",
@@ -302,12 +393,12 @@ def write_xlsform(
         )
     survey.append({"type": "calculate", "name": "phase", "calculation": _literal(phase)})
     survey.append(
-        {"type": "text", "name": "rater", "label": "Your name (rater)", "required": "yes"}
+        {"type": "text", "name": "rater", "label": _SHARED_LABELS["rater"], "required": "yes"}
     )
     survey.append(
         {
             "type": "note",
-            "name": "intro",
+            "name": _NOTE_FIELDS[0],
             "label": "For each indicator, pick the level whose description fits the evidence "
             "best, say how confident you are and note the evidence and its sources. Leave an "
             "indicator blank if you cannot assess it.",
@@ -326,26 +417,26 @@ def write_xlsform(
                 {
                     "type": "select_one confidence",
                     "name": ind.id + FIELD_SUFFIXES["confidence"],
-                    "label": "Confidence",
+                    "label": _FIELD_LABELS["confidence"],
                     "relevant": answered,
                 },
                 {
                     "type": "text",
                     "name": ind.id + FIELD_SUFFIXES["evidence"],
-                    "label": "Evidence",
+                    "label": _FIELD_LABELS["evidence"],
                     "relevant": answered,
                     "appearance": "multiline",
                 },
                 {
                     "type": "text",
                     "name": ind.id + FIELD_SUFFIXES["sources"],
-                    "label": "Sources",
+                    "label": _FIELD_LABELS["sources"],
                     "relevant": answered,
                 },
                 {
                     "type": "text",
                     "name": ind.id + FIELD_SUFFIXES["comment"],
-                    "label": "Comment",
+                    "label": _FIELD_LABELS["comment"],
                     "relevant": answered,
                 },
             ]
@@ -404,12 +495,14 @@ def looks_like_export(columns: Sequence[str]) -> bool:
 
 
 def _is_meta(column: str) -> bool:
-    head = re.split(r"[/]", column, maxsplit=1)[0]
+    """Whether a column is metadata of KoboToolbox or ODK (see :data:`EXPORT_METADATA`)."""
+    head = column.split("/", 1)[0]
     return (
-        column.startswith("_")
-        or head in ("meta", "formhub")
-        or column.startswith("meta-")
+        column in EXPORT_METADATA
         or column in EXPORT_MARKERS
+        or column.startswith("_")
+        or head in ("meta", "formhub")
+        or column.startswith(("meta-", "formhub-"))
     )
 
 
@@ -426,25 +519,98 @@ def _match(
     return None
 
 
-def _unknown(column: str, groups: set[str]) -> tuple[str, str] | None:
-    """(stem, field) of a column that looks like an indicator field of an unknown indicator."""
-    if _is_meta(column) or column in _TIME_COLUMNS or column in SHARED_FIELDS:
-        return None
-    base = column.rsplit("/", 1)[-1] if "/" in column else None
-    if base is None:
-        for i, char in enumerate(column):
-            if char == "-" and column[:i] in groups:
-                base = column[i + 1 :]
-                break
-    if base is None:
-        for field, suffix in FIELD_SUFFIXES.items():
-            if suffix and column.endswith(suffix) and len(column) > len(suffix):
-                return column[: -len(suffix)], field
-        return None
+def _split_field(name: str) -> tuple[str, str]:
+    """(indicator, field) of a question name: ``pol_01__evidence`` is (``pol_01``, evidence)."""
     for field, suffix in FIELD_SUFFIXES.items():
-        if suffix and base.endswith(suffix) and len(base) > len(suffix):
-            return base[: -len(suffix)], field
-    return base, "value"
+        if suffix and name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)], field
+    return name, "value"
+
+
+def _unknown(column: str, groups: set[str], *, flat: bool) -> tuple[str, str] | None:
+    """(indicator, field) of a column that looks like a field of an indicator not known.
+
+    A column in a group (``pol/pol_99``, or ``pol-pol_99`` for a group of the framework) is read
+    as a question of that group. A column in no group is read as a question only if ``flat`` is
+    true (when no framework tells which questions exist); otherwise ``None``.
+    """
+    if "/" in column:
+        return _split_field(column.rsplit("/", 1)[-1])
+    for i, char in enumerate(column):
+        if char == "-" and column[:i] in groups:
+            return _split_field(column[i + 1 :])
+    return _split_field(column) if flat else None
+
+
+def _column_failure(
+    name: str,
+    sheet: str,
+    header_row: object,
+    check: str,
+    column: str,
+    value: str,
+    message: str,
+    indicator: str = "",
+) -> dict[str, object]:
+    """A failure about a whole column of an export, at its header row."""
+    return {
+        **file_failure(name, check, message, sheet=sheet),
+        "row": header_row,
+        "column": column,
+        "indicator": indicator,
+        "value": value,
+    }
+
+
+def _two_columns(columns: list[str], first: int, second: int) -> str:
+    """``columns 'a' (3) and 'b' (7)``: two columns by name and position (counted from 1)."""
+    return f"columns '{columns[first]}' ({first + 1}) and '{columns[second]}' ({second + 1})"
+
+
+def _question_labels(framework: Framework) -> dict[str, str]:
+    """Question names by label (lower case), to recognise an export with labels as headers."""
+    labels = {label.lower(): field for field, label in _SHARED_LABELS.items()}
+    labels.update(
+        {label.lower(): f"<indicator>{FIELD_SUFFIXES[f]}" for f, label in _FIELD_LABELS.items()}
+    )
+    for ind in framework.indicators:
+        labels.setdefault(_label(ind.name).strip().lower(), ind.id)
+    return labels
+
+
+def _unknown_message(column: str, framework: Framework, candidates: list[str], answers: int) -> str:
+    """Why a column is not read, and the question it was probably meant to be."""
+    import difflib
+
+    what = (
+        f"column '{column}' is neither a question of the form for framework '{framework.id}' "
+        f"v{framework.version} nor a KoboToolbox or ODK metadata column"
+    )
+    held = (
+        "it is empty"
+        if answers == 0
+        else f"{answers} submission{'s' if answers != 1 else ''} answered it, and "
+        f"{'those answers are' if answers != 1 else 'that answer is'} not read"
+    )
+    base = column.rsplit("/", 1)[-1].strip().lower()
+    label = _question_labels(framework).get(base)
+    if label is not None:
+        return (
+            f"{what} ({held}): it looks like the label of question {label}. Export the data "
+            "with question names as headers (KoboToolbox: 'XML values and headers'; ODK "
+            "Central: the default CSV export)"
+        )
+    lowered = {c.lower(): c for c in candidates}
+    close = difflib.get_close_matches(column.lower(), list(lowered), n=1, cutoff=0.6)
+    if close:
+        return (
+            f"{what} ({held}); did you mean '{lowered[close[0]]}'? Rename the column to the "
+            "question it holds"
+        )
+    return (
+        f"{what} ({held}); was a question added to the form after write_xlsform made it? "
+        "Rename the column to the question it holds, or remove it if it holds no assessment"
+    )
 
 
 def export_batch(
@@ -455,13 +621,22 @@ def export_batch(
     first_row: int,
     sheet: str = "",
 ) -> Batch:
-    """Melt a wide KoboToolbox/ODK export into raw long entries."""
+    """Melt a wide KoboToolbox/ODK export into raw long entries.
+
+    Every column is a question of the form (an indicator field, a submission-level field, the
+    note), a metadata column (:data:`EXPORT_METADATA`), or reported: ``unknown_column`` for a
+    column the framework does not know and that is in no group (a column in a group, such as
+    ``pol/pol_99``, is read as an indicator and reported as ``unknown_indicator`` if unknown),
+    ``duplicate_column`` for a second column holding the same field. Without a framework every
+    column that is not metadata or a submission-level field is read as an indicator field.
+    """
     frame = frame.reset_index(drop=True)
     columns = [str(c) for c in frame.columns]
     frame.columns = pd.Index(columns)
     cells = frame.astype(object).where(frame.notna(), None)
     cells = cells.mask(cells.map(lambda v: isinstance(v, str) and v.strip() == ""), None)
     rows = np.arange(first_row, first_row + len(frame), dtype="int64")
+    header_row: object = first_row - 1 if first_row > 1 else pd.NA
 
     known: dict[str, tuple[str, str]] = {}
     groups: set[str] = set()
@@ -476,39 +651,85 @@ def export_batch(
         else {}
     )
 
-    shared: dict[str, pd.Series] = {}
-    for field in SHARED_FIELDS:
-        match = next(
-            (
-                c
-                for c in columns
-                if c == field or (c.rsplit("/", 1)[-1] == field and not _is_meta(c))
-            ),
-            None,
-        )
-        if match is not None:
-            shared[field] = cells[match]
+    # columns are taken by position: a header may repeat
+    failures: list[dict[str, object]] = []
+    shared_columns: dict[str, int] = {}
+    fields: dict[str, dict[str, int]] = {}
+    for pos, col in enumerate(columns):
+        base = col.rsplit("/", 1)[-1]
+        if col in SHARED_FIELDS or (base in SHARED_FIELDS and not _is_meta(col)):
+            taken, field = shared_columns.get(base), base
+        elif col in _TIME_COLUMNS or col in _NOTE_FIELDS:
+            continue
+        else:
+            hit = _match(col, known, groups) if known else None
+            if hit is None and not _is_meta(col):
+                hit = _unknown(col, groups, flat=framework is None)
+                if hit is None and framework is not None:
+                    failures.append(
+                        _column_failure(
+                            name,
+                            sheet,
+                            header_row,
+                            "unknown_column",
+                            "",
+                            col,
+                            _unknown_message(
+                                col,
+                                framework,
+                                [*known, *SHARED_FIELDS, "start", "end"],
+                                int(cells.iloc[:, pos].notna().sum()),
+                            ),
+                        )
+                    )
+            if hit is None:
+                continue
+            stem, field = hit
+            taken = fields.get(stem, {}).get(field)
+            if taken is None:
+                fields.setdefault(stem, {})[field] = pos
+                continue
+            failures.append(
+                _column_failure(
+                    name,
+                    sheet,
+                    header_row,
+                    "duplicate_column",
+                    field,
+                    col,
+                    f"{_two_columns(columns, taken, pos)} both hold the {field} of {stem}; keep "
+                    f"one (the answers in column {pos + 1} are not read)",
+                    indicator=stem,
+                )
+            )
+            continue
+        if taken is None:
+            shared_columns[field] = pos
+        else:
+            failures.append(
+                _column_failure(
+                    name,
+                    sheet,
+                    header_row,
+                    "duplicate_column",
+                    field,
+                    col,
+                    f"{_two_columns(columns, taken, pos)} both hold the {field}; keep one (the "
+                    f"answers in column {pos + 1} are not read)",
+                )
+            )
+
+    shared = {field: cells.iloc[:, pos] for field, pos in shared_columns.items()}
     time = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     for col in _TIME_COLUMNS:
         if col in columns:
-            time = time.where(time.notna(), cells[col])
-
-    fields: dict[str, dict[str, str]] = {}
-    for col in columns:
-        if col in SHARED_FIELDS or col in _TIME_COLUMNS:
-            continue
-        hit = _match(col, known, groups) if known else None
-        if hit is None:
-            hit = _unknown(col, groups)
-        if hit is None:
-            continue
-        stem, field = hit
-        fields.setdefault(stem, {}).setdefault(field, col)
+            time = time.where(time.notna(), cells.iloc[:, columns.index(col)])
 
     blocks: list[pd.DataFrame] = []
     for stem, found in fields.items():
         block = pd.DataFrame(
-            {f: cells[found[f]] if f in found else None for f in FIELD_SUFFIXES}, index=frame.index
+            {f: cells.iloc[:, found[f]] if f in found else None for f in FIELD_SUFFIXES},
+            index=frame.index,
         )
         entered = block.notna().any(axis=1)
         if not bool(entered.any()):
@@ -532,4 +753,4 @@ def export_batch(
     long[INTERNAL + "sheet"] = sheet
     for f in shared:
         long[INTERNAL + "row__" + f] = long[INTERNAL + "row"]
-    return Batch(file=name, frame=long)
+    return Batch(file=name, frame=long, failures=failures)
