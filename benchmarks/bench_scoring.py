@@ -4,7 +4,9 @@ Case (a): 200 missions x 60 indicators x 40 periods x 5 raters = 2,400,000 entri
 table, consolidated (median over raters) and scored with the default recipe by ``ml.score``.
 Case (b): the same computation written directly in numpy (median by sorting, linear rubric
 normalisation, weighted arithmetic means with reweighting up a three-level tree), as a
-reference for the overhead of the library.
+reference for the overhead of the library. A third row times the data fingerprint of the
+input, which profiles compute on first use (``save``, ``load``, ``fingerprints``), not in
+``ml.score``.
 
 Each case runs in a fresh subprocess, ``--rounds`` times alternating with the other case (the
 machine is a shared virtual machine whose speed drifts); each subprocess times ``--repeat``
@@ -91,6 +93,15 @@ def run_library(data: pd.DataFrame) -> float:
     return elapsed
 
 
+def run_fingerprint(data: pd.DataFrame) -> float:
+    """The data fingerprint, which profiles compute on first use (save, load, compare)."""
+    from missionlens.engine import data_fingerprint
+
+    start = time.perf_counter()
+    data_fingerprint(data)
+    return time.perf_counter() - start
+
+
 def run_numpy(data: pd.DataFrame) -> float:
     start = time.perf_counter()
     m = data["mission"].cat.codes.to_numpy(np.int64)
@@ -130,7 +141,7 @@ def run_numpy(data: pd.DataFrame) -> float:
 
 def child(case: str, path: str, repeat: int) -> None:
     data = pd.read_parquet(path)
-    fn = run_library if case == "library" else run_numpy
+    fn = {"library": run_library, "numpy": run_numpy, "fingerprint": run_fingerprint}[case]
     times = [fn(data) for _ in range(repeat)]
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"seconds": min(times), "peak_mb": peak_kib / 1024}))
@@ -140,7 +151,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--child", choices=["library", "numpy"])
+    parser.add_argument("--child", choices=["library", "numpy", "fingerprint"])
     parser.add_argument("--data")
     args = parser.parse_args()
     if args.child:
@@ -151,7 +162,7 @@ def main() -> None:
     data.to_parquet(path)
     runs = []
     for _ in range(args.rounds):
-        for case in ("library", "numpy"):
+        for case in ("library", "numpy", "fingerprint"):
             out = subprocess.run(
                 [
                     sys.executable,

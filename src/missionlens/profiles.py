@@ -324,11 +324,21 @@ class Profiles:
         self.recipe = recipe
         self.data = data
         self.log = log if log is not None else pd.DataFrame()
-        self.fingerprints = {
-            "framework": framework.fingerprint,
-            "recipe": recipe.fingerprint,
-            "data": data_fingerprint(data),
-        }
+        self._fingerprints: dict[str, str] | None = None
+
+    @property
+    def fingerprints(self) -> dict[str, str]:
+        """Fingerprints of the ``framework``, the ``recipe`` and the input ``data``.
+
+        Computed on first use (the data fingerprint reads every input value) and then kept.
+        """
+        if self._fingerprints is None:
+            self._fingerprints = {
+                "framework": self.framework.fingerprint,
+                "recipe": self.recipe.fingerprint,
+                "data": data_fingerprint(self.data),
+            }
+        return dict(self._fingerprints)
 
     # ------------------------------------------------------------------------------ views
     def to_frame(self, view: str | None = "tree") -> pd.DataFrame:
@@ -444,9 +454,12 @@ class Profiles:
     def check_compatible(self, other: Profiles, *, allow_mixed: bool = False) -> None:
         """Raise :class:`IncompatibleProfilesError` unless both were made the same way."""
         problems = [
-            f"{key}: {self.fingerprints[key]} vs {other.fingerprints[key]}"
-            for key in ("framework", "recipe")
-            if self.fingerprints[key] != other.fingerprints[key]
+            f"{key}: {mine} vs {theirs}"
+            for key, mine, theirs in (
+                ("framework", self.framework.fingerprint, other.framework.fingerprint),
+                ("recipe", self.recipe.fingerprint, other.recipe.fingerprint),
+            )
+            if mine != theirs
         ]
         if problems and not allow_mixed:
             raise IncompatibleProfilesError(
@@ -504,8 +517,8 @@ class Profiles:
         for p in profiles:
             frame = p.to_frame(None).astype({c: str for c in ("mission", "period", "node")})
             if allow_mixed:
-                frame["framework_fingerprint"] = p.fingerprints["framework"]
-                frame["recipe_fingerprint"] = p.fingerprints["recipe"]
+                frame["framework_fingerprint"] = p.framework.fingerprint
+                frame["recipe_fingerprint"] = p.recipe.fingerprint
             frames.append(frame)
         return pd.concat(frames, ignore_index=True)
 
@@ -590,7 +603,7 @@ class Profiles:
         return (
             f"<Profiles {tree['mission'].nunique()} missions x {tree['period'].nunique()} "
             f"periods, framework '{self.framework.id}' v{self.framework.version}, recipe "
-            f"'{self.recipe.name}' ({self.fingerprints['recipe']})>"
+            f"'{self.recipe.name}' ({self.recipe.fingerprint})>"
         )
 
     def _repr_html_(self) -> str:
