@@ -439,11 +439,12 @@ class Profiles:
             if left.dtype.kind == "f":
                 if not np.array_equal(left.to_numpy(), right.to_numpy(), equal_nan=True):
                     return False
-            elif not (
-                left.astype(object).fillna("\0").to_numpy()
-                == right.astype(object).fillna("\0").to_numpy()
-            ).all():
-                return False
+            else:
+                lvals = left.astype(object).to_numpy()
+                rvals = right.astype(object).to_numpy()
+                lmiss, rmiss = pd.isna(lvals), pd.isna(rvals)
+                if not (lmiss == rmiss).all() or not (lvals[~lmiss] == rvals[~rmiss]).all():
+                    return False
         return True
 
     def __eq__(self, other: object) -> bool:
