@@ -665,40 +665,17 @@ def _load_one(source: AssessmentSource, framework: Framework | None, position: i
     except FileNotFoundError:
         raise
     except UnreadableFileError as exc:
-        return [
-            Batch(
-                file=name,
-                frame=pd.DataFrame(),
-                failures=[file_failure(name, "unreadable", str(exc))],
-            )
-        ]
+        return [_unreadable(name, str(exc))]
     except _unreadable_errors() as exc:
-        return [
-            Batch(
-                file=name,
-                frame=pd.DataFrame(),
-                failures=[
-                    file_failure(
-                        name,
-                        "unreadable",
-                        f"cannot read the file ({type(exc).__name__}): {exc}",
-                    )
-                ],
-            )
-        ]
-    return [
-        Batch(
-            file=name,
-            frame=pd.DataFrame(),
-            failures=[
-                file_failure(
-                    name,
-                    "unreadable",
-                    f"unknown file type {suffix!r}: use .csv, .json, .parquet or .xlsx",
-                )
-            ],
-        )
-    ]
+        return [_unreadable(name, f"cannot read the file ({type(exc).__name__}): {exc}")]
+    return [_unreadable(name, f"unknown file type {suffix!r}: use .csv, .json, .parquet or .xlsx")]
+
+
+def _unreadable(name: str, message: str) -> Batch:
+    """An empty batch carrying one ``unreadable`` failure for the file."""
+    return Batch(
+        file=name, frame=pd.DataFrame(), failures=[file_failure(name, "unreadable", message)]
+    )
 
 
 def _unreadable_errors() -> tuple[type[BaseException], ...]:
