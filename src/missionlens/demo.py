@@ -191,7 +191,7 @@ def run_demo(out_dir: str | Path = "missionlens-demo", *, echo: Any = print) -> 
         "(uniformed fatalities from malicious acts per 1,000 uniformed personnel: score 100 = "
         "none, 0 = 3 or more per year; sources: UN NOTICAS, SIPRI and IPI)"
     )
-    echo(rates.to_string())
+    echo(rates.to_string(na_rep="-"))
 
     written["profiles"] = profiles.save(out / "profiles.zip")
     recipe.to_yaml(out / "recipe.yaml")
