@@ -665,16 +665,20 @@ def _load_one(source: AssessmentSource, framework: Framework | None, position: i
     except FileNotFoundError:
         raise
     except UnreadableFileError as exc:
-        return [_unreadable(name, str(exc))]
+        return [unreadable_batch(name, str(exc))]
     except _unreadable_errors() as exc:
-        return [_unreadable(name, f"cannot read the file ({type(exc).__name__}): {exc}")]
-    return [_unreadable(name, f"unknown file type {suffix!r}: use .csv, .json, .parquet or .xlsx")]
+        return [unreadable_batch(name, f"cannot read the file ({type(exc).__name__}): {exc}")]
+    return [
+        unreadable_batch(name, f"unknown file type {suffix!r}: use .csv, .json, .parquet or .xlsx")
+    ]
 
 
-def _unreadable(name: str, message: str) -> Batch:
-    """An empty batch carrying one ``unreadable`` failure for the file."""
+def unreadable_batch(name: str, message: str, *, sheet: str = "") -> Batch:
+    """An empty batch carrying one ``unreadable`` failure for the file (or one of its sheets)."""
     return Batch(
-        file=name, frame=pd.DataFrame(), failures=[file_failure(name, "unreadable", message)]
+        file=name,
+        frame=pd.DataFrame(),
+        failures=[file_failure(name, "unreadable", message, sheet=sheet)],
     )
 
 

@@ -43,9 +43,9 @@ from missionlens.assessment import (
     Batch,
     as_text,
     cell_text,
-    file_failure,
     ooxml_escape,
     parse_period,
+    unreadable_batch,
 )
 from missionlens.schema import BinaryScale, Indicator, NumericScale, RubricScale
 
@@ -679,15 +679,7 @@ def template_batches(workbook: Any, meta: dict[str, str], name: str) -> list[Bat
         n_sheets = int(meta.get("sheets", "0"))
         header_row = int(meta.get("header_row", str(HEADER_ROW)))
     except ValueError:
-        return [
-            Batch(
-                file=name,
-                frame=pd.DataFrame(),
-                failures=[
-                    file_failure(name, "unreadable", "the hidden _missionlens sheet is damaged")
-                ],
-            )
-        ]
+        return [unreadable_batch(name, "the hidden _missionlens sheet is damaged")]
     cells = {
         field: meta.get(f"{field}_cell", default)
         for field, default in (
@@ -703,18 +695,11 @@ def template_batches(workbook: Any, meta: dict[str, str], name: str) -> list[Bat
         mission = meta.get(f"mission:{k}", "")
         if title not in workbook.sheetnames:
             batches.append(
-                Batch(
-                    file=name,
-                    frame=pd.DataFrame(),
-                    failures=[
-                        file_failure(
-                            name,
-                            "unreadable",
-                            f"the sheet {title!r} for mission {mission!r} is missing (was it "
-                            "renamed or deleted?)",
-                            sheet=title,
-                        )
-                    ],
+                unreadable_batch(
+                    name,
+                    f"the sheet {title!r} for mission {mission!r} is missing (was it renamed or "
+                    "deleted?)",
+                    sheet=title,
                 )
             )
             continue
@@ -729,18 +714,11 @@ def template_batches(workbook: Any, meta: dict[str, str], name: str) -> list[Bat
         lost = [label for label in wanted.values() if label not in positions]
         if lost:
             batches.append(
-                Batch(
-                    file=name,
-                    frame=pd.DataFrame(),
-                    failures=[
-                        file_failure(
-                            name,
-                            "unreadable",
-                            f"row {header_row} of sheet {title!r} lacks the column(s) "
-                            f"{', '.join(lost)}; the header row must not be changed",
-                            sheet=title,
-                        )
-                    ],
+                unreadable_batch(
+                    name,
+                    f"row {header_row} of sheet {title!r} lacks the column(s) "
+                    f"{', '.join(lost)}; the header row must not be changed",
+                    sheet=title,
                 )
             )
             continue
