@@ -95,7 +95,7 @@ def run_library(data: pd.DataFrame) -> float:
 
 def run_fingerprint(data: pd.DataFrame) -> float:
     """The data fingerprint, which profiles compute on first use (save, load, compare)."""
-    from missionlens.engine import data_fingerprint
+    from missionlens.scoring.fingerprints import data_fingerprint
 
     start = time.perf_counter()
     data_fingerprint(data)

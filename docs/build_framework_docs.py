@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 import missionlens as ml
-from missionlens.framework import Framework
-from missionlens.schema import NumericScale, RubricScale
+from missionlens.framework.elements import NumericScale, RubricScale
+from missionlens.framework.model import Framework
 
 OUT = Path(__file__).parent / "frameworks"
 

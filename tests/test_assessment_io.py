@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import missionlens as ml
-from missionlens.assessment import (
-    EXCEL_CELL_LIMIT,
+from missionlens.assessments.record import EXCEL_CELL_LIMIT
+from missionlens.text import (
     FORMULA_TRIGGERS,
     ooxml_escape,
     ooxml_unescape,

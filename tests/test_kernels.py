@@ -8,9 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from missionlens.kernels import aggregate as agg
-from missionlens.kernels import normalise as norm
-from missionlens.kernels import treat
+from missionlens.scoring.kernels import aggregate as agg
+from missionlens.scoring.kernels import normalise as norm
+from missionlens.scoring.kernels import treat
 
 NAN = np.nan
 TOL = {"rtol": 0, "atol": 1e-12}

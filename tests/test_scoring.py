@@ -434,7 +434,7 @@ def test_profiles_csv_is_protected_against_formula_injection(
 
 
 def test_data_fingerprint_ignores_storage_but_not_content() -> None:
-    from missionlens.engine import data_fingerprint
+    from missionlens.scoring.fingerprints import data_fingerprint
 
     base = pd.DataFrame({"mission": ["A", "B", None], "value": [1, 2, 3], "x": [0.5, None, 2]})
     same = base.astype({"mission": "category", "value": "float64"})

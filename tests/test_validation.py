@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 import missionlens as ml
+from missionlens.assessments.validation import CHECKS, FAILURE_COLUMNS
 from missionlens.cli import main
-from missionlens.validation import CHECKS, FAILURE_COLUMNS
 
 
 def _entry(**changes: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import missionlens as ml
-from missionlens.xlsform import SURVEY_COLUMNS
+from missionlens.assessments.xlsform import SURVEY_COLUMNS
 
 from .strategies import frameworks
 

@@ -7,24 +7,22 @@ comparable mission profiles. See the README and ``docs/`` for a tour.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from missionlens import datasets
-from missionlens.assessment import (
-    ASSESSMENT_COLUMNS,
-    parse_period,
-    read_assessments,
-    write_assessments,
+from missionlens._version import __version__
+from missionlens.assessments.consolidation import agreement, consolidate
+from missionlens.assessments.excel_template import write_template
+from missionlens.assessments.record import ASSESSMENT_COLUMNS, read_assessments, write_assessments
+from missionlens.assessments.validation import ValidationReport, validate
+from missionlens.assessments.xlsform import write_xlsform
+from missionlens.errors import (
+    FrameworkError,
+    IncompatibleProfilesError,
+    MissionLensError,
+    RecipeError,
+    ScoringInputError,
+    ValidationError,
 )
-from missionlens.consolidate import agreement, consolidate
-from missionlens.engine import ScoringInputError
-from missionlens.errors import FrameworkError, MissionLensError, ValidationError
-from missionlens.framework import Framework, framework_json_schema
-from missionlens.plotting import plot_comparison, plot_facets, plot_lifecycle, plot_profile
-from missionlens.profiles import PROFILE_COLUMNS, IncompatibleProfilesError, Profiles, score
-from missionlens.recipe import Recipe, RecipeError, RecipeSettings, Step
-from missionlens.registry import list_frameworks, load_framework
-from missionlens.schema import (
+from missionlens.framework.elements import (
     LEVELS,
     PHASES,
     AggregationSpec,
@@ -39,14 +37,12 @@ from missionlens.schema import (
     RubricLevel,
     RubricScale,
 )
-from missionlens.templates import write_template
-from missionlens.validation import ValidationReport, validate
-from missionlens.xlsform import write_xlsform
-
-try:
-    __version__ = version("missionlens")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
+from missionlens.framework.model import Framework, framework_json_schema
+from missionlens.framework.registry import list_frameworks, load_framework
+from missionlens.periods import parse_period
+from missionlens.plotting import plot_comparison, plot_facets, plot_lifecycle, plot_profile
+from missionlens.scoring.profiles import PROFILE_COLUMNS, Profiles, score
+from missionlens.scoring.recipe import Recipe, RecipeSettings, Step
 
 __all__ = [
     "ASSESSMENT_COLUMNS",

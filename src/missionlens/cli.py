@@ -17,8 +17,8 @@ import click
 import pandas as pd
 
 from missionlens.errors import FrameworkError, MissionLensError, format_table
-from missionlens.framework import framework_json_schema
-from missionlens.registry import list_frameworks, load_framework
+from missionlens.framework.model import framework_json_schema
+from missionlens.framework.registry import list_frameworks, load_framework
 
 __all__ = ["main"]
 
@@ -124,8 +124,8 @@ def template(
     xlsform: bool,
 ) -> None:
     """Write an Excel template (or an XLSForm) of FRAMEWORK for analysts to fill in."""
-    from missionlens.templates import write_template
-    from missionlens.xlsform import write_xlsform
+    from missionlens.assessments.excel_template import write_template
+    from missionlens.assessments.xlsform import write_xlsform
 
     fw = _load_or_exit(framework)
     try:
@@ -174,7 +174,7 @@ def validate_files(
     files: tuple[Path, ...], framework_name: str, output: Path | None, max_rows: int
 ) -> None:
     """Check assessment FILES (filled templates, exports, tables); exit 1 on any problem."""
-    from missionlens.validation import validate
+    from missionlens.assessments.validation import validate
 
     fw = _load_or_exit(framework_name)
     report = validate(list(files), framework=fw)
@@ -247,10 +247,10 @@ def score_files(
     files: tuple[str, ...], framework_name: str, recipe_file: Path | None, output: Path
 ) -> None:
     """Read and validate assessment FILES, score them, and write the profiles."""
-    from missionlens.assessment import read_assessments
-    from missionlens.errors import ValidationError
-    from missionlens.profiles import score
-    from missionlens.recipe import Recipe, RecipeError
+    from missionlens.assessments.record import read_assessments
+    from missionlens.errors import RecipeError, ValidationError
+    from missionlens.scoring.profiles import score
+    from missionlens.scoring.recipe import Recipe
 
     if output.suffix.lower() not in (".zip", ".csv"):
         click.echo(
@@ -288,7 +288,7 @@ def score_files(
 
 def _write_failures(failures: pd.DataFrame, output: Path) -> None:
     """The problem table as CSV or XLSX, text protected against formula injection."""
-    from missionlens.assessment import FORMULA_TRIGGERS, ooxml_escape
+    from missionlens.text import FORMULA_TRIGGERS, ooxml_escape
 
     excel = output.suffix.lower() in (".xlsx", ".xlsm")
 

@@ -22,21 +22,21 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from missionlens.consolidate import agreement, consolidate
+from missionlens.assessments.consolidation import agreement, consolidate
+from missionlens.assessments.excel_template import write_template
+from missionlens.assessments.validation import validate
+from missionlens.assessments.xlsform import write_xlsform
 from missionlens.datasets import load_mission_year_indicators
-from missionlens.framework import Framework
+from missionlens.framework.model import Framework
+from missionlens.framework.registry import load_framework
 from missionlens.plotting import (
     plot_comparison,
     plot_facets,
     plot_lifecycle,
     plot_profile,
 )
-from missionlens.profiles import Profiles, score
-from missionlens.recipe import Recipe
-from missionlens.registry import load_framework
-from missionlens.templates import write_template
-from missionlens.validation import validate
-from missionlens.xlsform import write_xlsform
+from missionlens.scoring.profiles import Profiles, score
+from missionlens.scoring.recipe import Recipe
 
 __all__ = ["REAL_MISSIONS", "fatality_profiles", "run_demo", "synthetic_assessments"]
 

@@ -7,9 +7,19 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 if TYPE_CHECKING:
-    from missionlens.validation import ValidationReport
+    from missionlens.assessments.validation import ValidationReport
 
-__all__ = ["FRAMEWORK_PROBLEM_COLUMNS", "FrameworkError", "MissionLensError", "ValidationError"]
+__all__ = [
+    "FRAMEWORK_PROBLEM_COLUMNS",
+    "FrameworkError",
+    "IncompatibleProfilesError",
+    "MissionLensError",
+    "RecipeError",
+    "ScoringInputError",
+    "UnreadableFileError",
+    "ValidationError",
+    "YAMLDuplicateKeyError",
+]
 
 #: Columns of :attr:`FrameworkError.problems`, in order.
 FRAMEWORK_PROBLEM_COLUMNS: tuple[str, ...] = ("file", "path", "id", "check", "value", "message")
@@ -91,3 +101,44 @@ class ValidationError(MissionLensError, ValueError):
     def failures(self) -> pd.DataFrame:
         """The problem table (``report.failures``)."""
         return self.report.failures
+
+
+class ScoringInputError(MissionLensError):
+    """The data given to :func:`missionlens.score` cannot be scored; ``problems`` says why.
+
+    Attributes
+    ----------
+    problems : pandas.DataFrame
+        Columns ``mission``, ``period``, ``indicator``, ``check``, ``value``, ``message``.
+    """
+
+    def __init__(self, problems: pd.DataFrame) -> None:
+        self.problems = problems.reset_index(drop=True)
+        counts = ", ".join(f"{k}: {v}" for k, v in self.problems["check"].value_counts().items())
+        super().__init__(
+            f"{len(self.problems)} problem(s) in the data to score ({counts})\n"
+            + format_table(self.problems, max_rows=20)
+        )
+
+
+class RecipeError(MissionLensError):
+    """A recipe is malformed or cannot be applied; the message names the step and field."""
+
+
+class IncompatibleProfilesError(MissionLensError):
+    """Profiles made with different frameworks or recipes were about to be mixed."""
+
+
+class UnreadableFileError(ValueError):
+    """A file cannot be read; the message says why and how to fix it (reported as is)."""
+
+
+class YAMLDuplicateKeyError(ValueError):
+    """A YAML mapping repeats a key (YAML forbids it; PyYAML would keep the last silently)."""
+
+    def __init__(self, key: object, line: int, first_line: int) -> None:
+        self.key, self.line, self.first_line = key, line, first_line
+        super().__init__(
+            f"key {key!r} appears twice in one mapping (lines {first_line} and {line}); "
+            "the second would silently replace the first"
+        )

@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from missionlens.assessment import parse_period
-from missionlens.framework import Framework
-from missionlens.profiles import Profiles
+from missionlens.framework.model import Framework
+from missionlens.periods import parse_period
+from missionlens.scoring.profiles import Profiles
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -98,7 +98,7 @@ def _decimal_year(day: date) -> float:
 def _period_span(label: str) -> tuple[float, float] | None:
     """Start and end of a period label in decimal years, or ``None`` if it is not recognised.
 
-    The label is read by :func:`missionlens.assessment.parse_period`, the one period parser of
+    The label is read by :func:`missionlens.parse_period`, the one period parser of
     the library; the span runs from the period's first day to the day after its last.
     """
     try:

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from missionlens.assessment import (
+from missionlens.assessments.record import (
     ASSESSMENT_COLUMNS,
     CONFIDENCE_DTYPE,
     CONFIDENCE_LEVELS,
@@ -53,17 +53,16 @@ from missionlens.assessment import (
     REQUIRED_COLUMNS,
     AssessmentSource,
     Batch,
-    as_text,
     file_failure,
     load_sources,
-    parse_periods,
-    text_dtype,
 )
 from missionlens.errors import ValidationError, format_table
-from missionlens.schema import PHASES, BinaryScale, NumericScale, RubricScale
+from missionlens.framework.elements import PHASES, BinaryScale, NumericScale, RubricScale
+from missionlens.periods import parse_periods
+from missionlens.text import as_text, text_dtype
 
 if TYPE_CHECKING:
-    from missionlens.framework import Framework
+    from missionlens.framework.model import Framework
 
 __all__ = ["CHECKS", "FAILURE_COLUMNS", "ValidationReport", "validate"]
 
@@ -294,7 +293,8 @@ def validate(
     The checks (:data:`CHECKS`): ``unreadable`` (also a CSV or JSON file that is not UTF-8, with how
     to save it as UTF-8), ``missing_column``, ``duplicate_column``, ``unknown_column`` (a column of
     a KoboToolbox or ODK export that is neither a question of the form nor a known metadata column;
-    see :mod:`missionlens.xlsform`), ``missing_required`` (mission, period, phase, indicator, value
+    see :mod:`~missionlens.assessments.xlsform`), ``missing_required`` (mission, period, phase,
+    indicator, value
     and rater must be filled), ``unknown_indicator``, ``unknown_phase``,
     ``not_applicable_in_phase``, ``not_numeric``, ``out_of_scale`` (a rubric value that is not a
     level, a binary value other than 0 and 1, a number outside a numeric scale's bounds, or a value

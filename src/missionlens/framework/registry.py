@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from missionlens.framework import Framework
+from missionlens.framework.model import Framework
 
 __all__ = ["list_frameworks", "load_framework"]
 

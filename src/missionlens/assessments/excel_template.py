@@ -36,21 +36,19 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from missionlens.assessment import (
+from missionlens.assessments.record import (
     CONFIDENCE_LEVELS,
     INTERNAL,
     META_SHEET,
     Batch,
-    as_text,
-    cell_text,
-    ooxml_escape,
-    parse_period,
     unreadable_batch,
 )
-from missionlens.schema import BinaryScale, Indicator, NumericScale, RubricScale
+from missionlens.framework.elements import BinaryScale, Indicator, NumericScale, RubricScale
+from missionlens.periods import parse_period
+from missionlens.text import as_text, cell_text, ooxml_escape
 
 if TYPE_CHECKING:
-    from missionlens.framework import Framework
+    from missionlens.framework.model import Framework
 
 __all__ = ["TEMPLATE_FORMAT", "write_template"]
 
@@ -232,7 +230,7 @@ def write_template(
     from openpyxl.workbook.protection import WorkbookProtection
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from missionlens import __version__
+    from missionlens._version import __version__
 
     mission_list = [str(m).strip() for m in missions] if not isinstance(missions, str) else []
     if not mission_list:

@@ -50,18 +50,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from missionlens.assessment import (
-    CONFIDENCE_LEVELS,
-    INTERNAL,
-    Batch,
-    as_text,
-    file_failure,
-    parse_period,
-)
-from missionlens.schema import BinaryScale, Indicator, NumericScale, RubricScale
+from missionlens.assessments.record import CONFIDENCE_LEVELS, INTERNAL, Batch, file_failure
+from missionlens.framework.elements import BinaryScale, Indicator, NumericScale, RubricScale
+from missionlens.periods import parse_period
+from missionlens.text import as_text
 
 if TYPE_CHECKING:
-    from missionlens.framework import Framework
+    from missionlens.framework.model import Framework
 
 __all__ = [
     "EXPORT_MARKERS",
@@ -476,7 +471,7 @@ def write_xlsform(
 
 
 def _rows(ws: Any, header: list[str], rows: list[list[str]]) -> None:
-    from missionlens.assessment import ooxml_escape
+    from missionlens.text import ooxml_escape
 
     for r, values in enumerate([header, *rows], start=1):
         for c, value in enumerate(values, start=1):

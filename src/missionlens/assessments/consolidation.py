@@ -31,20 +31,20 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
-from missionlens.assessment import (
+from missionlens.assessments.record import (
     ASSESSMENT_COLUMNS,
     CONFIDENCE_DTYPE,
     CONFIDENCE_LEVELS,
     INTERNAL,
     Batch,
-    text_dtype,
 )
+from missionlens.assessments.validation import FAILURE_COLUMNS, ValidationReport, check_batches
 from missionlens.errors import ValidationError
-from missionlens.schema import BinaryScale, NumericScale, RubricScale
-from missionlens.validation import FAILURE_COLUMNS, ValidationReport, check_batches
+from missionlens.framework.elements import BinaryScale, NumericScale, RubricScale
+from missionlens.text import text_dtype
 
 if TYPE_CHECKING:
-    from missionlens.framework import Framework
+    from missionlens.framework.model import Framework
 
 __all__ = [
     "AGREEMENT_COLUMNS",
@@ -100,7 +100,7 @@ def _resolve(table: pd.DataFrame, framework: Framework | None) -> Framework:
     """The framework given, or the built-in one the table was made for."""
     if framework is not None:
         return framework
-    from missionlens.registry import list_frameworks, load_framework
+    from missionlens.framework.registry import list_frameworks, load_framework
 
     ids: list[object] = (
         list(table["framework_id"].dropna().unique()) if "framework_id" in table else []

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from missionlens.schema import DEFAULT_FACETS
+from missionlens.framework.elements import DEFAULT_FACETS
 
 Problem = dict[str, str]
 

@@ -1,6 +1,6 @@
 """The framework schema: typed, immutable building blocks of an assessment framework.
 
-A :class:`~missionlens.framework.Framework` is made of
+A :class:`~missionlens.framework.model.Framework` is made of
 
 * **scales** (:class:`RubricScale`, :class:`NumericScale`, :class:`BinaryScale`), referred to by id;
 * **nodes** (:class:`Node`): the root, the dimensions and the sub-dimensions of the tree, each

@@ -19,10 +19,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from missionlens.engine import ScoringState, data_fingerprint, prepare, run_recipe
-from missionlens.errors import MissionLensError
-from missionlens.framework import Framework
-from missionlens.recipe import Recipe, RecipeError
+from missionlens.errors import IncompatibleProfilesError, MissionLensError, RecipeError
+from missionlens.framework.model import Framework
+from missionlens.scoring.fingerprints import data_fingerprint
+from missionlens.scoring.prepare import prepare
+from missionlens.scoring.recipe import Recipe
+from missionlens.scoring.state import ScoringState
+from missionlens.scoring.steps import run_recipe
 
 __all__ = ["PROFILE_COLUMNS", "IncompatibleProfilesError", "Profiles", "score"]
 
@@ -42,10 +45,6 @@ PROFILE_COLUMNS: tuple[str, ...] = (
 )
 
 _FORMAT = "missionlens-profiles/1"
-
-
-class IncompatibleProfilesError(MissionLensError):
-    """Profiles made with different frameworks or recipes were about to be mixed."""
 
 
 def score(
@@ -157,7 +156,7 @@ def _facet_blocks(
     state: ScoringState, recipe: Recipe
 ) -> list[tuple[str, list[str], np.ndarray, np.ndarray]]:
     """Facet views: (facet id, value ids, scores units x values, membership indicators x values)."""
-    from missionlens.kernels.aggregate import aggregate
+    from missionlens.scoring.kernels.aggregate import aggregate
 
     fw = state.framework
     assert state.normalised is not None
@@ -530,7 +529,7 @@ class Profiles:
         ``-``, ``@``, a tab or a carriage return) are written with a leading apostrophe, as
         :func:`missionlens.write_assessments` does; :meth:`save` is the lossless format.
         """
-        from missionlens.assessment import quote_series
+        from missionlens.text import quote_series
 
         table = self.to_frame(view)
         for column in ("mission", "period", "phase", "view", "node", "node_type", "level"):

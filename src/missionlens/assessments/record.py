@@ -78,25 +78,36 @@ See ``docs/assessments.md`` for a tour.
 
 from __future__ import annotations
 
-import calendar
 import codecs
 import csv
-import datetime as dt
 import io
 import json
-import math
 import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, Union
+from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 import pandas as pd
 
+from missionlens.errors import UnreadableFileError
+from missionlens.text import (
+    as_text,
+    cell_text,
+    is_missing,
+    ooxml_escape,
+    quote_series,
+    quote_text,
+    text_dtype,
+    unescape_series,
+    unquote_series,
+    unquote_text,
+)
+
 if TYPE_CHECKING:
-    from missionlens.framework import Framework
+    from missionlens.framework.model import Framework
 
 __all__ = [
     "ASSESSMENT_COLUMNS",
@@ -104,9 +115,6 @@ __all__ = [
     "CONFIDENCE_LEVELS",
     "EXCEL_CELL_LIMIT",
     "REQUIRED_COLUMNS",
-    "Period",
-    "parse_period",
-    "quote_text",
     "read_assessments",
     "unquote_text",
     "write_assessments",
@@ -175,355 +183,6 @@ TABLE_SHEET = "assessments"
 AssessmentSource = Union[pd.DataFrame, str, "os.PathLike[str]"]
 
 
-_PANDAS_2 = int(pd.__version__.split(".")[0]) < 3
-
-
-def text_dtype() -> pd.StringDtype[Any]:
-    """The dtype of text columns: pandas' string dtype with ``NaN`` as the missing value.
-
-    On pandas 2 (the newest pandas for Python 3.10) the Python storage is used: its Arrow
-    storage cannot add an empty text column to an object column.
-    """
-    if _PANDAS_2:
-        return pd.StringDtype("python", na_value=np.nan)
-    return pd.StringDtype(na_value=np.nan)
-
-
-# ------------------------------------------------------------------------------------ periods
-class Period(NamedTuple):
-    """A parsed period: its canonical label and its first and last day (both included)."""
-
-    label: str
-    start: pd.Timestamp
-    end: pd.Timestamp
-
-
-#: The earliest and latest year a period may fall in.
-YEAR_RANGE: tuple[int, int] = (1900, 2199)
-
-PERIOD_HELP = (
-    "use a year (2024), a half-year (2024-H1), a quarter (2024-Q3), a month (2024-03), a date "
-    "(2024-03-15), a UN financial year running July to June (2023/24) or a range of dates "
-    "(2024-01-01/2024-06-30)"
-)
-
-_PERIOD_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("year", re.compile(r"(\d{4})")),
-    ("half", re.compile(r"(\d{4})[-\s]?[HS]([12])", re.IGNORECASE)),
-    ("quarter", re.compile(r"(\d{4})[-\s]?Q([1-4])", re.IGNORECASE)),
-    ("month", re.compile(r"(\d{4})-(\d{2})")),
-    ("date", re.compile(r"(\d{4})-(\d{2})-(\d{2})")),
-    ("financial", re.compile(r"(\d{4})/(\d{2})")),
-    ("range", re.compile(r"(\d{4})-(\d{2})-(\d{2})/(\d{4})-(\d{2})-(\d{2})")),
-)
-
-
-def _day(year: int, month: int, day: int) -> pd.Timestamp:
-    return pd.Timestamp(year=year, month=month, day=day)
-
-
-def _month_end(year: int, month: int) -> pd.Timestamp:
-    return _day(year, month, calendar.monthrange(year, month)[1])
-
-
-def _checked_year(text: str, label: str) -> int:
-    year = int(text)
-    if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
-        raise ValueError(
-            f"period {label!r}: the year must be between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}"
-        )
-    return year
-
-
-def _checked_date(y: str, m: str, d: str, label: str) -> pd.Timestamp:
-    year = _checked_year(y, label)
-    try:
-        return pd.Timestamp(dt.date(year, int(m), int(d)))
-    except ValueError:
-        raise ValueError(f"period {label!r}: {y}-{m}-{d} is not a date") from None
-
-
-def parse_period(label: object) -> Period:
-    """Parse a period label or a date into its canonical label and date range.
-
-    Parameters
-    ----------
-    label : str, int, float or datetime.date
-        One of (case and a missing dash before ``H``/``S``/``Q`` do not matter):
-
-        * ``2024``: a calendar year, 2024-01-01 to 2024-12-31; the number ``2024`` (an integer,
-          or a float that is a whole number such as ``2024.0``, as a spreadsheet cell gives it)
-          is the same year;
-        * ``2024-H1``, ``2024-H2``: a half-year (``2024-S1``, semester, is read as ``2024-H1``);
-        * ``2024-Q3``: a quarter, 2024-07-01 to 2024-09-30;
-        * ``2024-03``: a month;
-        * ``2024-03-15``: one day (start and end are that day); a ``datetime.date`` or a
-          timestamp at midnight is read as that day;
-        * ``2023/24``: a UN peacekeeping financial year, 1 July 2023 to 30 June 2024;
-        * ``2024-01-01/2024-06-30``: an ISO 8601 range of two dates, both included.
-
-        Years must lie between 1900 and 2199.
-
-    Returns
-    -------
-    Period
-        ``(label, start, end)``: the canonical label (``2024-h1`` becomes ``2024-H1``,
-        ``2024S2`` becomes ``2024-H2``) and the first and last day as timestamps.
-
-    Raises
-    ------
-    ValueError
-        If the label is none of the above (a number that is not a whole year, such as
-        ``2024.5``, a boolean, a year outside 1900 to 2199, ...), with a plain explanation.
-
-    Examples
-    --------
-    >>> import missionlens as ml
-    >>> ml.parse_period("2024-h1")
-    Period(label='2024-H1', start=Timestamp('2024-01-01 00:00:00'), end=Timestamp('2024-06-30 00:00:00'))
-    >>> ml.parse_period("2023/24").end
-    Timestamp('2024-06-30 00:00:00')
-    >>> ml.parse_period(2024) == ml.parse_period(2024.0) == ml.parse_period("2024")
-    True
-    """  # noqa: E501
-    if isinstance(label, bool | np.bool_):
-        raise ValueError(f"period {label!r} is not a period; {PERIOD_HELP}")
-    if isinstance(label, int | np.integer | float | np.floating):
-        if isinstance(label, float | np.floating):
-            number = float(label)
-            if not (math.isfinite(number) and number.is_integer()):
-                raise ValueError(f"period {label!r} is not a whole year; {PERIOD_HELP}")
-            label = int(number)
-        year = _checked_year(str(int(label)), str(int(label)))
-        return Period(f"{year:04d}", _day(year, 1, 1), _day(year, 12, 31))
-    if isinstance(label, dt.datetime | pd.Timestamp):
-        stamp = pd.Timestamp(label)
-        if stamp != stamp.normalize():
-            raise ValueError(f"period {label!s}: a period is a day, not a time of day")
-        label = stamp.date()
-    if isinstance(label, dt.date):
-        day = pd.Timestamp(label)
-        _checked_year(str(day.year), str(label))
-        return Period(day.strftime("%Y-%m-%d"), day, day)
-    if not isinstance(label, str):
-        raise ValueError(f"period {label!r} is not text or a year; {PERIOD_HELP}")
-    text = label.strip()
-    for kind, pattern in _PERIOD_PATTERNS:
-        match = pattern.fullmatch(text)
-        if match is None:
-            continue
-        g = match.groups()
-        if kind == "year":
-            year = _checked_year(g[0], label)
-            return Period(f"{year:04d}", _day(year, 1, 1), _day(year, 12, 31))
-        if kind == "half":
-            year, half = _checked_year(g[0], label), int(g[1])
-            first = 1 if half == 1 else 7
-            return Period(f"{year:04d}-H{half}", _day(year, first, 1), _month_end(year, first + 5))
-        if kind == "quarter":
-            year, quarter = _checked_year(g[0], label), int(g[1])
-            first = 3 * quarter - 2
-            return Period(
-                f"{year:04d}-Q{quarter}", _day(year, first, 1), _month_end(year, first + 2)
-            )
-        if kind == "month":
-            year, month = _checked_year(g[0], label), int(g[1])
-            if not 1 <= month <= 12:
-                raise ValueError(f"period {label!r}: {g[1]} is not a month (01 to 12)")
-            return Period(f"{year:04d}-{month:02d}", _day(year, month, 1), _month_end(year, month))
-        if kind == "date":
-            day = _checked_date(g[0], g[1], g[2], label)
-            return Period(day.strftime("%Y-%m-%d"), day, day)
-        if kind == "financial":
-            year = _checked_year(g[0], label)
-            if int(g[1]) != (year + 1) % 100:
-                raise ValueError(
-                    f"period {label!r}: a UN financial year runs July to June across two "
-                    f"consecutive years, e.g. {year}/{(year + 1) % 100:02d}"
-                )
-            _checked_year(str(year + 1), label)
-            return Period(
-                f"{year:04d}/{(year + 1) % 100:02d}", _day(year, 7, 1), _day(year + 1, 6, 30)
-            )
-        start = _checked_date(g[0], g[1], g[2], label)
-        end = _checked_date(g[3], g[4], g[5], label)
-        if end < start:
-            raise ValueError(f"period {label!r}: the range ends before it starts")
-        return Period(f"{start:%Y-%m-%d}/{end:%Y-%m-%d}", start, end)
-    raise ValueError(f"{label!r} is not a period; {PERIOD_HELP}")
-
-
-def parse_periods(values: pd.Series) -> pd.DataFrame:
-    """Parse a column of period labels, each distinct label once (vectorised over the rows).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Same index as ``values``; columns ``label`` (canonical, missing if the label is missing
-        or bad), ``start``, ``end`` (``datetime64[ns]``) and ``error`` (the explanation for a bad
-        label, missing otherwise).
-    """
-    labels: dict[object, object] = {}
-    starts: dict[object, object] = {}
-    ends: dict[object, object] = {}
-    errors: dict[object, object] = {}
-    for raw in pd.unique(values.dropna().to_numpy(dtype=object)):
-        try:
-            p = parse_period(raw)
-            labels[raw], starts[raw], ends[raw] = p.label, p.start, p.end
-        except ValueError as exc:
-            errors[raw] = str(exc)
-    present = values.notna()
-    frame = pd.DataFrame(index=values.index)
-    frame["label"] = values.map(labels).where(present).astype(object).astype(text_dtype())
-    frame["start"] = pd.to_datetime(values.map(starts).where(present)).astype("datetime64[ns]")
-    frame["end"] = pd.to_datetime(values.map(ends).where(present)).astype("datetime64[ns]")
-    frame["error"] = values.map(errors).where(present).astype(object).astype(text_dtype())
-    return frame
-
-
-# ---------------------------------------------------------------------------- text escaping
-#: Leading characters that spreadsheet programs may run as a formula (OWASP, "CSV Injection"),
-#: plus the apostrophe itself so that the escape can be undone.
-FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "'")
-
-
-def quote_text(text: str) -> str:
-    """Protect one text cell for CSV or XLSX (see the module documentation).
-
-    >>> quote_text("=1+2"), quote_text("'hi"), quote_text(""), quote_text("plain")
-    ("'=1+2", "''hi", "'", 'plain')
-    """
-    if text == "":
-        return "'"
-    if text[0] in FORMULA_TRIGGERS:
-        return "'" + text
-    return text
-
-
-def unquote_text(text: str) -> str:
-    """Undo :func:`quote_text`: remove one leading apostrophe.
-
-    >>> unquote_text("'=1+2"), unquote_text("''hi"), unquote_text("'"), unquote_text("plain")
-    ('=1+2', "'hi", '', 'plain')
-    """
-    return text[1:] if text.startswith("'") else text
-
-
-def quote_series(values: pd.Series) -> pd.Series:
-    """:func:`quote_text` over a text column; missing values stay missing."""
-    text = values.astype(text_dtype())
-    first = text.str.slice(0, 1)
-    needs = (text == "") | first.isin(FORMULA_TRIGGERS)
-    out = text.where(~needs.fillna(False), "'" + text)
-    return out
-
-
-def _text_cells(values: pd.Series) -> pd.Series | None:
-    """Mask of the cells of a column that hold text, or ``None`` if none can."""
-    if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
-        return None
-    kind = pd.api.types.infer_dtype(values, skipna=True)
-    if kind not in ("string", "mixed", "mixed-integer"):
-        return None
-    if kind == "string":
-        return values.notna()
-    return values.map(lambda v: isinstance(v, str)).astype(bool)
-
-
-def unquote_series(values: pd.Series) -> pd.Series:
-    """:func:`unquote_text` over a column; cells that are not text pass through unchanged."""
-    is_text = _text_cells(values)
-    if is_text is None:
-        return values
-    starts = values.where(is_text).astype(object).str.startswith("'").eq(True)
-    if not bool(starts.any()):
-        return values
-    out = values.astype(object).copy()
-    out[starts] = values[starts].astype(object).str.slice(1)
-    return out
-
-
-def unescape_series(values: pd.Series) -> pd.Series:
-    """:func:`ooxml_unescape` over a column of spreadsheet cells (only cells holding ``_x``)."""
-    is_text = _text_cells(values)
-    if is_text is None:
-        return values
-    tokens = values.where(is_text).astype(object).str.contains("_x", regex=False).eq(True)
-    if not bool(tokens.any()):
-        return values
-    out = values.astype(object).copy()
-    out[tokens] = values[tokens].map(ooxml_unescape)
-    return out
-
-
-_OOXML_LITERAL = re.compile(r"_(?=x[0-9A-Fa-f]{4})")
-_OOXML_CHARS = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
-_OOXML_TOKEN = re.compile(r"_x([0-9A-Fa-f]{4})_")
-
-
-def ooxml_escape(text: str) -> str:
-    """Escape text for an XLSX cell with the ``_xHHHH_`` convention of ECMA-376 (ST_Xstring).
-
-    Characters XML cannot hold (and the carriage return, which XML would turn into a line feed)
-    become ``_x000D_`` and the like; an underscore that would otherwise start such a token is
-    written ``_x005F_``, so that :func:`ooxml_unescape` restores the text exactly.
-    """
-    text = _OOXML_LITERAL.sub("_x005F_", text)
-    return _OOXML_CHARS.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
-
-
-def ooxml_unescape(text: str) -> str:
-    """Decode ``_xHHHH_`` tokens of an XLSX cell (as Excel writes them) into characters."""
-    if "_x" not in text:
-        return text
-    return _OOXML_TOKEN.sub(lambda m: chr(int(m.group(1), 16)), text)
-
-
-def cell_text(value: object) -> object:
-    """A spreadsheet cell read as data: text decoded, numbers and dates kept, empty as ``None``."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return ooxml_unescape(value)
-    return value
-
-
-def as_text(value: object) -> str | None:
-    """A cell or table value shown as text (numbers without a needless ``.0``, dates in ISO)."""
-    if _missing(value):
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool | np.bool_):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    if isinstance(value, float | np.floating):
-        number = float(value)
-        if math.isfinite(number) and number == int(number) and abs(number) < 1e16:
-            return str(int(number))
-        return repr(number)
-    if isinstance(value, dt.datetime | pd.Timestamp):
-        stamp = pd.Timestamp(value)
-        if stamp == stamp.normalize() and stamp.tzinfo is None:
-            return stamp.strftime("%Y-%m-%d")
-        return stamp.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _missing(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float | np.floating):
-        return bool(np.isnan(value))
-    if isinstance(value, np.datetime64):
-        return bool(np.isnat(value))
-    return False
-
-
 # ------------------------------------------------------------------------------ raw batches
 @dataclass
 class Batch:
@@ -534,7 +193,8 @@ class Batch:
     analyst sees it). For fields shared by many entries (the rater of a template sheet, the
     mission of a submission), a column ``__ml_row__<field>`` gives the row where that field is,
     so that one bad rater cell is reported once. ``failures`` are problems found while reading
-    (rows of :data:`missionlens.validation.FAILURE_COLUMNS`). ``fixed`` lists record columns the
+    (rows of :data:`~missionlens.assessments.validation.FAILURE_COLUMNS`). ``fixed`` lists
+    record columns the
     reader filled itself (they are never reported as missing columns).
     """
 
@@ -614,7 +274,7 @@ def _drop_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------------- reading
 def _is_export(columns: Sequence[object]) -> bool:
-    from missionlens.xlsform import looks_like_export
+    from missionlens.assessments.xlsform import looks_like_export
 
     return looks_like_export([str(c) for c in columns])
 
@@ -642,7 +302,7 @@ def _load_one(source: AssessmentSource, framework: Framework | None, position: i
     if isinstance(source, pd.DataFrame):
         name = f"<DataFrame {position + 1}>"
         if _is_export(list(source.columns)):
-            from missionlens.xlsform import export_batch
+            from missionlens.assessments.xlsform import export_batch
 
             return [export_batch(source, name, framework, first_row=1)]
         return [_table_batch(source, name, first_row=1)]
@@ -698,10 +358,6 @@ def _unreadable_errors() -> tuple[type[BaseException], ...]:
         InvalidFileException,
         pyarrow.ArrowException,
     )
-
-
-class UnreadableFileError(ValueError):
-    """A file cannot be read; the message says why and how to fix it (reported as is)."""
 
 
 #: Byte-order marks and the codec that reads text starting with each (longest marks first:
@@ -829,7 +485,7 @@ def _read_csv(path: Path, name: str, framework: Framework | None) -> Batch:
     ]
     frame = pd.DataFrame([r[:width] for r in fixed], columns=header, dtype=object)
     if _is_export(header):
-        from missionlens.xlsform import export_batch
+        from missionlens.assessments.xlsform import export_batch
 
         batch = export_batch(frame, name, framework, first_row=2)
         batch.failures[:0] = failures
@@ -869,7 +525,7 @@ def _read_xlsx(path: Path, name: str, framework: Framework | None) -> list[Batch
         meta = read_meta(workbook)
         kind = meta.get("format", "")
         if kind == "missionlens-template":
-            from missionlens.templates import template_batches
+            from missionlens.assessments.excel_template import template_batches
 
             # an unfilled template gives no batch; one empty batch keeps the file in the report
             return template_batches(workbook, meta, name) or [
@@ -891,7 +547,7 @@ def _read_xlsx(path: Path, name: str, framework: Framework | None) -> list[Batch
     frame = pd.DataFrame(body, columns=header, dtype=object)
     frame = frame.apply(unescape_series)
     if _is_export(header):
-        from missionlens.xlsform import export_batch
+        from missionlens.assessments.xlsform import export_batch
 
         return [export_batch(frame, name, framework, first_row=2, sheet=sheet.title)]
     frame.columns = pd.Index([unquote_text(h) for h in header], dtype=object)
@@ -959,7 +615,7 @@ def read_assessments(
     ...     "mission": ["MINUSCA"], "period": ["2024-H1"], "phase": ["implementation"],
     ...     "indicator": ["pol_01"], "value": [4], "rater": ["amina"]}), framework=fw)
     """
-    from missionlens.validation import check_batches
+    from missionlens.assessments.validation import check_batches
 
     batches = load_sources(source, framework)
     report = check_batches(batches, framework)
@@ -1067,7 +723,7 @@ def write_assessments(table: pd.DataFrame, path: str | os.PathLike[str]) -> Path
         with target.open("w", encoding="utf-8-sig", newline="") as handle:
             handle.write(_csv_line(quote_text(str(c)) for c in text.columns))
             handle.writelines(
-                _csv_line("" if _missing(v) else str(v) for v in row)
+                _csv_line("" if is_missing(v) else str(v) for v in row)
                 for row in text.itertuples(index=False, name=None)
             )
     elif suffix == ".json":
@@ -1086,7 +742,7 @@ def write_assessments(table: pd.DataFrame, path: str | os.PathLike[str]) -> Path
                 plain[col] = values
         for row in plain.itertuples(index=False, name=None):
             pairs = zip(columns, row, strict=True)
-            records.append({c: (None if _missing(v) else _json_value(v)) for c, v in pairs})
+            records.append({c: (None if is_missing(v) else _json_value(v)) for c, v in pairs})
         target.write_text(
             json.dumps(records, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
         )
@@ -1178,7 +834,7 @@ def _write_xlsx(table: pd.DataFrame, target: Path) -> None:
         row: list[object] = []
         for kind, array in arrays:
             value = array[i]
-            if _missing(value):
+            if is_missing(value):
                 row.append(None)
             elif kind == "text":
                 row.append(ooxml_escape(str(value)))
@@ -1191,12 +847,12 @@ def _write_xlsx(table: pd.DataFrame, target: Path) -> None:
         sheet.append(row)
     meta = workbook.create_sheet(META_SHEET)
     meta.sheet_state = "hidden"
-    from missionlens import __version__
+    from missionlens._version import __version__
 
     for key, value in (
         ("format", "missionlens-assessments"),
         ("format_version", "1"),
-        ("text_encoding", "apostrophe escape, see missionlens.assessment"),
+        ("text_encoding", "apostrophe escape, see missionlens.assessments.record"),
         ("missionlens_version", __version__),
     ):
         meta.append([key, value])

@@ -29,9 +29,8 @@ from pydantic import (
     model_validator,
 )
 
-from missionlens._checks import FACET_FIELDS, problem, structural_problems
-from missionlens.errors import FRAMEWORK_PROBLEM_COLUMNS, FrameworkError
-from missionlens.schema import (
+from missionlens.errors import FRAMEWORK_PROBLEM_COLUMNS, FrameworkError, YAMLDuplicateKeyError
+from missionlens.framework.elements import (
     DEFAULT_FACETS,
     Facet,
     Indicator,
@@ -41,11 +40,11 @@ from missionlens.schema import (
     Scale,
     _Model,
 )
+from missionlens.framework.structure import FACET_FIELDS, problem, structural_problems
 
 __all__ = [
     "FRAMEWORK_FORMAT_VERSION",
     "Framework",
-    "YAMLDuplicateKeyError",
     "framework_json_schema",
     "safe_load_unique",
 ]
@@ -71,7 +70,8 @@ class Framework(_Model):
         Rubric, numeric and binary scales, referred to by id from indicators.
     facets : sequence of Facet
         Admissible values of the facets (``level``, ``phase``, ``finding``, ``a4p`` and custom
-        ones). ``level`` and ``phase`` default to :data:`missionlens.schema.DEFAULT_FACETS`.
+        ones). ``level`` and ``phase`` default to
+        :data:`missionlens.framework.elements.DEFAULT_FACETS`.
     nodes : sequence of Node
         Root, dimensions and sub-dimensions; exactly one node has no parent.
     indicators : sequence of Indicator
@@ -1005,17 +1005,6 @@ def _read_text(source: str | Path) -> tuple[str, str | None]:
             ),
             str(path),
         ) from None
-
-
-class YAMLDuplicateKeyError(ValueError):
-    """A YAML mapping repeats a key (YAML forbids it; PyYAML would keep the last silently)."""
-
-    def __init__(self, key: object, line: int, first_line: int) -> None:
-        self.key, self.line, self.first_line = key, line, first_line
-        super().__init__(
-            f"key {key!r} appears twice in one mapping (lines {first_line} and {line}); "
-            "the second would silently replace the first"
-        )
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

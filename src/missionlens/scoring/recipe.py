@@ -32,8 +32,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from missionlens.errors import MissionLensError
-from missionlens.schema import AggregationMethod
+from missionlens.errors import RecipeError
+from missionlens.framework.elements import AggregationMethod
 
 __all__ = [
     "STEP_PARAMS",
@@ -44,16 +44,11 @@ __all__ = [
     "NodeAggregation",
     "NormaliseParams",
     "Recipe",
-    "RecipeError",
     "RecipeSettings",
     "Step",
     "TreatOutliersParams",
     "WeightParams",
 ]
-
-
-class RecipeError(MissionLensError):
-    """A recipe is malformed or cannot be applied; the message names the step and field."""
 
 
 class _Params(BaseModel):
@@ -398,7 +393,8 @@ class Recipe(BaseModel):
     @classmethod
     def from_yaml(cls, source: str | Path) -> Recipe:
         """Read a recipe from a YAML file or string (a safe loader; duplicate keys refused)."""
-        from missionlens.framework import YAMLDuplicateKeyError, safe_load_unique
+        from missionlens.errors import YAMLDuplicateKeyError
+        from missionlens.framework.model import safe_load_unique
 
         text = _text(source)
         try:

@@ -1,0 +1,187 @@
+"""Text cells: the text dtype, formula-injection protection, OOXML escapes, values as text.
+
+One definition of how text is stored (:func:`text_dtype`), protected in spreadsheets and CSV
+files (:func:`quote_text`, :func:`unquote_text`), escaped in XLSX (:func:`ooxml_escape`) and how
+any value is shown as text (:func:`as_text`). Every reader, writer and check uses these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "FORMULA_TRIGGERS",
+    "as_text",
+    "cell_text",
+    "is_missing",
+    "ooxml_escape",
+    "ooxml_unescape",
+    "quote_series",
+    "quote_text",
+    "text_dtype",
+    "unescape_series",
+    "unquote_series",
+    "unquote_text",
+]
+
+_PANDAS_2 = int(pd.__version__.split(".")[0]) < 3
+
+
+def text_dtype() -> pd.StringDtype[Any]:
+    """The dtype of text columns: pandas' string dtype with ``NaN`` as the missing value.
+
+    On pandas 2 (the newest pandas for Python 3.10) the Python storage is used: its Arrow
+    storage cannot add an empty text column to an object column.
+    """
+    if _PANDAS_2:
+        return pd.StringDtype("python", na_value=np.nan)
+    return pd.StringDtype(na_value=np.nan)
+
+
+# ---------------------------------------------------------------------------- text escaping
+#: Leading characters that spreadsheet programs may run as a formula (OWASP, "CSV Injection"),
+#: plus the apostrophe itself so that the escape can be undone.
+FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def quote_text(text: str) -> str:
+    """Protect one text cell for CSV or XLSX (see the module documentation).
+
+    >>> quote_text("=1+2"), quote_text("'hi"), quote_text(""), quote_text("plain")
+    ("'=1+2", "''hi", "'", 'plain')
+    """
+    if text == "":
+        return "'"
+    if text[0] in FORMULA_TRIGGERS:
+        return "'" + text
+    return text
+
+
+def unquote_text(text: str) -> str:
+    """Undo :func:`quote_text`: remove one leading apostrophe.
+
+    >>> unquote_text("'=1+2"), unquote_text("''hi"), unquote_text("'"), unquote_text("plain")
+    ('=1+2', "'hi", '', 'plain')
+    """
+    return text[1:] if text.startswith("'") else text
+
+
+def quote_series(values: pd.Series) -> pd.Series:
+    """:func:`quote_text` over a text column; missing values stay missing."""
+    text = values.astype(text_dtype())
+    first = text.str.slice(0, 1)
+    needs = (text == "") | first.isin(FORMULA_TRIGGERS)
+    out = text.where(~needs.fillna(False), "'" + text)
+    return out
+
+
+def _text_cells(values: pd.Series) -> pd.Series | None:
+    """Mask of the cells of a column that hold text, or ``None`` if none can."""
+    if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
+        return None
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind not in ("string", "mixed", "mixed-integer"):
+        return None
+    if kind == "string":
+        return values.notna()
+    return values.map(lambda v: isinstance(v, str)).astype(bool)
+
+
+def unquote_series(values: pd.Series) -> pd.Series:
+    """:func:`unquote_text` over a column; cells that are not text pass through unchanged."""
+    is_text = _text_cells(values)
+    if is_text is None:
+        return values
+    starts = values.where(is_text).astype(object).str.startswith("'").eq(True)
+    if not bool(starts.any()):
+        return values
+    out = values.astype(object).copy()
+    out[starts] = values[starts].astype(object).str.slice(1)
+    return out
+
+
+def unescape_series(values: pd.Series) -> pd.Series:
+    """:func:`ooxml_unescape` over a column of spreadsheet cells (only cells holding ``_x``)."""
+    is_text = _text_cells(values)
+    if is_text is None:
+        return values
+    tokens = values.where(is_text).astype(object).str.contains("_x", regex=False).eq(True)
+    if not bool(tokens.any()):
+        return values
+    out = values.astype(object).copy()
+    out[tokens] = values[tokens].map(ooxml_unescape)
+    return out
+
+
+_OOXML_LITERAL = re.compile(r"_(?=x[0-9A-Fa-f]{4})")
+_OOXML_CHARS = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+_OOXML_TOKEN = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def ooxml_escape(text: str) -> str:
+    """Escape text for an XLSX cell with the ``_xHHHH_`` convention of ECMA-376 (ST_Xstring).
+
+    Characters XML cannot hold (and the carriage return, which XML would turn into a line feed)
+    become ``_x000D_`` and the like; an underscore that would otherwise start such a token is
+    written ``_x005F_``, so that :func:`ooxml_unescape` restores the text exactly.
+    """
+    text = _OOXML_LITERAL.sub("_x005F_", text)
+    return _OOXML_CHARS.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
+def ooxml_unescape(text: str) -> str:
+    """Decode ``_xHHHH_`` tokens of an XLSX cell (as Excel writes them) into characters."""
+    if "_x" not in text:
+        return text
+    return _OOXML_TOKEN.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def cell_text(value: object) -> object:
+    """A spreadsheet cell read as data: text decoded, numbers and dates kept, empty as ``None``."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return ooxml_unescape(value)
+    return value
+
+
+def as_text(value: object) -> str | None:
+    """A cell or table value shown as text (numbers without a needless ``.0``, dates in ISO)."""
+    if is_missing(value):
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | np.bool_):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        if math.isfinite(number) and number == int(number) and abs(number) < 1e16:
+            return str(int(number))
+        return repr(number)
+    if isinstance(value, dt.datetime | pd.Timestamp):
+        stamp = pd.Timestamp(value)
+        if stamp == stamp.normalize() and stamp.tzinfo is None:
+            return stamp.strftime("%Y-%m-%d")
+        return stamp.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def is_missing(value: object) -> bool:
+    """Whether a single value is missing (None, NA, NaT or NaN)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float | np.floating):
+        return bool(np.isnan(value))
+    if isinstance(value, np.datetime64):
+        return bool(np.isnat(value))
+    return False
