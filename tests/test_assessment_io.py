@@ -184,8 +184,21 @@ def entries(draw: st.DrawFn, fw: ml.Framework) -> dict[str, Any]:
 
 def tables(fw: ml.Framework) -> st.SearchStrategy[pd.DataFrame]:
     key = lambda e: (e["rater"], e["mission"], e["period"], e["indicator"])  # noqa: E731
-    return st.lists(entries(fw), max_size=6, unique_by=key).map(
-        lambda rows: pd.DataFrame(rows, columns=list(rows[0]) if rows else None)
+
+    def one_phase_per_unit(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # raters must agree on the phase of a mission and period (check inconsistent_phase)
+        first: dict[tuple[str, str], str] = {}
+        kept = []
+        for row in rows:
+            unit = (str(row["mission"]).strip(), str(row["period"]).strip().upper())
+            if first.setdefault(unit, row["phase"]) == row["phase"]:
+                kept.append(row)
+        return kept
+
+    return (
+        st.lists(entries(fw), max_size=6, unique_by=key)
+        .map(one_phase_per_unit)
+        .map(lambda rows: pd.DataFrame(rows, columns=list(rows[0]) if rows else None))
     )
 
 

@@ -322,7 +322,7 @@ def test_consolidate_refuses_bad_tables(small_framework: ml.Framework) -> None:
         ml.consolidate(table, "trimmed_mean", trim=0.5, framework=small_framework)
     with pytest.raises(ValueError, match="weights"):
         ml.consolidate(table, weights={"low": 1, "high": 2}, framework=small_framework)
-    with pytest.raises(ValueError, match="rater are missing"):
+    with pytest.raises(ml.ValidationError, match="there is no 'rater' column"):
         ml.consolidate(table.drop(columns="rater"), framework=small_framework)
 
 
@@ -331,10 +331,23 @@ def test_consolidate_takes_a_minimal_table(small_framework: ml.Framework) -> Non
         {
             "mission": "M",
             "period": "2024",
+            "phase": "implementation",
             "indicator": "pol_02",
             "value": [2, 4],
             "rater": ["a", "b"],
         }
     )
     result = ml.consolidate(minimal, framework=small_framework)
-    assert result.loc[0, "value"] == 3.0 and pd.isna(result.loc[0, "phase"])
+    assert result.loc[0, "value"] == 3.0 and result.loc[0, "phase"] == "implementation"
+
+
+def test_consolidate_refuses_what_validate_refuses(small_framework: ml.Framework) -> None:
+    # one contract: a table without a phase column fails validation, so consolidate refuses it
+    # with the same problem rows
+    minimal = pd.DataFrame(
+        {"mission": "M", "period": "2024", "indicator": "pol_02", "value": [2, 4], "rater": "a"}
+    )
+    report = ml.validate(minimal, framework=small_framework)
+    with pytest.raises(ml.ValidationError) as info:
+        ml.consolidate(minimal, framework=small_framework)
+    pd.testing.assert_frame_equal(info.value.failures, report.failures)

@@ -18,12 +18,14 @@ TOL = {"rtol": 0, "atol": 1e-12}
 
 @pytest.fixture
 def wide() -> pd.DataFrame:
-    """Three missions, one period, small framework (values worked by hand below)."""
+    """Three missions, one period, small framework (values worked by hand below).
+
+    No phase: every indicator applies (pol_01 and env_03 apply in no common phase).
+    """
     return pd.DataFrame(
         {
             "mission": ["A", "B", "C"],
             "period": ["2024"] * 3,
-            "phase": ["implementation"] * 3,
             "pol_01": [5, 2, np.nan],
             "pol_02": [4, 1, 3],
             "env_01": [0.5, 2.0, 4.0],
@@ -72,7 +74,7 @@ def test_profile_table_columns_and_coverage(
     # C has pol_02 only: coverage 1/2, but the share of weight is too small for a score, so
     # the (missing) score rests on no value
     assert row["n_indicators"] == 0 and row["coverage"] == 0.5 and np.isnan(row["score"])
-    assert row["node_type"] == "dimension" and row["phase"] == "implementation"
+    assert row["node_type"] == "dimension" and pd.isna(row["phase"])
     env = table[(table["mission"] == "C") & (table["node"] == "env")].iloc[0]
     assert env["n_indicators"] == 3 and env["score"] == 75
     root = table[(table["mission"] == "A") & (table["node"] == "index")].iloc[0]
@@ -206,6 +208,7 @@ def test_long_assessments_with_raters_use_median(small_framework: ml.Framework) 
         {
             "mission": ["A"] * 4,
             "period": ["2024-H1"] * 4,
+            "phase": "implementation",
             "indicator": ["pol_01", "pol_01", "pol_01", "pol_02"],
             "value": [1, 4, 5, 3],
             "rater": ["r1", "r2", "r3", "r1"],
@@ -229,8 +232,10 @@ def test_bad_inputs_are_reported(small_framework: ml.Framework) -> None:
         {
             "mission": ["A", "A", "A"],
             "period": ["2024"] * 3,
+            "phase": "implementation",
             "indicator": ["pol_01", "nope", "pol_02"],
             "value": [1, 2, 3],
+            "rater": "r",
         }
     )
     with pytest.raises(ml.ScoringInputError, match="unknown_indicator") as info:
@@ -456,9 +461,9 @@ def test_wide_table_refuses_unknown_columns_with_a_hint(small_framework: ml.Fram
     assert "did you mean 'pol_01'" in info.value.problems["message"].iloc[0]
     kept = ml.score(data, framework=small_framework, unknown_columns="ignore")
     assert "pol_1" in kept.data.columns and kept.regenerate() == kept
-    with pytest.raises(ml.ScoringInputError, match="no_indicators"):
+    with pytest.raises(ml.ScoringInputError, match="no column is an indicator"):
         ml.score(pd.DataFrame({"mission": ["A"], "period": ["2024"]}), framework=small_framework)
-    with pytest.raises(ml.ScoringInputError, match="mission and period are required"):
+    with pytest.raises(ml.ScoringInputError, match="mission is required but empty"):
         ml.score(
             pd.DataFrame({"mission": ["A", None], "period": ["2024", "2024"], "pol_02": [3, 4]}),
             framework=small_framework,
@@ -477,7 +482,13 @@ def test_periods_are_canonical(small_framework: ml.Framework) -> None:
 
 
 def test_long_table_refusals(small_framework: ml.Framework) -> None:
-    base = {"mission": "A", "period": "2024", "indicator": "pol_02", "value": 3.0}
+    base = {
+        "mission": "A",
+        "period": "2024",
+        "phase": "implementation",
+        "indicator": "pol_02",
+        "value": 3.0,
+    }
     twice = pd.DataFrame([{**base, "rater": "x"}, {**base, "rater": "y"}, {**base, "rater": "y"}])
     with pytest.raises(ml.ScoringInputError, match="duplicate_entry"):
         ml.score(twice, framework=small_framework)
@@ -494,6 +505,7 @@ def test_confidence_is_read_case_insensitively(small_framework: ml.Framework) ->
         {
             "mission": "A",
             "period": "2024",
+            "phase": "implementation",
             "indicator": "pol_02",
             "value": [1.0, 5.0],
             "rater": ["x", "y"],
@@ -611,6 +623,7 @@ def test_entered_at_keeps_profiles_loadable(small_framework: ml.Framework, tmp_p
         {
             "mission": "A",
             "period": "2024",
+            "phase": "implementation",
             "indicator": ["pol_01", "pol_02"],
             "value": [4.0, 3.0],
             "rater": "x",

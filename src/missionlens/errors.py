@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FRAMEWORK_PROBLEM_COLUMNS",
+    "ArgumentError",
     "FrameworkError",
     "IncompatibleProfilesError",
     "MissionLensError",
@@ -142,3 +143,11 @@ class YAMLDuplicateKeyError(ValueError):
             f"key {key!r} appears twice in one mapping (lines {first_line} and {line}); "
             "the second would silently replace the first"
         )
+
+
+class ArgumentError(MissionLensError, TypeError, ValueError):
+    """An argument has the wrong type or value; the message names it and what was expected.
+
+    It is both a :class:`TypeError` and a :class:`ValueError`, so that code catching either of
+    the built-in errors for a bad argument keeps working.
+    """

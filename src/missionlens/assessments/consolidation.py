@@ -30,16 +30,12 @@ from typing import TYPE_CHECKING, Literal
 import krippendorff
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
-from missionlens.assessments.record import (
-    ASSESSMENT_COLUMNS,
-    CONFIDENCE_DTYPE,
-    CONFIDENCE_LEVELS,
-    INTERNAL,
-    Batch,
-)
-from missionlens.assessments.validation import FAILURE_COLUMNS, ValidationReport, check_batches
-from missionlens.errors import ValidationError
+from missionlens.assessments.checks import CheckedEntries, check_entries, take_or
+from missionlens.assessments.record import CONFIDENCE_DTYPE, CONFIDENCE_LEVELS, load_sources
+from missionlens.assessments.validation import report_of
+from missionlens.errors import ArgumentError, ValidationError
 from missionlens.framework.elements import BinaryScale, NumericScale, RubricScale
 from missionlens.text import text_dtype
 
@@ -55,6 +51,9 @@ __all__ = [
 ]
 
 Method = Literal["median", "mean", "trimmed_mean", "confidence_weighted"]
+
+#: The consolidation methods (one list for :func:`consolidate` and the scoring recipe).
+CONSOLIDATION_METHODS: tuple[str, ...] = ("median", "mean", "trimmed_mean", "confidence_weighted")
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 
 #: Columns of :func:`consolidate`'s result, in order.
@@ -121,67 +120,134 @@ def _resolve(table: pd.DataFrame, framework: Framework | None) -> Framework:
     )
 
 
-def _checked(assessments: pd.DataFrame, framework: Framework) -> pd.DataFrame:
-    """Validate an assessment table; raise ValidationError if anything is wrong."""
+def checked_entries(
+    assessments: pd.DataFrame, framework: Framework, *, where: str
+) -> CheckedEntries:
+    """Check an assessment table with the shared checks; raise ValidationError if anything fails.
+
+    The same checks as :func:`~missionlens.validate`, :func:`~missionlens.read_assessments` and
+    :func:`~missionlens.score` (see :mod:`missionlens.assessments.checks`).
+    """
     if not isinstance(assessments, pd.DataFrame):
-        raise TypeError(f"assessments must be a DataFrame, not {type(assessments).__name__}")
-    missing = [c for c in _NEEDED if c not in assessments.columns]
-    if missing:
-        raise ValueError(
-            "not an assessment table: columns " + ", ".join(missing) + " are missing "
-            "(read it with read_assessments first)"
+        raise ArgumentError(
+            f"{where}: assessments must be a DataFrame (read files with ml.read_assessments), "
+            f"not {type(assessments).__name__}"
         )
-    present = [c for c in ASSESSMENT_COLUMNS if c in assessments.columns]
-    frame = assessments[present].reset_index(drop=True).copy()
-    frame[INTERNAL + "sheet"] = ""
-    frame[INTERNAL + "row"] = np.arange(1, len(frame) + 1, dtype="int64")
-    if "phase" not in frame.columns:
-        frame[INTERNAL + "absent__phase"] = True
-    batch = Batch(file="<assessments>", frame=frame, fixed=("phase",))
-    report = check_batches([batch], framework)
-    failures = [report.failures]
-    table = report.table
-    if table is None:  # pragma: no cover - check_batches always returns the table
-        raise RuntimeError("validation returned no table")
-    phases = table.dropna(subset=["mission", "period", "phase"])
-    counts = phases.groupby(["mission", "period"], sort=False)["phase"].nunique()
-    conflicts = counts[counts > 1]
-    for (mission, period), _ in conflicts.items():
-        rows = phases[(phases["mission"] == mission) & (phases["period"] == period)]
-        found = ", ".join(
-            f"{p} ({', '.join(sorted(map(str, rows.loc[rows['phase'] == p, 'rater'].unique())))})"
-            for p in rows["phase"].unique()
+    batches = load_sources(assessments, framework)
+    checked = check_entries(batches, framework)
+    if not checked.ok:
+        raise ValidationError(report_of(checked, batches))
+    return checked
+
+
+def _checked(assessments: pd.DataFrame, framework: Framework) -> pd.DataFrame:
+    """The typed table of a checked assessment table (see :func:`checked_entries`)."""
+    return checked_entries(assessments, framework, where="agreement").table()
+
+
+# ------------------------------------------------------------------------------ the kernel
+def consolidate_cells(
+    cell: NDArray[np.int64],
+    values: NDArray[np.float64],
+    n_cells: int,
+    method: str = "median",
+    *,
+    trim: float = 0.2,
+    weights: NDArray[np.float64] | None = None,
+) -> NDArray[np.float64]:
+    """One value per cell from several raters' values, in one vectorised pass.
+
+    The one consolidation of missionlens, used by :func:`consolidate` and by the scoring engine.
+
+    Parameters
+    ----------
+    cell : numpy.ndarray of int
+        The cell (mission, period and indicator) of each value, ``0 <= cell < n_cells``.
+    values : numpy.ndarray of float
+        The raters' values (no NaN).
+    n_cells : int
+        Number of cells; cells without a value get NaN.
+    method : {"median", "mean", "trimmed_mean", "confidence_weighted"}
+        ``median``: the median, the mean of the two middle values for an even count;
+        ``mean``; ``trimmed_mean``: the mean after cutting ``floor(trim * n)`` values from
+        each end, as ``scipy.stats.trim_mean`` [4]_; ``confidence_weighted``: the mean weighted
+        by ``weights`` (each entry's confidence weight).
+    trim : float
+        Share cut from each end by ``trimmed_mean``.
+    weights : numpy.ndarray, optional
+        Weight of each value for ``confidence_weighted``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The consolidated value of each cell.
+    """
+    if method not in CONSOLIDATION_METHODS:
+        raise ArgumentError(
+            f"unknown consolidation method {method!r}; use {', '.join(CONSOLIDATION_METHODS)}"
         )
-        failures.append(
-            pd.DataFrame(
-                [
-                    {
-                        "file": "<assessments>",
-                        "sheet": "",
-                        "row": int(rows.index[0]) + 1,
-                        "column": "phase",
-                        "mission": mission,
-                        "period": period,
-                        "indicator": "",
-                        "rater": "",
-                        "check": "inconsistent_phase",
-                        "value": "",
-                        "message": f"raters put {mission} {period} in different phases: {found}; "
-                        "agree on one phase first",
-                    }
-                ],
-                columns=list(FAILURE_COLUMNS),
-            )
+    out = np.full(n_cells, np.nan)
+    if cell.size == 0:
+        return out
+    counts = np.bincount(cell, minlength=n_cells)
+    has = counts > 0
+    if method in ("mean", "confidence_weighted"):
+        w = np.ones(values.size) if method == "mean" or weights is None else weights
+        sums = np.bincount(cell, weights=values * w, minlength=n_cells)
+        totals = np.bincount(cell, weights=w, minlength=n_cells)
+        return np.where(has, sums / np.where(has, totals, 1.0), np.nan)
+    if counts.max() <= 1:
+        out[cell] = values
+        return out
+    order = np.lexsort((values, cell))
+    sorted_vals = values[order]
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    last = sorted_vals.size - 1
+    if method == "median":
+        lo_v = sorted_vals[np.minimum(starts + (counts - 1) // 2, last)]
+        hi_v = sorted_vals[np.minimum(starts + counts // 2, last)]
+        return np.where(has, (lo_v + hi_v) / 2.0, np.nan)
+    cut = np.floor(trim * counts).astype(np.int64)
+    csum = np.concatenate(([0.0], np.cumsum(sorted_vals)))
+    begin = starts + cut
+    end = starts + counts - cut
+    kept = np.maximum(end - begin, 1)
+    return np.where(has, (csum[end] - csum[begin]) / kept, np.nan)
+
+
+def entry_weights(
+    confidence: NDArray[np.int64], confidence_weights: Mapping[str, float] | None
+) -> NDArray[np.float64]:
+    """Each entry's weight from its confidence code (0 low, 1 medium, 2 high, -1 none = low)."""
+    table = checked_confidence_weights(confidence_weights)
+    per_code = np.array([table[c] for c in CONFIDENCE_LEVELS] + [table["low"]], dtype=np.float64)
+    return per_code[np.where(confidence >= 0, confidence, len(CONFIDENCE_LEVELS))]
+
+
+def checked_confidence_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
+    """The confidence weights, checked: a positive finite weight for each of low, medium, high."""
+    w = dict(DEFAULT_CONFIDENCE_WEIGHTS if weights is None else weights)
+    unknown = sorted(set(w) - set(CONFIDENCE_LEVELS))
+    lacking = sorted(set(CONFIDENCE_LEVELS) - set(w))
+    if (
+        unknown
+        or lacking
+        or any(not (isinstance(v, int | float) and v > 0 and np.isfinite(v)) for v in w.values())
+    ):
+        raise ArgumentError(
+            "confidence_weights must give a positive weight to each of low, medium and high"
+            + (f" (unknown: {', '.join(unknown)})" if unknown else "")
+            + (f" (missing: {', '.join(lacking)})" if lacking else "")
         )
-    all_failures = (
-        pd.concat([f for f in failures if not f.empty], ignore_index=True)
-        if any(not f.empty for f in failures)
-        else report.failures
-    )
-    if not all_failures.empty:
-        all_failures["row"] = all_failures["row"].astype("Int64")
-        raise ValidationError(ValidationReport(all_failures, table, n_entries=len(table)))
-    return table
+    return {k: float(v) for k, v in w.items()}
+
+
+def check_consolidation(method: str, trim: float) -> None:
+    """Refuse an unknown method or a trim share outside [0, 0.5)."""
+    if method not in CONSOLIDATION_METHODS:
+        raise ArgumentError(f"unknown method {method!r}; use {', '.join(CONSOLIDATION_METHODS)}")
+    if not (isinstance(trim, int | float) and 0.0 <= trim < 0.5):
+        raise ArgumentError(f"trim must be at least 0 and below 0.5, not {trim}")
 
 
 def _scale_facts(framework: Framework, indicators: Sequence[str]) -> pd.DataFrame:
@@ -225,6 +291,7 @@ def consolidate(
     *,
     framework: Framework | None = None,
     trim: float = 0.2,
+    confidence_weights: Mapping[str, float] | None = None,
     weights: Mapping[str, float] | None = None,
     steps: int = 2,
     numeric_tolerance: float = 0.25,
@@ -252,8 +319,9 @@ def consolidate(
         table records.
     trim : float
         Proportion cut from each end by ``trimmed_mean``, from 0 up to (not including) 0.5.
-    weights : mapping, optional
-        Weights of ``low``, ``medium`` and ``high`` confidence for ``confidence_weighted``.
+    confidence_weights : mapping, optional
+        Weights of ``low``, ``medium`` and ``high`` confidence for ``confidence_weighted``
+        (the same name as the recipe's setting). ``weights`` is its older name, still taken.
     steps : int
         Rubric levels apart at which raters are said to disagree (default 2).
     numeric_tolerance : float
@@ -287,91 +355,172 @@ def consolidate(
     >>> import missionlens as ml
     >>> consolidated = ml.consolidate(table, method="median", framework=fw)  # doctest: +SKIP
     """
-    if method not in ("median", "mean", "trimmed_mean", "confidence_weighted"):
-        raise ValueError(
-            f"unknown method {method!r}; use median, mean, trimmed_mean or confidence_weighted"
-        )
-    if not 0.0 <= trim < 0.5:
-        raise ValueError(f"trim must be at least 0 and below 0.5, not {trim}")
-    if steps < 1:
-        raise ValueError(f"steps must be at least 1, not {steps}")
+    if weights is not None and confidence_weights is not None:
+        raise ArgumentError("give confidence_weights (weights is its older name), not both")
+    check_consolidation(method, trim)
+    if not (isinstance(steps, int) and steps >= 1):
+        raise ArgumentError(f"steps must be a whole number of at least 1, not {steps}")
     if not numeric_tolerance > 0:
-        raise ValueError(f"numeric_tolerance must be positive, not {numeric_tolerance}")
-    w = dict(DEFAULT_CONFIDENCE_WEIGHTS if weights is None else weights)
-    unknown = sorted(set(w) - set(CONFIDENCE_LEVELS))
-    lacking = sorted(set(CONFIDENCE_LEVELS) - set(w))
-    if unknown or lacking or any(not (v > 0 and np.isfinite(v)) for v in w.values()):
-        raise ValueError(
-            "weights must give a positive weight to each of low, medium and high"
-            + (f" (unknown: {', '.join(unknown)})" if unknown else "")
-            + (f" (missing: {', '.join(lacking)})" if lacking else "")
-        )
+        raise ArgumentError(f"numeric_tolerance must be positive, not {numeric_tolerance}")
+    table_weights = checked_confidence_weights(
+        confidence_weights if confidence_weights is not None else weights
+    )
     fw = _resolve(assessments, framework)
-    table = _checked(assessments, fw)
+    checked = checked_entries(assessments, fw, where="consolidate")
+    return consolidated_table(
+        checked,
+        fw,
+        method=method,
+        trim=trim,
+        confidence_weights=table_weights,
+        steps=steps,
+        numeric_tolerance=numeric_tolerance,
+    )
 
+
+def cell_codes(
+    checked: CheckedEntries, n_indicators: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], int]:
+    """Units and cells of checked entries.
+
+    Returns ``(cell, unit_mission, unit_period, n_units)``: each entry's cell
+    (``unit * n_indicators + indicator``) and, per unit, its mission and period codes. Units
+    are the (mission, period) pairs present, ordered by mission, then period, each in order of
+    first appearance.
+    """
+    mission = np.maximum(checked.mission.codes, 0)
+    period = np.maximum(checked.period.codes, 0)
+    width = int(period.max()) + 1 if period.size else 1
+    unit_key = mission * width + period
+    keys, unit_idx = np.unique(unit_key, return_inverse=True)
+    cell = unit_idx.reshape(-1) * n_indicators + checked.indicator
+    return cell.astype(np.int64), keys // width, keys % width, int(keys.size)
+
+
+def consolidated_table(
+    checked: CheckedEntries,
+    fw: Framework,
+    *,
+    method: str = "median",
+    trim: float = 0.2,
+    confidence_weights: Mapping[str, float] | None = None,
+    steps: int = 2,
+    numeric_tolerance: float = 0.25,
+) -> pd.DataFrame:
+    """The consolidated table of checked entries (see :func:`consolidate`)."""
     columns = list(CONSOLIDATED_COLUMNS)
-    if table.empty:
+    keep = ~np.isnan(checked.values) & (checked.indicator >= 0)
+    if not keep.any():
         empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
         return _consolidated_dtypes(empty)
+    n_ind = len(fw.indicator_ids)
+    cell_all, unit_mission, unit_period, n_units = cell_codes(checked, n_ind)
+    cell = cell_all[keep]
+    vals = checked.values[keep]
+    n_cells = n_units * n_ind
+    w = entry_weights(checked.confidence[keep], confidence_weights)
+    value = consolidate_cells(cell, vals, n_cells, method, trim=trim, weights=w)
 
-    df = table[[*_KEYS, "period_start", "period_end", "phase", "value", "confidence"]].copy()
-    groups = df.groupby(_KEYS, sort=False)
-    values = groups["value"]
-    out = groups[["period_start", "period_end", "phase"]].first()
-    out["n_raters"] = values.size()
-    out["min"] = values.min()
-    out["max"] = values.max()
-    out["spread"] = out["max"] - out["min"]
-    out["std"] = values.std(ddof=1)
-    if method == "median":
-        out["value"] = values.median()
-    elif method == "mean":
-        out["value"] = values.mean()
-    elif method == "trimmed_mean":
-        n = values.transform("size")
-        cut = np.floor(trim * n)
-        rank = values.rank(method="first")
-        keep = (rank > cut) & (rank <= n - cut)
-        out["value"] = df[keep].groupby(_KEYS, sort=False)["value"].mean()
-    else:
-        weight = df["confidence"].astype(object).map(w).fillna(w["low"]).astype("float64")
-        df["_wv"] = weight * df["value"]
-        df["_w"] = weight
-        sums = df.groupby(_KEYS, sort=False)[["_wv", "_w"]].sum()
-        out["value"] = sums["_wv"] / sums["_w"]
+    counts = np.bincount(cell, minlength=n_cells)
+    present = np.flatnonzero(counts > 0)
+    order = np.lexsort((vals, cell))
+    sorted_vals = vals[order]
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    lo = sorted_vals[starts[present]]
+    hi = sorted_vals[starts[present] + counts[present] - 1]
+    n = counts[present]
+    mean = np.bincount(cell, weights=vals, minlength=n_cells)[present] / n
+    dev = vals - np.bincount(cell, weights=vals, minlength=n_cells)[cell] / counts[cell]
+    ss = np.bincount(cell, weights=dev * dev, minlength=n_cells)[present]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        std = np.where(n > 1, np.sqrt(ss / np.maximum(n - 1, 1)), np.nan)
+    del mean
 
-    # disagreement
-    facts = _scale_facts(fw, [str(i) for i in out.index.get_level_values("indicator").unique()])
-    indicator = pd.Series(out.index.get_level_values("indicator"), index=out.index)
-    kind = indicator.map(facts["kind"])
-    df["_level"] = _level_index(fw, df["indicator"], df["value"])
-    level_range = df.groupby(_KEYS, sort=False)["_level"].agg(lambda s: s.max() - s.min())
-    width = indicator.map(facts["width"]).astype("float64")
-    numeric_flag = pd.Series(
-        np.where(width.notna(), out["spread"] >= numeric_tolerance * width, np.nan), index=out.index
-    )
-    flag = pd.Series(pd.NA, index=out.index, dtype="boolean")
-    flag[kind == "rubric"] = (level_range >= steps)[kind == "rubric"]
-    flag[kind == "binary"] = (out["spread"] > 0)[kind == "binary"]
-    numeric = kind == "numeric"
-    flag[numeric & width.notna()] = numeric_flag[numeric & width.notna()].astype(bool)
-    out["disagreement"] = flag
+    ind = present % n_ind
+    unit = present // n_ind
+    first_entry = np.flatnonzero(keep)[order[starts[present]]]
+
+    # disagreement: rubric levels `steps` or more apart, binary not unanimous, numeric values
+    # `numeric_tolerance` of the goalpost (or scale) range apart
+    facts = _scale_facts(fw, list(fw.indicator_ids))
+    kind = facts["kind"].to_numpy(dtype=object)[ind]
+    width = facts["width"].to_numpy(dtype=np.float64)[ind]
+    level_lo = _level_positions(fw, ind, lo)
+    level_hi = _level_positions(fw, ind, hi)
+    spread = hi - lo
+    flag = pd.array([pd.NA] * present.size, dtype="boolean")
+    rubric = kind == "rubric"
+    binary = kind == "binary"
+    numeric = (kind == "numeric") & ~np.isnan(width)
+    flag[rubric] = (level_hi - level_lo >= steps)[rubric]
+    flag[binary] = (spread > 0)[binary]
+    flag[numeric] = (spread >= numeric_tolerance * width)[numeric]
 
     # confidence: the lower median of the raters' confidence
-    codes = df["confidence"].cat.codes.astype("float64").where(df["confidence"].notna())
-    median_code = codes.groupby([df[k] for k in _KEYS], sort=False).quantile(
-        0.5, interpolation="lower"
+    conf = checked.confidence[keep]
+    rated = conf >= 0
+    conf_cell = cell[rated]
+    conf_counts = np.bincount(conf_cell, minlength=n_cells)
+    conf_sorted = conf[rated][np.lexsort((conf[rated], conf_cell))]
+    conf_starts = np.concatenate(([0], np.cumsum(conf_counts)[:-1]))
+    m = conf_counts[present]
+    pick = np.minimum(
+        conf_starts[present] + np.maximum(m - 1, 0) // 2, max(conf_sorted.size - 1, 0)
     )
-    out["confidence"] = pd.Categorical.from_codes(
-        median_code.reindex(out.index).fillna(-1).astype(int).to_numpy(), dtype=CONFIDENCE_DTYPE
-    )
-    out["method"] = method
+    median_conf = np.where(m > 0, conf_sorted[pick] if conf_sorted.size else -1, -1)
 
-    out = out.reset_index()
-    order = {ind: k for k, ind in enumerate(fw.indicator_ids)}
-    out["_order"] = out["indicator"].map(order)
+    names = checked.mission.names
+    periods = checked.period.names
+    out = pd.DataFrame(
+        {
+            "mission": names[unit_mission[unit]],
+            "period": periods[unit_period[unit]],
+            "period_start": checked.period_start[unit_period[unit]],
+            "period_end": checked.period_end[unit_period[unit]],
+            "phase": _phase_names(checked, first_entry),
+            "indicator": np.asarray(fw.indicator_ids, dtype=object)[ind],
+            "value": value[present],
+            "n_raters": n,
+            "min": lo,
+            "max": hi,
+            "spread": spread,
+            "std": std,
+            "disagreement": flag,
+            "confidence": pd.Categorical.from_codes(median_conf, dtype=CONFIDENCE_DTYPE),
+            "method": method,
+            "_order": ind,
+        }
+    )
     out = out.sort_values(["mission", "period_start", "period", "_order"], kind="stable")
     return _consolidated_dtypes(out[columns].reset_index(drop=True))
+
+
+def _phase_names(checked: CheckedEntries, rows: NDArray[np.int64]) -> NDArray[np.object_]:
+    return take_or(checked.phase.names, checked.phase.codes[rows], None)
+
+
+def _level_positions(
+    fw: Framework, ind: NDArray[np.int64], values: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Position of each rubric value among its scale's levels (NaN for other scales)."""
+    out = np.full(values.size, np.nan)
+    by_scale: dict[str, list[int]] = {}
+    for j, indicator in enumerate(fw.indicators):
+        by_scale.setdefault(indicator.scale, []).append(j)
+    for scale_id, members in by_scale.items():
+        scale = fw.scale(scale_id)
+        if not isinstance(scale, RubricScale):
+            continue
+        rows = np.isin(ind, np.array(members, dtype=np.int64))
+        if not rows.any():
+            continue
+        levels = np.array(scale.values, dtype=np.float64)
+        order = np.argsort(levels)
+        pos = np.searchsorted(levels[order], values[rows])
+        pos = np.clip(pos, 0, levels.size - 1)
+        exact = levels[order][pos] == values[rows]
+        out[rows] = np.where(exact, order[pos], np.nan)
+    return out
 
 
 def _consolidated_dtypes(frame: pd.DataFrame) -> pd.DataFrame:

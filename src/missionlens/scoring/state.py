@@ -35,6 +35,8 @@ class ScoringState:
     node_share: FloatArray | None = None
     log_treated: frozenset[str] = frozenset()
     log: tuple[dict[str, Any], ...] = ()
+    #: the entries the values rest on (:class:`~missionlens.scoring.prepare.EntryArrays`)
+    entries: Any = None
 
     def column(self, indicator: str) -> int:
         """Column position of an indicator."""
