@@ -444,7 +444,7 @@ def _validate_step(data: Any, where: str) -> Step:
             f"not {type(data).__name__}"
         )
     name = data.get("step")
-    if name not in STEP_TYPES:
+    if not isinstance(name, str) or name not in STEP_TYPES:
         raise RecipeError(
             f"{where}.step: unknown step {name!r}; known steps: {', '.join(STEP_TYPES)}"
         )
@@ -796,7 +796,7 @@ class Recipe(BaseModel):
         n = len(self.steps)
 
         def inserted(position: int) -> list[Step]:
-            steps = list(self.steps)
+            steps: list[Step] = list(self.steps)
             steps.insert(position, new)
             return steps
 
@@ -932,7 +932,8 @@ class Recipe(BaseModel):
                     f"steps[{position}] ({current.step}).params",
                 )
                 tag = current.step
-                label = ".".join([current.step if head != "steps" else f"steps[{position}]", *rest])
+                unique = [x.step for x in steps].count(current.step) == 1
+                label = ".".join([current.step if unique else f"steps[{position}]", *rest])
             if tag not in tags:
                 tags.append(tag)
             changes.append(f"{label}={value!r}")
