@@ -232,7 +232,7 @@ class AggregateParams(_Params):
     ``min_share``, when given, replace every node's missing rule.
     """
 
-    method: Literal["framework"] | AggregationMethod = "framework"
+    method: Literal["framework", AggregationMethod] = "framework"
     p: float | None = None
     rule: Literal["reweight", "propagate"] | None = None
     min_share: float | None = Field(default=None, ge=0, le=1)
