@@ -1,10 +1,13 @@
 """Recipes: the ordered, serialisable list of steps that turns indicator values into scores.
 
-A :class:`Recipe` is an ordered tuple of :class:`Step` objects (a registered step name and its
-parameters) plus global :class:`RecipeSettings`. Steps are looked up by name in a registry of pure
-functions, never stored as callables, so a recipe can be written to YAML or JSON, read back,
-compared by :attr:`Recipe.fingerprint`, and replayed. The same step may appear more than once
-(unlike a dict keyed by function name). Steps:
+A :class:`Recipe` is an ordered tuple of steps plus global :class:`RecipeSettings`. Each step is
+a typed pydantic model (:class:`DenominateStep`, :class:`ImputeStep`, ...) tagged by its field
+``step``, so a recipe is one discriminated union per step: parameters are validated when the
+recipe is built, read from YAML or JSON, and written back unchanged. ``Step(step="impute",
+params={...})`` builds the right one. The functions that run the steps are registered against
+these models in :mod:`missionlens.scoring.steps`, never stored in the recipe, so a recipe can be
+written to YAML or JSON, read back, compared by :attr:`Recipe.fingerprint`, and replayed. The
+same step may appear more than once. Steps:
 
 ``denominate``
     divide numeric indicators by another column (per capita, per 1,000 personnel);
@@ -20,39 +23,104 @@ compared by :attr:`Recipe.fingerprint`, and replayed. The same step may appear m
 ``aggregate``
     combine children into nodes up to the root, node by node with the framework's or the
     recipe's methods and missing-children rules.
+
+Order from data flow
+--------------------
+Every step declares the fields of the scoring state it reads and writes
+(:meth:`Step.data_flow`); the order rules follow from them (:func:`flow_problems`):
+
+1. what a step reads must exist when it runs: be in the prepared state (``values``,
+   ``weights``) or be written by an earlier step (``aggregate`` reads ``normalised``, so a
+   ``normalise`` step comes first);
+2. what a step writes must be read afterwards, by a later step or by the profile (which reads
+   ``normalised``, ``weights``, ``node_scores`` and ``node_share``), before another step
+   overwrites it; otherwise the step would change nothing;
+3. a step may not write a field that an earlier step has already read to compute a different
+   one (an imputation after ``normalise`` would change values nobody reads any more).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from types import UnionType
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from missionlens.errors import RecipeError
 from missionlens.framework.elements import AggregationMethod
+from missionlens.scoring.methods import normaliser, normaliser_names
 
 __all__ = [
+    "FINAL_READS",
+    "INITIAL_FIELDS",
     "STEP_PARAMS",
+    "STEP_TYPES",
     "AggregateParams",
+    "AggregateStep",
+    "AnyStep",
     "DenominateParams",
+    "DenominateStep",
     "ImputeParams",
+    "ImputeStep",
     "IndicatorNormalisation",
     "NodeAggregation",
     "NormaliseParams",
+    "NormaliseStep",
     "Recipe",
     "RecipeSettings",
     "Step",
     "TreatOutliersParams",
+    "TreatOutliersStep",
     "WeightParams",
+    "WeightStep",
+    "first_changed_step",
+    "flow_problems",
 ]
 
 
 class _Params(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _method_of(kind: str | None, extra: tuple[str, ...] = ()) -> AfterValidator:
+    """Validator of a normalisation method name against the one table of methods."""
+    allowed = (*extra, *normaliser_names(kind))
+
+    def check(value: str) -> str:
+        if kind is None:
+            normaliser(value)  # ValueError naming every method if unknown
+        elif value not in allowed:
+            raise ValueError(
+                f"unknown {kind} normalisation method {value!r}; use one of {', '.join(allowed)}"
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+def _enum(kind: str | None, extra: tuple[str, ...] = ()) -> Any:
+    return Field(json_schema_extra={"enum": [*extra, *normaliser_names(kind)]})
+
+
+#: A normalisation method name, one of :data:`missionlens.scoring.methods.NORMALISERS`.
+NormaliseMethod = Annotated[str, _method_of(None), _enum(None)]
+RubricMethod = Annotated[str, _method_of("rubric"), _enum("rubric")]
+BinaryMethod = Annotated[str, _method_of("binary"), _enum("binary")]
+NumericMethod = Annotated[str, _method_of("numeric", ("auto",)), _enum("numeric", ("auto",))]
 
 
 class DenominateParams(_Params):
@@ -95,11 +163,6 @@ class TreatOutliersParams(_Params):
     )
 
 
-NormaliseMethod = Literal[
-    "linear", "custom", "minmax", "goalposts", "zscore", "rank", "percentile", "distance_to_target"
-]
-
-
 class IndicatorNormalisation(_Params):
     """Per-indicator normalisation settings, overriding those of the step."""
 
@@ -116,16 +179,15 @@ class NormaliseParams(_Params):
 
     ``rubric`` (``linear`` or ``custom`` with ``rubric_mapping``), ``binary`` (``linear``) and
     ``numeric`` (``auto``: goalposts where the framework gives them, else min-max; or any
-    method) set the method by scale kind; ``overrides`` set it per indicator. ``transform``
+    numeric method of :data:`~missionlens.scoring.methods.NORMALISERS`) set the method by
+    scale kind; ``overrides`` set it per indicator. ``transform``
     ``scale`` uses the numeric scale's own transform (e.g. log for income).
     """
 
-    rubric: Literal["linear", "custom"] = "linear"
+    rubric: RubricMethod = "linear"
     rubric_mapping: dict[float, float] | None = None
-    binary: Literal["linear"] = "linear"
-    numeric: Literal[
-        "auto", "minmax", "goalposts", "zscore", "rank", "percentile", "distance_to_target"
-    ] = "auto"
+    binary: BinaryMethod = "linear"
+    numeric: NumericMethod = "auto"
     transform: Literal["scale", "none", "log", "log10", "log1p"] = "scale"
     cap: bool = True
     zscore_centre: float = 0.0
@@ -170,37 +232,17 @@ class AggregateParams(_Params):
     ``min_share``, when given, replace every node's missing rule.
     """
 
-    method: Literal[
-        "framework", "arithmetic", "geometric", "harmonic", "minimum", "median", "generalised"
-    ] = "framework"
+    method: Literal["framework", AggregationMethod] = "framework"
     p: float | None = None
     rule: Literal["reweight", "propagate"] | None = None
     min_share: float | None = Field(default=None, ge=0, le=1)
     overrides: dict[str, NodeAggregation] = Field(default_factory=dict)
 
-
-#: Parameter model of every registered step, by step name.
-STEP_PARAMS: dict[str, type[_Params]] = {
-    "denominate": DenominateParams,
-    "impute": ImputeParams,
-    "treat_outliers": TreatOutliersParams,
-    "normalise": NormaliseParams,
-    "weight": WeightParams,
-    "aggregate": AggregateParams,
-}
-
-
-class Step(BaseModel):
-    """One step of a recipe: a registered step name and its parameters."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    step: str
-    params: dict[str, Any] = Field(default_factory=dict)
-
-    def parsed(self) -> _Params:
-        """The parameters validated by the step's parameter model."""
-        return STEP_PARAMS[self.step].model_validate(self.params)
+    @model_validator(mode="after")
+    def _exponent_given(self) -> AggregateParams:
+        if self.method == "generalised" and self.p is None:
+            raise ValueError("method 'generalised' needs the exponent p, e.g. p: 0.5")
+        return self
 
 
 class RecipeSettings(BaseModel):
@@ -236,6 +278,388 @@ class RecipeSettings(BaseModel):
         return self
 
 
+# ----------------------------------------------------------------------------------- steps
+#: Fields of the scoring state present before the first step (:func:`~missionlens.prepare`).
+INITIAL_FIELDS: frozenset[str] = frozenset({"values", "weights"})
+
+#: Fields of the final state that the profile reads (indicator scores, weights, node scores).
+FINAL_READS: frozenset[str] = frozenset({"normalised", "weights", "node_scores", "node_share"})
+
+
+class Step(BaseModel):
+    """One step of a recipe: a registered step name and its typed parameters.
+
+    ``Step(step="impute", params={"method": "locf"})`` builds the step's own model
+    (:class:`ImputeStep` here), validating the parameters; an unknown step or a bad parameter
+    raises :class:`~missionlens.errors.RecipeError` naming the field. Each subclass declares the
+    fields of the scoring state it ``reads`` and ``writes`` (annotations it only adds, such as
+    the ``imputed`` flags, are its ``flags``); :meth:`data_flow` gives them for its parameters.
+
+    Examples
+    --------
+    >>> import missionlens as ml
+    >>> step = ml.Step(step="impute", params={"method": "locf"})
+    >>> type(step).__name__, step.params.method, sorted(step.data_flow()[1])
+    ('ImputeStep', 'locf', ['values'])
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    step: str
+    params: _Params
+
+    reads: ClassVar[frozenset[str]] = frozenset()
+    writes: ClassVar[frozenset[str]] = frozenset()
+    flags: ClassVar[frozenset[str]] = frozenset()
+
+    def __new__(cls, *args: Any, **data: Any) -> Step:
+        if cls is Step:
+            if args:
+                raise TypeError("Step takes keyword arguments only: Step(step=..., params=...)")
+            return _validate_step(data, "Step")
+        return super().__new__(cls)
+
+    def data_flow(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The fields of the scoring state this step reads and writes, with its parameters."""
+        return type(self).reads, type(self).writes
+
+    def why_reads(self, field: str) -> str:
+        """Why the step reads ``field`` (used in error messages), or ``""``."""
+        return ""
+
+    def parsed(self) -> _Params:
+        """The validated parameters (kept for code written against the untyped ``Step``)."""
+        return self.params
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: ``{"step": name, "params": {every parameter}}``."""
+        return {"step": self.step, "params": self.params.model_dump(mode="json")}
+
+
+class DenominateStep(Step):
+    """``denominate``: :class:`DenominateParams`; values -> values."""
+
+    step: Literal["denominate"] = "denominate"
+    params: DenominateParams
+
+    reads = frozenset({"values"})
+    writes = frozenset({"values"})
+
+
+class ImputeStep(Step):
+    """``impute``: :class:`ImputeParams`; values -> values (``sibling_mean``: normalised ->
+    normalised); flags the imputed cells; ``none`` reads and writes nothing."""
+
+    step: Literal["impute"] = "impute"
+    params: ImputeParams = Field(default_factory=ImputeParams)
+
+    reads = frozenset({"values"})
+    writes = frozenset({"values"})
+    flags = frozenset({"imputed"})
+
+    def data_flow(self) -> tuple[frozenset[str], frozenset[str]]:
+        """``none``: nothing; ``sibling_mean``: normalised; the other methods: values."""
+        if self.params.method == "none":
+            return frozenset(), frozenset()
+        if self.params.method == "sibling_mean":
+            return frozenset({"normalised"}), frozenset({"normalised"})
+        return type(self).reads, type(self).writes
+
+    def why_reads(self, field: str) -> str:
+        """sibling_mean averages normalised scores."""
+        if self.params.method == "sibling_mean" and field == "normalised":
+            return "sibling_mean averages normalised scores"
+        return ""
+
+
+class TreatOutliersStep(Step):
+    """``treat_outliers``: :class:`TreatOutliersParams`; values -> values; flags treated cells."""
+
+    step: Literal["treat_outliers"] = "treat_outliers"
+    params: TreatOutliersParams = Field(default_factory=TreatOutliersParams)
+
+    reads = frozenset({"values"})
+    writes = frozenset({"values"})
+    flags = frozenset({"treated", "log_treated"})
+
+
+class NormaliseStep(Step):
+    """``normalise``: :class:`NormaliseParams`; values -> normalised."""
+
+    step: Literal["normalise"] = "normalise"
+    params: NormaliseParams = Field(default_factory=NormaliseParams)
+
+    reads = frozenset({"values"})
+    writes = frozenset({"normalised"})
+
+
+class WeightStep(Step):
+    """``weight``: :class:`WeightParams`; writes weights."""
+
+    step: Literal["weight"] = "weight"
+    params: WeightParams = Field(default_factory=WeightParams)
+
+    writes = frozenset({"weights"})
+
+
+class AggregateStep(Step):
+    """``aggregate``: :class:`AggregateParams`; normalised and weights -> node scores."""
+
+    step: Literal["aggregate"] = "aggregate"
+    params: AggregateParams = Field(default_factory=AggregateParams)
+
+    reads = frozenset({"normalised", "weights"})
+    writes = frozenset({"node_scores", "node_share"})
+
+
+#: Any step: a union of the step models discriminated by the field ``step``.
+AnyStep = Annotated[
+    Union[  # noqa: UP007 - a discriminated union needs the Union form here
+        DenominateStep, ImputeStep, TreatOutliersStep, NormaliseStep, WeightStep, AggregateStep
+    ],
+    Field(discriminator="step"),
+]
+
+#: The step models by step name, derived from :data:`AnyStep`.
+STEP_TYPES: Mapping[str, type[Step]] = {
+    cls.model_fields["step"].default: cls for cls in get_args(get_args(AnyStep)[0])
+}
+
+#: Parameter model of every step, by step name (derived from :data:`STEP_TYPES`).
+STEP_PARAMS: Mapping[str, type[_Params]] = {
+    name: cls.model_fields["params"].annotation  # type: ignore[misc]
+    for name, cls in STEP_TYPES.items()
+}
+
+_STEP_ADAPTER: TypeAdapter[Step] = TypeAdapter(AnyStep)
+
+
+def _validate_step(data: Any, where: str) -> Step:
+    """One step from plain data or a step, with a :class:`RecipeError` naming every problem."""
+    if isinstance(data, Step):
+        return data
+    if not isinstance(data, Mapping):
+        raise RecipeError(
+            f"{where}: a step must be a mapping {{step: name, params: {{...}}}}, "
+            f"not {type(data).__name__}"
+        )
+    name = data.get("step")
+    if not isinstance(name, str) or name not in STEP_TYPES:
+        raise RecipeError(
+            f"{where}.step: unknown step {name!r}; known steps: {', '.join(STEP_TYPES)}"
+        )
+    try:
+        return STEP_TYPES[name].model_validate(dict(data))
+    except ValidationError as exc:
+        lines = [
+            f"{where} ({name}).{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+            for e in exc.errors(include_url=False)
+        ]
+        raise RecipeError("\n  ".join(lines)) from None
+
+
+def _producers(field: str) -> str:
+    names = [name for name, cls in STEP_TYPES.items() if field in cls.writes]
+    return " or ".join(f"'{n}'" for n in names) or "no known step"
+
+
+def flow_problems(steps: Sequence[Step]) -> list[str]:
+    """Problems of the order of ``steps``, derived from what each reads and writes.
+
+    See the rules in the module docstring. Returns an empty list for a valid order.
+
+    Examples
+    --------
+    >>> import missionlens as ml
+    >>> steps = ml.Recipe.default().steps
+    >>> flow_problems(steps)
+    []
+    >>> flow_problems([steps[3], steps[1]])[0]
+    "steps[0] (aggregate): reads 'normalised', which no earlier step writes; it must come after a 'normalise' step"
+    """  # noqa: E501
+    flows = [s.data_flow() for s in steps]
+    problems: list[str] = []
+    available = set(INITIAL_FIELDS)
+    for i, (step, (reads, writes)) in enumerate(zip(steps, flows, strict=True)):
+        for field in sorted(reads - available):
+            why = step.why_reads(field)
+            problems.append(
+                f"steps[{i}] ({step.step}): {why + ', so it ' if why else ''}reads '{field}', "
+                f"which no earlier step writes; it must come after a {_producers(field)} step"
+            )
+        available |= writes
+    for j, (step, (_, writes)) in enumerate(zip(steps, flows, strict=True)):
+        late = False
+        for field in sorted(writes):
+            for i in range(j):
+                earlier_reads, earlier_writes = flows[i]
+                derived = earlier_writes - {field}
+                if field in earlier_reads and derived:
+                    problems.append(
+                        f"steps[{j}] ({step.step}): writes '{field}', which steps[{i}] "
+                        f"({steps[i].step}) has already read to compute "
+                        f"{', '.join(sorted(derived))}; it must come before steps[{i}]"
+                    )
+                    late = True
+                    break
+        if late:
+            continue
+        for field in sorted(writes):
+            fate = "is never read after it"
+            for k in range(j + 1, len(steps)):
+                if field in flows[k][0]:
+                    fate = ""
+                    break
+                if field in flows[k][1]:
+                    fate = (
+                        f"is overwritten by steps[{k}] ({steps[k].step}) before anything reads it"
+                    )
+                    break
+            else:
+                if field in FINAL_READS:
+                    fate = ""
+            if fate:
+                problems.append(
+                    f"steps[{j}] ({step.step}): its output '{field}' {fate}, so the step would "
+                    "change nothing"
+                )
+    missing = sorted(FINAL_READS - available)
+    if missing:
+        problems.append(
+            f"steps: nothing writes {', '.join(repr(f) for f in missing)}, which the profile "
+            f"reads; a recipe needs a {_producers(missing[0])} step"
+        )
+    return problems
+
+
+def first_changed_step(old: Recipe, new: Recipe) -> int:
+    """Index of the first step of ``new`` that differs from ``old`` (type or parameters).
+
+    Steps are pure functions of the state, so the state before that step is the same for both
+    recipes and a rerun can start there (see :func:`missionlens.scoring.steps.run_recipe`).
+    When one recipe's steps begin with all of the other's, the index is the length of the
+    shorter (``len(new.steps)`` for the same steps: nothing to rerun).
+
+    The settings are not steps: they act before (``consolidate``) or after (facets) the steps, so
+    they do not move the index; a change of ``settings.consolidate`` changes the prepared state
+    itself, which the caller must prepare again.
+
+    Examples
+    --------
+    >>> import missionlens as ml
+    >>> old = ml.Recipe.default()
+    >>> first_changed_step(old, old.with_params("weight", method="equal"))
+    2
+    >>> first_changed_step(old, old)
+    4
+    """
+    for k, (a, b) in enumerate(zip(old.steps, new.steps, strict=False)):
+        if a.to_dict() != b.to_dict():
+            return k
+    return min(len(old.steps), len(new.steps))
+
+
+# ----------------------------------------------------------------------- parameter paths
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model of an annotation ``M`` or ``M | None``, else ``None``."""
+    candidates = (
+        get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
+    )
+    for c in candidates:
+        if isinstance(c, type) and issubclass(c, BaseModel):
+            return c
+    return None
+
+
+def _entry_model_of(annotation: Any) -> type[BaseModel] | None:
+    """The value model of an annotation ``dict[str, M]``, else ``None``."""
+    if get_origin(annotation) is dict:
+        return _model_of(get_args(annotation)[1])
+    return None
+
+
+def _merge(
+    model: type[BaseModel], current: Mapping[str, Any], path: Sequence[str], value: Any, at: str
+) -> dict[str, Any]:
+    """``current`` (the plain data of a ``model``) with ``value`` deep-merged at ``path``.
+
+    Mappings of parameters merge key by key, at any depth (nested models and ``dict[str,
+    model]`` such as ``overrides``); anything else (numbers, strings, lists, and mappings of
+    plain values such as ``rubric_mapping``) replaces the old value. In a ``dict[str, model]``,
+    ``None`` removes the entry. Unknown keys raise :class:`RecipeError` naming the valid ones.
+    """
+    out = dict(current)
+    if not path:
+        if isinstance(value, BaseModel):
+            value = value.model_dump(exclude_unset=True)
+        if not isinstance(value, Mapping):
+            raise RecipeError(f"{at}: expected a mapping of parameters, got {value!r}")
+        for key, item in value.items():
+            out = _merge(model, out, (str(key),), item, at)
+        return out
+    key, rest = path[0], tuple(path[1:])
+    fields = model.model_fields
+    if key not in fields:
+        raise RecipeError(f"{at}: no parameter {key!r}; valid keys: {', '.join(fields)}")
+    annotation = fields[key].annotation
+    nested = _model_of(annotation)
+    entry = _entry_model_of(annotation)
+    where = f"{at}.{key}"
+    if nested is not None and (rest or isinstance(value, (Mapping, BaseModel))):
+        old = out.get(key)
+        out[key] = _merge(nested, old if isinstance(old, Mapping) else {}, rest, value, where)
+    elif entry is not None and (rest or isinstance(value, Mapping)):
+        entries = dict(out.get(key) or {})
+        items = {rest[0]: _Sub(rest[1:], value)} if rest else dict(value)
+        for name, item in items.items():
+            sub_path, sub_value = (item.path, item.value) if isinstance(item, _Sub) else ((), item)
+            if sub_value is None and not sub_path:
+                entries.pop(str(name), None)
+                continue
+            old = entries.get(str(name))
+            entries[str(name)] = _merge(
+                entry,
+                old if isinstance(old, Mapping) else {},
+                sub_path,
+                sub_value,
+                f"{where}.{name}",
+            )
+        out[key] = entries
+    elif rest:
+        raise RecipeError(
+            f"{where}: a single value, not a mapping of parameters; cannot address "
+            f"'{'__'.join(rest)}' under it"
+        )
+    else:
+        out[key] = value
+    return out
+
+
+class _Sub:
+    """A path below an entry of a ``dict[str, model]`` and its value."""
+
+    __slots__ = ("path", "value")
+
+    def __init__(self, path: tuple[str, ...], value: Any) -> None:
+        self.path = path
+        self.value = value
+
+
+_DERIVED = "Derived from "
+
+
+def _derived_name(name: str, tag: str) -> str:
+    parts = name.split("+")
+    return name if tag in parts[1:] else f"{name}+{tag}"
+
+
+def _derived_description(recipe: Recipe, change: str) -> str:
+    old = recipe.description
+    if old.startswith(_DERIVED) and old.endswith("."):
+        return f"{old[:-1]}; {change}."
+    return f"{_DERIVED}'{recipe.name}': {change}."
+
+
 class Recipe(BaseModel):
     """An ordered, serialisable list of scoring steps with global settings.
 
@@ -247,6 +671,9 @@ class Recipe(BaseModel):
     ['impute', 'normalise', 'weight', 'aggregate']
     >>> ml.Recipe.from_yaml(recipe.to_yaml()) == recipe
     True
+    >>> changed = recipe.set_params(aggregate__overrides__wom__method="geometric")
+    >>> changed.name, changed.steps[3].params.overrides["wom"].method
+    ('default+aggregate', 'geometric')
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -254,52 +681,27 @@ class Recipe(BaseModel):
     name: str = "default"
     description: str = ""
     settings: RecipeSettings = RecipeSettings()
-    steps: tuple[Step, ...] = ()
+    steps: tuple[AnyStep, ...] = ()
+
+    @field_validator("steps", mode="before")
+    @classmethod
+    def _typed_steps(cls, value: Any) -> Any:
+        if not isinstance(value, Sequence) or isinstance(value, (str, bytes)):
+            return value  # pydantic reports the wrong type
+        problems: list[str] = []
+        steps: list[Step] = []
+        for i, item in enumerate(value):
+            try:
+                steps.append(_validate_step(item, f"steps[{i}]"))
+            except RecipeError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise RecipeError("invalid recipe:\n  " + "\n  ".join(problems))
+        return tuple(steps)
 
     @model_validator(mode="after")
-    def _check_steps(self) -> Recipe:
-        problems: list[str] = []
-        names = [s.step for s in self.steps]
-        for i, step in enumerate(self.steps):
-            if step.step not in STEP_PARAMS:
-                problems.append(
-                    f"steps[{i}].step: unknown step {step.step!r}; known steps: "
-                    f"{', '.join(STEP_PARAMS)}"
-                )
-                continue
-            try:
-                step.parsed()
-            except ValidationError as exc:
-                for err in exc.errors(include_url=False):
-                    loc = ".".join(str(p) for p in err["loc"])
-                    problems.append(f"steps[{i}] ({step.step}).params.{loc}: {err['msg']}")
-        if "aggregate" in names:
-            first_agg = names.index("aggregate")
-            if "normalise" not in names[:first_agg]:
-                problems.append("steps: 'aggregate' needs a 'normalise' step before it")
-            if names.count("aggregate") > 1:
-                problems.append("steps: 'aggregate' may appear only once, as the last step")
-            elif first_agg != len(names) - 1:
-                problems.append("steps: 'aggregate' must be the last step")
-        else:
-            problems.append("steps: a recipe needs an 'aggregate' step (the last step)")
-        if names.count("normalise") > 1:
-            problems.append("steps: 'normalise' may appear only once")
-        for i, step in enumerate(self.steps):
-            if (
-                step.step == "impute"
-                and step.params.get("method") == "sibling_mean"
-                and ("normalise" not in names[:i])
-            ):
-                problems.append(
-                    f"steps[{i}] (impute): sibling_mean averages normalised scores, so it must "
-                    "come after 'normalise'"
-                )
-            if step.step in ("denominate", "treat_outliers") and "normalise" in names[:i]:
-                problems.append(
-                    f"steps[{i}] ({step.step}): works on raw values, so it must come before "
-                    "'normalise'"
-                )
+    def _check_order(self) -> Recipe:
+        problems = flow_problems(self.steps)
         if problems:
             raise RecipeError("invalid recipe:\n  " + "\n  ".join(problems))
         return self
@@ -314,45 +716,274 @@ class Recipe(BaseModel):
             description="No imputation; rubric linear, numeric goalposts or min-max; framework "
             "weights and aggregation.",
             steps=(
-                Step(step="impute", params={"method": "none"}),
-                Step(step="normalise", params={}),
-                Step(step="weight", params={"method": "framework"}),
-                Step(step="aggregate", params={"method": "framework"}),
+                ImputeStep(params=ImputeParams(method="none")),
+                NormaliseStep(),
+                WeightStep(params=WeightParams(method="framework")),
+                AggregateStep(params=AggregateParams(method="framework")),
             ),
         )
 
-    def with_step(self, step: str, index: int | None = None, **params: Any) -> Recipe:
-        """A copy with a step inserted at ``index`` (default: before the final aggregate)."""
-        steps = list(self.steps)
-        position = index if index is not None else max(len(steps) - 1, 0)
-        steps.insert(position, Step.model_construct(step=step, params=params))
-        return self.model_copy(update={"steps": tuple(steps)}).revalidated()
+    # ------------------------------------------------------------------------ changes
+    def step_index(self, step: str | int) -> int:
+        """Position of a step given by name (it must appear once) or by index.
 
-    def with_params(self, step: str, **params: Any) -> Recipe:
-        """A copy in which every step named ``step`` has ``params`` merged into its parameters."""
-        if step not in [s.step for s in self.steps]:
-            raise RecipeError(f"recipe '{self.name}' has no step {step!r}")
-        steps = tuple(
-            Step.model_construct(step=s.step, params={**s.params, **params})
-            if s.step == step
-            else s
-            for s in self.steps
+        Raises
+        ------
+        RecipeError
+            If the recipe has no such step, or has it more than once (then give its index).
+        """
+        if isinstance(step, bool) or not isinstance(step, (int, str)):
+            raise RecipeError(f"step must be a step name or an index, not {step!r}")
+        if isinstance(step, int):
+            n = len(self.steps)
+            if not -n <= step < n:
+                raise RecipeError(
+                    f"recipe '{self.name}' has {n} steps: index {step} is out of range"
+                )
+            return step % n
+        found = [i for i, s in enumerate(self.steps) if s.step == step]
+        if not found:
+            raise RecipeError(
+                f"recipe '{self.name}' has no step {step!r}; its steps: "
+                f"{', '.join(s.step for s in self.steps)}"
+            )
+        if len(found) > 1:
+            raise RecipeError(
+                f"recipe '{self.name}': step {step!r} appears {len(found)} times (steps "
+                f"{', '.join(map(str, found))}); address it by index, e.g. "
+                f"steps__{found[0]}__<parameter>=... or with_params({found[0]}, ...)"
+            )
+        return found[0]
+
+    def with_step(
+        self,
+        step: str,
+        index: int | None = None,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        **params: Any,
+    ) -> Recipe:
+        """A copy with a step inserted.
+
+        Parameters
+        ----------
+        step : str
+            The step's name (``denominate``, ``impute``, ...).
+        index : int, optional
+            Where to insert it (as :meth:`list.insert`). By default, as late as possible where
+            it still takes effect: just before the first later step that reads what it writes
+            (an imputation of values goes just before ``normalise``).
+        name, description : str, optional
+            The new recipe's name and description; by default ``"<name>+<step>"`` and a
+            description listing the change.
+        **params
+            The step's parameters.
+
+        Raises
+        ------
+        RecipeError
+            If the parameters are invalid, if the step would change nothing (it writes nothing,
+            or what it writes is never read or is overwritten), or if ``index`` is a position
+            where it cannot take effect; the message says why and where it would have to go.
+        """
+        new = _validate_step({"step": step, "params": params}, f"with_step({step!r})")
+        label = f"{step}({', '.join(f'{k}={v!r}' for k, v in params.items())})"
+        if not new.data_flow()[1]:
+            raise RecipeError(
+                f"with_step: {label} reads and writes nothing, so inserting it would change nothing"
+            )
+        n = len(self.steps)
+
+        def inserted(position: int) -> list[Step]:
+            steps: list[Step] = list(self.steps)
+            steps.insert(position, new)
+            return steps
+
+        valid = [p for p in range(n + 1) if not flow_problems(inserted(p))]
+        if index is None:
+            if not valid:
+                problems = flow_problems(inserted(n))
+                raise RecipeError(
+                    f"with_step: {label} cannot take effect anywhere in recipe '{self.name}'; "
+                    "at the end:\n  " + "\n  ".join(problems)
+                )
+            position = valid[-1]
+        else:
+            position = index if index >= 0 else max(n + 1 + index, 0)
+            position = min(position, n)
+            if position not in valid:
+                problems = flow_problems(inserted(position))
+                raise RecipeError(
+                    f"with_step: {label} at index {index} cannot take effect:\n  "
+                    + "\n  ".join(problems)
+                    + f"\n  {_where(valid, self.steps)}"
+                )
+        return self._changed(
+            inserted(position),
+            self.settings,
+            tag=step,
+            change=f"inserted {label} at steps[{position}]",
+            name=name,
+            description=description,
         )
-        return self.model_copy(update={"steps": steps}).revalidated()
+
+    def with_params(
+        self,
+        step: str | int,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        **params: Any,
+    ) -> Recipe:
+        """A copy with ``params`` deep-merged into one step's parameters.
+
+        ``step`` is the step's name (it must appear once in the recipe) or its index.
+        Parameters are merged as by :meth:`set_params`: ``with_params("aggregate",
+        overrides={"wom": {"method": "geometric"}})`` keeps the other nodes' overrides, and
+        keys may be paths (``overrides__wom__p=0.5``). The new recipe is called
+        ``"<name>+<step>"`` and its description lists the change, unless ``name`` or
+        ``description`` are given.
+
+        Raises
+        ------
+        RecipeError
+            Unknown or ambiguous step, unknown parameter (naming the valid keys), invalid value.
+        """
+        position = self.step_index(step)
+        prefix = f"steps__{position}__"
+        return self.set_params(
+            name=name,
+            description=description,
+            **{prefix + key: value for key, value in params.items()},
+        )
+
+    def set_params(
+        self, *, name: str | None = None, description: str | None = None, **paths: Any
+    ) -> Recipe:
+        """A copy with parameters set by double-underscore paths, deep-merged.
+
+        Each key is a path like scikit-learn's ``set_params``:
+
+        * ``<step>__<parameter>[__<key>__<parameter>...]``: a step by name, which must appear
+          once (``aggregate__overrides__wom__method="geometric"``);
+        * ``steps__<index>__<parameter>...``: a step by position (``steps__0__method="locf"``),
+          for a step that appears more than once;
+        * ``settings__<setting>``: a global setting (``settings__consolidate="mean"``).
+
+        A path may stop at a step (or ``settings``), with a mapping of parameters as value.
+        Mappings of parameters merge at any depth: setting ``overrides__wom__method`` keeps
+        ``overrides__wom__p`` and the other nodes' overrides; ``None`` for an entry of
+        ``overrides`` removes it; other values (numbers, strings, lists, and level mappings
+        such as ``rubric_mapping``) replace the old value whole.
+
+        The new recipe is named ``"<name>+<step>"`` (each changed step once) and described as
+        derived from this recipe with the list of changes, unless ``name`` or ``description``
+        are given.
+
+        Raises
+        ------
+        RecipeError
+            Unknown step, ambiguous step name, unknown parameter (naming the valid keys at that
+            level), invalid value.
+        """
+        steps: list[Step] = list(self.steps)
+        merged: dict[int, dict[str, Any]] = {}
+        settings: dict[str, Any] | None = None
+        tags: list[str] = []
+        changes: list[str] = []
+        for key, value in paths.items():
+            parts = key.split("__")
+            head = parts[0]
+            if head == "settings":
+                settings = _merge(
+                    RecipeSettings,
+                    settings if settings is not None else self.settings.model_dump(),
+                    parts[1:],
+                    value,
+                    "settings",
+                )
+                tag, label = "settings", ".".join(parts)
+            else:
+                if head == "steps":
+                    if len(parts) < 2 or not parts[1].lstrip("-").isdigit():
+                        raise RecipeError(
+                            f"set_params: {key!r}: 'steps' must be followed by an index, e.g. "
+                            "steps__0__method"
+                        )
+                    position = self.step_index(int(parts[1]))
+                    rest = parts[2:]
+                elif head in STEP_TYPES:
+                    position = self.step_index(head)
+                    rest = parts[1:]
+                else:
+                    raise RecipeError(
+                        f"set_params: unknown key {key!r}; a key starts with a step of recipe "
+                        f"'{self.name}' ({', '.join(dict.fromkeys(s.step for s in steps))}), "
+                        "'steps__<index>' or 'settings'"
+                    )
+                current = steps[position]
+                model = STEP_PARAMS[current.step]
+                merged[position] = _merge(
+                    model,
+                    merged.get(position, current.params.model_dump()),
+                    rest,
+                    value,
+                    f"steps[{position}] ({current.step}).params",
+                )
+                tag = current.step
+                unique = [x.step for x in steps].count(current.step) == 1
+                label = ".".join([current.step if unique else f"steps[{position}]", *rest])
+            if tag not in tags:
+                tags.append(tag)
+            changes.append(f"{label}={value!r}")
+        for position, params in merged.items():
+            steps[position] = _validate_step(
+                {"step": steps[position].step, "params": params}, f"steps[{position}]"
+            )
+        new_settings = self.settings
+        if settings is not None:
+            try:
+                new_settings = RecipeSettings.model_validate(settings)
+            except ValidationError as exc:
+                raise RecipeError(_error_lines("settings", exc)) from None
+        if not changes:
+            return self
+        return self._changed(
+            steps,
+            new_settings,
+            tag="+".join(tags),
+            change=", ".join(changes),
+            name=name,
+            description=description,
+        )
+
+    def _changed(
+        self,
+        steps: Sequence[Step],
+        settings: RecipeSettings,
+        *,
+        tag: str,
+        change: str,
+        name: str | None,
+        description: str | None,
+    ) -> Recipe:
+        new_name = self.name
+        for part in tag.split("+"):
+            new_name = _derived_name(new_name, part)
+        return Recipe(
+            name=new_name if name is None else name,
+            description=_derived_description(self, change) if description is None else description,
+            settings=settings,
+            steps=tuple(steps),
+        )
 
     def revalidated(self) -> Recipe:
         """The same recipe passed through validation again (after ``model_copy``).
 
         Raises :class:`RecipeError` listing every problem.
         """
-        return Recipe.from_dict(
-            {
-                "name": self.name,
-                "description": self.description,
-                "settings": self.settings.model_dump(mode="json"),
-                "steps": [{"step": s.step, "params": s.params} for s in self.steps],
-            }
-        )
+        return Recipe.from_dict(self.to_dict())
 
     # ------------------------------------------------------------------------------- IO
     def to_dict(self) -> dict[str, Any]:
@@ -361,12 +992,7 @@ class Recipe(BaseModel):
             "name": self.name,
             "description": self.description,
             "settings": self.settings.model_dump(mode="json"),
-            "steps": [
-                {"step": s.step, "params": s.parsed().model_dump(mode="json")}
-                if s.step in STEP_PARAMS
-                else {"step": s.step, "params": s.params}
-                for s in self.steps
-            ],
+            "steps": [s.to_dict() for s in self.steps],
         }
 
     @classmethod
@@ -377,11 +1003,7 @@ class Recipe(BaseModel):
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            lines = [
-                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                for e in exc.errors(include_url=False)
-            ]
-            raise RecipeError("invalid recipe:\n  " + "\n  ".join(lines)) from None
+            raise RecipeError(_error_lines("", exc)) from None
 
     def to_yaml(self, path: str | Path | None = None) -> str:
         """The recipe as YAML (``yaml.safe_dump``); also written to ``path`` if given."""
@@ -441,6 +1063,22 @@ class Recipe(BaseModel):
 
     def __hash__(self) -> int:
         return hash(self.fingerprint)
+
+
+def _where(valid: Sequence[int], steps: Sequence[Step]) -> str:
+    if not valid:
+        return "there is no position in this recipe where it takes effect"
+    last = valid[-1]
+    bound = f"just before steps[{last}] ({steps[last].step})" if last < len(steps) else "at the end"
+    return f"it takes effect at index {', '.join(map(str, valid))} (at the latest {bound})"
+
+
+def _error_lines(prefix: str, exc: ValidationError) -> str:
+    lines = []
+    for e in exc.errors(include_url=False):
+        loc = ".".join([prefix, *map(str, e["loc"])] if prefix else map(str, e["loc"]))
+        lines.append(f"{loc}: {e['msg']}")
+    return "invalid recipe:\n  " + "\n  ".join(lines)
 
 
 def _text(source: str | Path) -> str:

@@ -1,13 +1,17 @@
 """The recipe's steps: pure functions ``(state, params) -> state`` over whole arrays.
 
-Loops run over steps, nodes, scales or indicator groups, never over rows or missions.
+Each function is registered once, with :func:`register_step`, against the step model of
+:mod:`missionlens.scoring.recipe` that holds its parameter model and the fields of the state it
+reads and writes; :data:`STEPS` is that one registry. Loops run over steps, nodes, scales or
+indicator groups, never over rows or missions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+from typing import Any, TypeVar, get_type_hints
 
 import numpy as np
 import pandas as pd
@@ -16,24 +20,110 @@ from numpy.typing import NDArray
 from missionlens.errors import RecipeError
 from missionlens.framework.elements import BinaryScale, NumericScale, RubricScale
 from missionlens.framework.model import Framework
+from missionlens.scoring import methods
 from missionlens.scoring.kernels import aggregate as agg
 from missionlens.scoring.kernels import normalise as norm
 from missionlens.scoring.kernels import treat
 from missionlens.scoring.recipe import (
+    STEP_PARAMS,
+    STEP_TYPES,
     AggregateParams,
+    AggregateStep,
     DenominateParams,
+    DenominateStep,
     ImputeParams,
+    ImputeStep,
     NormaliseParams,
+    NormaliseStep,
     Recipe,
+    Step,
     TreatOutliersParams,
+    TreatOutliersStep,
     WeightParams,
+    WeightStep,
+    first_changed_step,
 )
 from missionlens.scoring.state import ScoringState, node_applicability
 
-__all__ = ["STEPS", "run_recipe"]
+__all__ = [
+    "STEPS",
+    "RecipeTrace",
+    "StepFunction",
+    "StepSpec",
+    "first_changed_step",
+    "register_step",
+    "run_recipe",
+    "trace_recipe",
+]
 
 
 StepFunction = Callable[[ScoringState, Any], ScoringState]
+_F = TypeVar("_F", bound=StepFunction)
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """A registered step: its model (parameters, reads, writes) and its function.
+
+    Calling the spec calls the function, so ``STEPS["impute"](state, params)`` works as before.
+    """
+
+    name: str
+    model: type[Step]
+    params: type[Any]
+    function: StepFunction
+
+    @property
+    def reads(self) -> frozenset[str]:
+        """Fields of the state the step reads (for its usual parameters)."""
+        return self.model.reads
+
+    @property
+    def writes(self) -> frozenset[str]:
+        """Fields of the state the step writes (for its usual parameters)."""
+        return self.model.writes
+
+    def __call__(self, state: ScoringState, params: Any) -> ScoringState:
+        return self.function(state, params)
+
+
+_REGISTRY: dict[str, StepSpec] = {}
+
+#: The registry: step name -> :class:`StepSpec` (model, parameter model, function). Read-only.
+STEPS: Mapping[str, StepSpec] = MappingProxyType(_REGISTRY)
+
+
+def register_step(model: type[Step]) -> Callable[[_F], _F]:
+    """Register ``function`` as the one implementation of the step ``model``.
+
+    The function's ``params`` annotation must be the step's parameter model, and a step may be
+    registered only once.
+
+    Raises
+    ------
+    RecipeError
+        If the step is already registered, unknown, or the annotation does not match.
+    """
+    name = model.model_fields["step"].default
+    if STEP_TYPES.get(name) is not model:
+        raise RecipeError(f"register_step: {model.__name__} is not a step of the recipe models")
+
+    def decorate(function: _F) -> _F:
+        if name in _REGISTRY:
+            raise RecipeError(
+                f"register_step: step {name!r} is already registered "
+                f"({_REGISTRY[name].function.__name__})"
+            )
+        annotated = get_type_hints(function).get("params")
+        if annotated is not STEP_PARAMS[name]:
+            raise RecipeError(
+                f"register_step: {function.__name__} takes params: {annotated!r}, but step "
+                f"{name!r} has parameters {STEP_PARAMS[name].__name__}"
+            )
+        _REGISTRY[name] = StepSpec(name, model, STEP_PARAMS[name], function)
+        return function
+
+    return decorate
 
 
 def _targets(state: ScoringState, requested: tuple[str, ...] | None, step: str) -> list[int]:
@@ -45,6 +135,7 @@ def _targets(state: ScoringState, requested: tuple[str, ...] | None, step: str) 
     return [state.column(i) for i in requested]
 
 
+@register_step(DenominateStep)
 def step_denominate(state: ScoringState, params: DenominateParams) -> ScoringState:
     """Divide indicators by a data column: ``value / by * multiplier``."""
     if params.by not in state.units.columns:
@@ -81,6 +172,7 @@ def step_denominate(state: ScoringState, params: DenominateParams) -> ScoringSta
     return out
 
 
+@register_step(ImputeStep)
 def step_impute(state: ScoringState, params: ImputeParams) -> ScoringState:
     """Fill missing values and flag them (see :class:`~missionlens.scoring.recipe.ImputeParams`)."""
     if params.method == "none":
@@ -135,6 +227,7 @@ def _period_order(units: pd.DataFrame) -> NDArray[np.int64]:
     return pd.factorize(units["period"], sort=True)[0].astype(np.int64)
 
 
+@register_step(TreatOutliersStep)
 def step_treat_outliers(state: ScoringState, params: TreatOutliersParams) -> ScoringState:
     """Winsorise skewed numeric indicators, log fallback (COINr ``Treat``)."""
     fw = state.framework
@@ -176,6 +269,7 @@ def step_treat_outliers(state: ScoringState, params: TreatOutliersParams) -> Sco
     return replace(out, values=values, treated=treated, log_treated=state.log_treated | logged)
 
 
+@register_step(NormaliseStep)
 def step_normalise(state: ScoringState, params: NormaliseParams) -> ScoringState:
     """Normalise every indicator to 0-100 with 100 best; direction handled here, once.
 
@@ -193,49 +287,42 @@ def step_normalise(state: ScoringState, params: NormaliseParams) -> ScoringState
         groups.setdefault(_normalise_key(fw, ident, params, state.log_treated), []).append(j)
     for key, cols in groups.items():
         method, direction, transform_name, lo, hi, target, cap, mapping = key
+        spec = methods.NORMALISERS[method]  # _normalise_key refused unknown methods
+        names = [state.indicators[c] for c in cols]
         block = state.values[:, cols]
-        if method == "custom":
-            # the mapping reads levels from worst to best: mirror lower-is-better rubrics
-            levels = block if direction == 1 else (lo + hi) - block
-            try:
-                out[:, cols] = norm.custom_map(levels, dict(mapping))
-            except ValueError as exc:
-                names = [state.indicators[c] for c in cols]
-                raise RecipeError(f"step 'normalise' on {names}: {exc}") from None
-            continue
-        try:
-            block = norm.transform(block, transform_name)
-        except ValueError as exc:
-            names = [state.indicators[c] for c in cols]
-            raise RecipeError(f"step 'normalise' on {names}: {exc}") from None
         sign = float(direction)
-        x = sign * block
-        if method in ("linear", "goalposts"):
-            bounds = np.array([lo, hi], dtype=np.float64)
-            if transform_name is not None:
-                bounds = norm.transform(bounds, transform_name)
-            low, high = np.sort(sign * bounds)
-            if method == "linear":
-                out[:, cols] = norm.linear(x, low, high)
-            else:
-                out[:, cols] = norm.goalposts(x, low, high, cap=cap)
-        elif method == "minmax":
-            out[:, cols] = norm.minmax(x)
-        elif method == "zscore":
-            out[:, cols] = norm.zscore(x, centre=params.zscore_centre, scale=params.zscore_scale)
-        elif method == "rank":
-            out[:, cols] = norm.rank(x)
-        elif method == "percentile":
-            out[:, cols] = norm.percentile(x)
-        elif method == "distance_to_target":
-            t = np.array([target], dtype=np.float64)
-            if transform_name is not None:
-                t = norm.transform(t, transform_name)
-            try:
-                out[:, cols] = norm.distance_to_target(x, sign * t[0], cap=cap)
-            except ValueError as exc:
-                names = [state.indicators[c] for c in cols]
-                raise RecipeError(f"step 'normalise' on {names}: {exc}") from None
+        try:
+            if spec.transforms:
+                block = norm.transform(block, transform_name)
+            low = high = signed_target = None
+            if "bounds" in spec.needs and lo is not None and hi is not None:
+                bounds = np.array([lo, hi], dtype=np.float64)
+                if spec.transforms and transform_name is not None:
+                    bounds = norm.transform(bounds, transform_name)
+                low, high = (float(v) for v in np.sort(sign * bounds))
+            if "target" in spec.needs and target is not None:
+                t = np.array([target], dtype=np.float64)
+                if spec.transforms and transform_name is not None:
+                    t = norm.transform(t, transform_name)
+                signed_target = float(sign * t[0])
+            raw = state.values[:, cols]
+            # methods that read levels see them from worst to best: mirror lower-is-better
+            levels = raw if direction == 1 or lo is None or hi is None else (lo + hi) - raw
+            out[:, cols] = spec.kernel(
+                methods.NormaliseInput(
+                    levels=levels,
+                    x=sign * block,
+                    low=low,
+                    high=high,
+                    target=signed_target,
+                    cap=cap,
+                    mapping=dict(mapping),
+                    zscore_centre=params.zscore_centre,
+                    zscore_scale=params.zscore_scale,
+                )
+            )
+        except ValueError as exc:
+            raise RecipeError(f"step 'normalise' on {names}: {exc}") from None
     return replace(state, normalised=out)
 
 
@@ -279,6 +366,11 @@ def _normalise_key(
             mapping = tuple(sorted(override.mapping.items()))
     if transform_name == "none":
         transform_name = None
+    if method not in methods.NORMALISERS:
+        raise RecipeError(
+            f"step 'normalise': unknown method {method!r} for '{ident}'; use one of "
+            f"{', '.join(methods.NORMALISERS)}"
+        )
     cap = params.cap if override is None or override.cap is None else override.cap
     if method == "goalposts" and (lo is None or hi is None):
         raise RecipeError(
@@ -317,6 +409,7 @@ def _normalise_key(
     return (method, indicator.direction, transform_name, lo, hi, target, cap, mapping)
 
 
+@register_step(WeightStep)
 def step_weight(state: ScoringState, params: WeightParams) -> ScoringState:
     """Set the weights of nodes and indicators."""
     fw = state.framework
@@ -333,6 +426,7 @@ def step_weight(state: ScoringState, params: WeightParams) -> ScoringState:
     return replace(state, weights=weights)
 
 
+@register_step(AggregateStep)
 def step_aggregate(state: ScoringState, params: AggregateParams) -> ScoringState:
     """Aggregate bottom-up, node by node, over all units at once."""
     if state.normalised is None:
@@ -383,23 +477,115 @@ def step_aggregate(state: ScoringState, params: AggregateParams) -> ScoringState
     return replace(state, node_scores=scores, node_share=share)
 
 
-#: The registry: step name -> pure function of (state, parsed parameters).
-STEPS: dict[str, StepFunction] = {
-    "denominate": step_denominate,
-    "impute": step_impute,
-    "treat_outliers": step_treat_outliers,
-    "normalise": step_normalise,
-    "weight": step_weight,
-    "aggregate": step_aggregate,
-}
+def run_recipe(state: ScoringState, recipe: Recipe, start: int = 0) -> ScoringState:
+    """Apply the recipe's steps in order, from ``steps[start]``.
+
+    Parameters
+    ----------
+    state : ScoringState
+        The state before ``steps[start]``: the prepared state for ``start=0``, else the state
+        after ``steps[:start]`` (e.g. ``trace.states[start]`` of a :class:`RecipeTrace` of a
+        recipe whose first ``start`` steps are the same, see
+        :func:`~missionlens.scoring.recipe.first_changed_step`).
+    recipe : Recipe
+        The recipe.
+    start : int
+        Index of the first step to run, ``0 <= start <= len(recipe.steps)``.
+
+    Raises
+    ------
+    RecipeError
+        If ``start`` is out of range or a step cannot be applied (naming the step).
+    """
+    states = _run(state, recipe, start)
+    return states[-1]
 
 
-def run_recipe(state: ScoringState, recipe: Recipe) -> ScoringState:
-    """Apply the recipe's steps in order."""
-    for index, step in enumerate(recipe.steps):
-        params = step.parsed()
+def _run(state: ScoringState, recipe: Recipe, start: int) -> list[ScoringState]:
+    n = len(recipe.steps)
+    if isinstance(start, bool) or not isinstance(start, int) or not 0 <= start <= n:
+        raise RecipeError(f"run_recipe: start must be an index from 0 to {n}, got {start!r}")
+    states = [state]
+    for index in range(start, n):
+        step = recipe.steps[index]
         try:
-            state = STEPS[step.step](state, params)
+            spec = STEPS[step.step]
+        except KeyError:
+            raise RecipeError(
+                f"recipe '{recipe.name}', steps[{index}]: no function is registered for step "
+                f"{step.step!r}"
+            ) from None
+        try:
+            states.append(spec(states[-1], step.params))
         except RecipeError as exc:
             raise RecipeError(f"recipe '{recipe.name}', steps[{index}]: {exc}") from None
-    return state
+    return states
+
+
+@dataclass(frozen=True)
+class RecipeTrace:
+    """A recipe run with every intermediate state, to rerun a changed recipe from where it
+    changes.
+
+    ``states[k]`` is the state before ``recipe.steps[k]`` and ``states[-1]`` the result. Steps
+    copy only the arrays they write and share the others, so the trace costs about one copy of
+    each written array per step.
+
+    Examples
+    --------
+    >>> import missionlens as ml
+    >>> from missionlens.scoring.prepare import prepare
+    >>> fw = ml.load_framework("whole-of-mission")
+    >>> data = pd.DataFrame({"mission": ["A", "B"], "period": "2024",
+    ...                      "pol_01": [5, 2], "pol_02": [4, 1], "pol_03": [4, 2]})
+    >>> recipe = ml.Recipe.default()
+    >>> trace = trace_recipe(prepare(data, fw, recipe)[0], recipe)
+    >>> changed = recipe.with_params("weight", method="equal")
+    >>> rerun = trace.rerun(changed)  # runs steps 2 and 3 only
+    >>> rerun.start, len(rerun.states)
+    (2, 5)
+    """
+
+    recipe: Recipe
+    states: tuple[ScoringState, ...]
+    start: int = 0
+
+    @property
+    def final(self) -> ScoringState:
+        """The state after the last step."""
+        return self.states[-1]
+
+    def rerun(self, recipe: Recipe) -> RecipeTrace:
+        """The trace of ``recipe``, rerunning only from its first step that differs.
+
+        Raises
+        ------
+        RecipeError
+            If the recipes consolidate differently (the prepared state itself differs: prepare
+            and trace again), or a step cannot be applied.
+        """
+        ours, theirs = self.recipe.settings, recipe.settings
+        prepared = ("consolidate", "trim", "confidence_weights")
+        differ = [k for k in prepared if getattr(ours, k) != getattr(theirs, k)]
+        if differ:
+            raise RecipeError(
+                f"rerun: the recipes differ in settings {differ}, which change the prepared "
+                "state; prepare the data again and call trace_recipe"
+            )
+        start = first_changed_step(self.recipe, recipe)
+        states = _run(self.states[start], recipe, start)
+        return RecipeTrace(recipe, (*self.states[:start], *states), start)
+
+
+def trace_recipe(state: ScoringState, recipe: Recipe) -> RecipeTrace:
+    """Run ``recipe`` on the prepared ``state`` keeping every intermediate state."""
+    return RecipeTrace(recipe, tuple(_run(state, recipe, 0)), 0)
+
+
+def _check_registry(steps: Sequence[str]) -> None:
+    missing = [name for name in steps if name not in _REGISTRY]
+    if missing:
+        raise RecipeError(f"steps without a registered function: {missing}")
+
+
+_check_registry(tuple(STEP_TYPES))

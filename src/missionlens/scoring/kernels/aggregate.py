@@ -17,23 +17,16 @@ of its dimension indices.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["AGGREGATION_METHODS", "aggregate", "weighted_power_mean"]
+__all__ = ["AGGREGATION_METHODS", "AGGREGATORS", "Aggregator", "aggregate", "weighted_power_mean"]
 
 FloatArray = NDArray[np.float64]
-
-AGGREGATION_METHODS: tuple[str, ...] = (
-    "arithmetic",
-    "geometric",
-    "harmonic",
-    "minimum",
-    "median",
-    "generalised",
-)
 
 
 def weighted_power_mean(x: FloatArray, w: FloatArray, p: float) -> FloatArray:
@@ -176,29 +169,63 @@ def aggregate(
     else:
         raise ValueError(f"unknown missing rule {rule!r}; use 'reweight' or 'propagate'")
 
-    if method == "arithmetic":
-        out = weighted_power_mean(arr, weights, 1.0)
-    elif method == "geometric":
-        out = weighted_power_mean(arr, weights, 0.0)
-    elif method == "harmonic":
-        out = weighted_power_mean(arr, weights, -1.0)
-    elif method == "generalised":
-        if p is None:
-            raise ValueError("the generalised mean needs an exponent p")
-        out = weighted_power_mean(arr, weights, float(p))
-    elif method == "minimum":
-        masked = np.where(present & active, arr, np.inf)
-        out = masked.min(axis=1)
-    elif method == "median":
-        masked = np.where(present & active, arr, np.nan)
-        with np.errstate(invalid="ignore"):
-            import warnings
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                out = np.nanmedian(masked, axis=1)
-    else:
+    try:
+        combine = AGGREGATORS[method]
+    except KeyError:
         raise ValueError(
             f"unknown aggregation method {method!r}; use one of {', '.join(AGGREGATION_METHODS)}"
-        )
+        ) from None
+    out = combine(arr, weights, present & active, p)
     return np.where(valid, out, np.nan), share
+
+
+#: ``(x, w, used, p) -> scores``: ``used`` marks the present children with positive weight.
+Aggregator = Callable[[FloatArray, FloatArray, NDArray[np.bool_], float | None], FloatArray]
+
+
+def _power(p: float) -> Aggregator:
+    def combine(
+        x: FloatArray, w: FloatArray, used: NDArray[np.bool_], _p: float | None
+    ) -> FloatArray:
+        return weighted_power_mean(x, w, p)
+
+    return combine
+
+
+def _generalised(
+    x: FloatArray, w: FloatArray, used: NDArray[np.bool_], p: float | None
+) -> FloatArray:
+    if p is None:
+        raise ValueError("the generalised mean needs an exponent p")
+    return weighted_power_mean(x, w, float(p))
+
+
+def _minimum(x: FloatArray, w: FloatArray, used: NDArray[np.bool_], p: float | None) -> FloatArray:
+    out: FloatArray = np.where(used, x, np.inf).min(axis=1)
+    return out
+
+
+def _median(x: FloatArray, w: FloatArray, used: NDArray[np.bool_], p: float | None) -> FloatArray:
+    import warnings
+
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        out: FloatArray = np.nanmedian(np.where(used, x, np.nan), axis=1)
+    return out
+
+
+#: The kernel of every aggregation method, by name (read-only). The names are those of
+#: :data:`missionlens.framework.elements.AggregationMethod` (a test checks both agree exactly).
+AGGREGATORS: Mapping[str, Aggregator] = MappingProxyType(
+    {
+        "arithmetic": _power(1.0),  # OECD/JRC (2008) 1.7 linear aggregation
+        "geometric": _power(0.0),  # OECD/JRC (2008) 1.7; UNDP HDI
+        "harmonic": _power(-1.0),  # Bullen (2003) M_-1
+        "minimum": _minimum,  # Bullen (2003) M_-inf, the weakest link
+        "median": _median,
+        "generalised": _generalised,  # Bullen (2003) M_p
+    }
+)
+
+#: Names of the aggregation methods, in table order.
+AGGREGATION_METHODS: tuple[str, ...] = tuple(AGGREGATORS)
