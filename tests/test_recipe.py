@@ -39,7 +39,6 @@ def wide() -> pd.DataFrame:
         {
             "mission": ["A", "B", "C"],
             "period": ["2024"] * 3,
-            "phase": ["implementation"] * 3,
             "pol_01": [5, 2, np.nan],
             "pol_02": [4, 1, 3],
             "env_01": [0.5, 2.0, 4.0],

@@ -25,7 +25,7 @@ References
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 import krippendorff
 import numpy as np
@@ -50,10 +50,11 @@ __all__ = [
     "consolidate",
 ]
 
-Method = Literal["median", "mean", "trimmed_mean", "confidence_weighted"]
+ConsolidationMethod = Literal["median", "mean", "trimmed_mean", "confidence_weighted"]
+Method = ConsolidationMethod
 
 #: The consolidation methods (one list for :func:`consolidate` and the scoring recipe).
-CONSOLIDATION_METHODS: tuple[str, ...] = ("median", "mean", "trimmed_mean", "confidence_weighted")
+CONSOLIDATION_METHODS: tuple[str, ...] = get_args(ConsolidationMethod)
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 
 #: Columns of :func:`consolidate`'s result, in order.

@@ -33,10 +33,10 @@ from missionlens.assessments.record import INTERNAL, load_sources
 from missionlens.errors import ArgumentError, ScoringInputError
 from missionlens.framework.model import Framework
 from missionlens.periods import parse_period
-from missionlens.scoring.recipe import DenominateParams, ImputeParams, Recipe
+from missionlens.scoring.recipe import Recipe
 from missionlens.scoring.state import BoolArray, FloatArray, ScoringState
 
-__all__ = ["EntryArrays", "applicability", "prepare", "recipe_data_columns"]
+__all__ = ["EntryArrays", "applicability", "prepare"]
 
 
 @dataclass(frozen=True)
@@ -53,18 +53,6 @@ class EntryArrays:
     rater: NDArray[np.int64]
     weight: FloatArray
     n_cells: int
-
-
-def recipe_data_columns(recipe: Recipe) -> set[str]:
-    """Data columns that the recipe's steps read (a denominator, an imputation group)."""
-    used: set[str] = set()
-    for step in recipe.steps:
-        params = step.parsed()
-        if isinstance(params, DenominateParams):
-            used.add(params.by)
-        elif isinstance(params, ImputeParams) and params.method in ("group_mean", "group_median"):
-            used.add(params.group)
-    return used
 
 
 def prepare(
@@ -98,7 +86,7 @@ def prepare(
     checked = check_entries(
         batches,
         framework,
-        wide_allowed=sorted(recipe_data_columns(recipe)),
+        wide_allowed=sorted(recipe.data_columns()),
         unknown_columns=unknown_columns,
     )
     if not checked.ok:

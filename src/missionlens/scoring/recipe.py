@@ -60,7 +60,12 @@ from pydantic import (
     model_validator,
 )
 
-from missionlens.errors import RecipeError
+from missionlens.assessments.consolidation import (
+    DEFAULT_CONFIDENCE_WEIGHTS,
+    ConsolidationMethod,
+    checked_confidence_weights,
+)
+from missionlens.errors import ArgumentError, RecipeError
 from missionlens.framework.elements import AggregationMethod
 from missionlens.scoring.methods import normaliser, normaliser_names
 
@@ -249,8 +254,11 @@ class RecipeSettings(BaseModel):
     """Global settings of a recipe.
 
     ``consolidate``: how several raters' values for one mission, period and indicator become
-    one (see :func:`missionlens.consolidate`), with ``trim`` (share cut from each end by the
-    trimmed mean) and ``confidence_weights`` (weights of low, medium and high confidence).
+    one, with ``trim`` (share cut from each end by the trimmed mean) and ``confidence_weights``
+    (weights of low, medium and high confidence): the ``method``, ``trim`` and
+    ``confidence_weights`` of :func:`missionlens.consolidate`, computed by the same kernel
+    (:func:`missionlens.assessments.consolidation.consolidate_cells`), so that a recipe's
+    scores rest on exactly the values ``ml.consolidate`` shows.
     ``facets``: facets scored beside the tree; by default ``level`` and every facet the
     framework declares other than ``phase``; a list names them (each must be declared by the
     framework, or be ``level`` or ``phase``). ``facet_min_share``: share of a facet value's
@@ -259,10 +267,10 @@ class RecipeSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    consolidate: Literal["median", "mean", "trimmed_mean", "confidence_weighted"] = "median"
+    consolidate: ConsolidationMethod = "median"
     trim: float = Field(default=0.2, ge=0, lt=0.5, description="Cut from each end, trimmed_mean.")
     confidence_weights: dict[str, float] = Field(
-        default_factory=lambda: {"low": 1.0, "medium": 2.0, "high": 3.0},
+        default_factory=lambda: dict(DEFAULT_CONFIDENCE_WEIGHTS),
         description="Weights of confidence_weighted; an entry without confidence counts as low.",
     )
     facets: tuple[str, ...] | None = None
@@ -270,11 +278,10 @@ class RecipeSettings(BaseModel):
 
     @model_validator(mode="after")
     def _weights_cover_levels(self) -> RecipeSettings:
-        levels = {"low", "medium", "high"}
-        if set(self.confidence_weights) != levels:
-            raise ValueError(f"confidence_weights needs exactly the keys {sorted(levels)}")
-        if any(not w > 0 for w in self.confidence_weights.values()):
-            raise ValueError("confidence_weights must be positive")
+        try:  # the one rule, shared with ml.consolidate
+            checked_confidence_weights(self.confidence_weights)
+        except ArgumentError as exc:
+            raise ValueError(str(exc)) from None
         return self
 
 
@@ -724,6 +731,25 @@ class Recipe(BaseModel):
         )
 
     # ------------------------------------------------------------------------ changes
+    def data_columns(self) -> set[str]:
+        """Columns of the data that the steps read besides the indicators.
+
+        A denominator (``denominate``'s ``by``) and an imputation group (``impute``'s
+        ``group`` for ``group_mean``/``group_median``): a wide table may hold these columns
+        (:func:`~missionlens.validate` and :func:`~missionlens.score` accept them).
+        """
+        used: set[str] = set()
+        for step in self.steps:
+            params = step.parsed()
+            if isinstance(params, DenominateParams):
+                used.add(params.by)
+            elif isinstance(params, ImputeParams) and params.method in (
+                "group_mean",
+                "group_median",
+            ):
+                used.add(params.group)
+        return used
+
     def step_index(self, step: str | int) -> int:
         """Position of a step given by name (it must appear once) or by index.
 
