@@ -13,6 +13,7 @@ __all__ = [
     "FRAMEWORK_PROBLEM_COLUMNS",
     "FrameworkError",
     "IncompatibleProfilesError",
+    "IncompleteScoreWarning",
     "MissionLensError",
     "RecipeError",
     "ScoringInputError",
@@ -142,3 +143,13 @@ class YAMLDuplicateKeyError(ValueError):
             f"key {key!r} appears twice in one mapping (lines {first_line} and {line}); "
             "the second would silently replace the first"
         )
+
+
+class IncompleteScoreWarning(UserWarning):
+    """Scores rest on less than was entered or than the framework asks for.
+
+    :func:`missionlens.score` warns with this class when a root score was computed while a
+    dimension that applies has no score (the headline leaves out a whole dimension), and when
+    entered values are in no score of the tree (listed in :attr:`missionlens.Profiles.unused`).
+    The message names the missions, periods and nodes; ``profiles.log`` records the same.
+    """
