@@ -307,3 +307,23 @@ def test_profiles_saved_before_the_accounting_columns_still_load(tmp_path: Path)
     assert loaded.equals(profiles)
     pd.testing.assert_frame_equal(loaded.unused, profiles.unused)
     assert loaded.unused["indicator"].tolist() == ["env_01"]
+
+
+def test_value_lost_in_a_step_is_not_computable() -> None:
+    fw = ml.Framework.from_yaml(SMALL)
+    recipe = ml.Recipe.default().with_step(
+        "denominate", index=0, indicators=["env_01"], by="personnel", multiplier=1000
+    )
+    data = _unit(pol_01=5, pol_02=5, env_01=2.0, env_02=1, personnel=0)
+    with pytest.warns(IncompleteScoreWarning, match="not_computable at 'env_01'"):
+        profiles = ml.score(data, framework=fw, recipe=recipe)
+    entry = profiles.unused.iloc[0]
+    assert (entry["indicator"], entry["node"], entry["reason"]) == (
+        "env_01",
+        "env_01",
+        "not_computable",
+    )
+    assert entry["value"] == 2.0  # as entered, before the step
+    # env_sec still has env_02 (half its weight): scored, but not complete
+    sec = _row(profiles, "env_sec")
+    assert sec["score"] == pytest.approx(100.0) and sec["missing_children"] == "env_01"

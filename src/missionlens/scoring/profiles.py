@@ -379,7 +379,7 @@ def _tidy(state: ScoringState, blocks: list[_FacetBlock], tree_missing: np.ndarr
         indicator_share = np.where(counted, present.astype(np.float64), np.nan)
     score_blocks = [state.normalised, state.node_scores]
     share_blocks = [indicator_share, state.node_share]
-    missing_blocks = [np.full((n_units, n_ind), "", dtype=object), tree_missing]
+    missing_blocks = [tree_missing]  # indicators have no children: "" for them
     complete_blocks = [present | ~state.applicable, tree_missing == ""]
     membership = [np.eye(n_ind, dtype=bool), below]
     for block in blocks:
@@ -416,8 +416,16 @@ def _tidy(state: ScoringState, blocks: list[_FacetBlock], tree_missing: np.ndarr
         inverse, uniques = pd.factorize(pd.Series(values, dtype=object))
         return pd.Categorical.from_codes(inverse[codes], categories=pd.Index(uniques, dtype=object))
 
-    missing_all = np.hstack(missing_blocks).reshape(-1)
-    missing_codes, missing_uniques = pd.factorize(pd.Series(missing_all, dtype=object))
+    # codes of missing_children: 0 for "" (most cells), only the others factorised
+    aggregates = np.hstack(missing_blocks)
+    gaps = aggregates != ""
+    gap_codes, gap_uniques = pd.factorize(pd.Series(aggregates[gaps], dtype=object))
+    codes = np.zeros((n_units, len(element_ids)), dtype=np.int64)
+    block_codes = np.zeros(aggregates.shape, dtype=np.int64)
+    block_codes[gaps] = gap_codes + 1
+    codes[:, n_ind:] = block_codes
+    missing_codes = codes.reshape(-1)
+    missing_uniques = pd.Index(["", *gap_uniques], dtype=object)
     table = pd.DataFrame(
         {
             "mission": cat(units["mission"], unit_rows),
@@ -433,7 +441,7 @@ def _tidy(state: ScoringState, blocks: list[_FacetBlock], tree_missing: np.ndarr
             "imputed_share": imputed_share.reshape(-1),
             "weight_share": np.hstack(share_blocks).reshape(-1),
             "missing_children": pd.Categorical.from_codes(
-                missing_codes, categories=pd.Index(missing_uniques, dtype=object)
+                missing_codes, categories=missing_uniques
             ),
             "complete": np.hstack(complete_blocks).reshape(-1).astype(bool),
             "n_values": n_present.reshape(-1).astype(np.int64),
@@ -454,13 +462,11 @@ def _unused(
     entered = ~np.isnan(state.raw)
     computed = ~np.isnan(state.normalised)
     # facet values whose (reported) score rests on each unit's indicator values
-    facet_names: list[str] = []
-    facet_masks: list[np.ndarray] = []
-    for block in blocks:
-        for k, value_id in enumerate(block.value_ids):
-            scored = ~np.isnan(block.scores[:, k])
-            facet_names.append(f"{block.facet_id}:{value_id}")
-            facet_masks.append(scored[:, None] & block.weighted[:, k][None, :] & computed)
+    facets = [
+        (f"{block.facet_id}:{value_id}", block.scores[:, k], block.weighted[:, k])
+        for block in blocks
+        for k, value_id in enumerate(block.value_ids)
+    ]
     rows: list[dict[str, Any]] = []
     units = state.units
     for j, ind in enumerate(state.indicators):
@@ -510,7 +516,9 @@ def _unused(
                         ),
                     )
                 used_in = ", ".join(
-                    name for name, m in zip(facet_names, facet_masks, strict=True) if m[u, j]
+                    name
+                    for name, facet_scores, weighted in facets
+                    if weighted[j] and computed[u, j] and not np.isnan(facet_scores[u])
                 )
                 rows.append(
                     {
@@ -1041,7 +1049,15 @@ def _canonical(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _umask() -> int:
-    """The process umask (read by setting it and setting it back)."""
+    """The process umask: from ``/proc/self/status`` where Linux gives it, else by setting it
+    and setting it back (which another thread could observe, hence the first choice)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
     mask = os.umask(0o077)
     os.umask(mask)
     return mask
