@@ -17,6 +17,7 @@ from missionlens.assessments.xlsform import write_xlsform
 from missionlens.errors import (
     FrameworkError,
     IncompatibleProfilesError,
+    IncompleteScoreWarning,
     MissionLensError,
     RecipeError,
     ScoringInputError,
@@ -57,6 +58,7 @@ __all__ = [
     "Framework",
     "FrameworkError",
     "IncompatibleProfilesError",
+    "IncompleteScoreWarning",
     "Indicator",
     "MissingRule",
     "MissionLensError",

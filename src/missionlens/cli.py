@@ -247,8 +247,10 @@ def score_files(
     files: tuple[str, ...], framework_name: str, recipe_file: Path | None, output: Path
 ) -> None:
     """Read and validate assessment FILES, score them, and write the profiles."""
+    import warnings
+
     from missionlens.assessments.record import read_assessments
-    from missionlens.errors import RecipeError, ValidationError
+    from missionlens.errors import IncompleteScoreWarning, RecipeError, ValidationError
     from missionlens.scoring.profiles import score
     from missionlens.scoring.recipe import Recipe
 
@@ -266,7 +268,9 @@ def score_files(
             loader = Recipe.from_json if recipe_file.suffix == ".json" else Recipe.from_yaml
             recipe = loader(recipe_file)
         table = read_assessments(list(files), framework=fw)
-        profiles = score(table, framework=fw, recipe=recipe)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", IncompleteScoreWarning)
+            profiles = score(table, framework=fw, recipe=recipe)
     except ValidationError as exc:
         click.echo(str(exc))
         sys.exit(1)
@@ -283,6 +287,16 @@ def score_files(
         sys.exit(2)
     dims = profiles.wide(node_type="root")
     click.echo(dims.round(1).to_string())
+    for caught_warning in caught:  # incomplete scores and unused values: one line each
+        if issubclass(caught_warning.category, IncompleteScoreWarning):
+            click.echo(f"warning: {caught_warning.message}", err=True)
+        else:
+            warnings.warn_explicit(
+                caught_warning.message,
+                caught_warning.category,
+                caught_warning.filename,
+                caught_warning.lineno,
+            )
     click.echo(f"wrote {output} (recipe {profiles.fingerprints['recipe']})")
 
 

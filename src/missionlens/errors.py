@@ -14,6 +14,7 @@ __all__ = [
     "ArgumentError",
     "FrameworkError",
     "IncompatibleProfilesError",
+    "IncompleteScoreWarning",
     "MissionLensError",
     "RecipeError",
     "ScoringInputError",
@@ -150,4 +151,14 @@ class ArgumentError(MissionLensError, TypeError, ValueError):
 
     It is both a :class:`TypeError` and a :class:`ValueError`, so that code catching either of
     the built-in errors for a bad argument keeps working.
+    """
+
+
+class IncompleteScoreWarning(UserWarning):
+    """Scores rest on less than was entered or than the framework asks for.
+
+    :func:`missionlens.score` warns with this class when a root score was computed while a
+    dimension that applies has no score (the headline leaves out a whole dimension), and when
+    entered values are in no score of the tree (listed in :attr:`missionlens.Profiles.unused`).
+    The message names the missions, periods and nodes; ``profiles.log`` records the same.
     """

@@ -1312,7 +1312,7 @@ def _assemble(
         idx = body["_pos"].to_numpy(dtype=np.int64)
         body["file"] = w.files[w.batch[idx]]
         body["sheet"] = w.sheet.text(idx)
-        body["row"] = w.row[idx]
+        body["row"] = np.asarray(w.row[idx], dtype=object)
         body["mission"] = mission.text(idx)
         body["period"] = np.where(period.codes[idx] >= 0, period.text(idx), "")
         body["indicator"] = indicator.text(idx)

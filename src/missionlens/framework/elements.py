@@ -16,14 +16,15 @@ file is an error rather than a silently ignored key.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
     "DEFAULT_FACETS",
     "LEVELS",
     "PHASES",
+    "ROOT_MISSING_RULE",
     "AggregationMethod",
     "AggregationSpec",
     "Anchor",
@@ -212,11 +213,20 @@ class MissingRule(_Model):
     min_share: float = Field(default=0.5, ge=0.0, le=1.0)
 
 
+#: The root's missing rule when a framework does not give one: every dimension that applies
+#: must have a score, so that a headline score never quietly leaves out a whole dimension.
+ROOT_MISSING_RULE = MissingRule(rule="reweight", min_share=1.0)
+
+
 class Node(_Model):
     """An aggregate node of the tree: the root, a dimension or a sub-dimension.
 
     The node type is not stored: it follows from the depth (the root has no parent, dimensions
     are children of the root, anything deeper is a sub-dimension).
+
+    ``missing`` defaults to :data:`ROOT_MISSING_RULE` (``reweight`` with ``min_share`` 1:
+    every applicable dimension needed) at the root, and to ``reweight`` with ``min_share`` 0.5
+    everywhere else.
     """
 
     id: Identifier
@@ -228,6 +238,14 @@ class Node(_Model):
     missing: MissingRule = MissingRule()
     level: str | None = Field(default=None, description="Optional level facet of the node.")
     findings: tuple[int, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _root_missing_default(cls, data: Any) -> Any:
+        """The root's default missing rule is :data:`ROOT_MISSING_RULE`."""
+        if isinstance(data, dict) and data.get("parent") is None and data.get("missing") is None:
+            data = {**data, "missing": ROOT_MISSING_RULE}
+        return data
 
 
 # ----------------------------------------------------------------------------------- indicators

@@ -432,6 +432,9 @@ class Framework(_Model):
         if exclude_defaults:
             for section in ("nodes", "indicators"):
                 data.setdefault(section, [])
+            for node, dumped in zip(self.nodes, data["nodes"], strict=True):
+                if node.parent is None:  # its default differs by place: always written
+                    dumped["missing"] = node.missing.model_dump(mode="json")
         ordered = {k: data[k] for k in type(self).model_fields if k in data}
         return ordered
 

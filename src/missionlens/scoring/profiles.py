@@ -12,6 +12,7 @@ import io
 import json
 import os
 import tempfile
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any, Literal
@@ -19,15 +20,27 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from missionlens.errors import IncompatibleProfilesError, MissionLensError, RecipeError
+from missionlens.errors import (
+    IncompatibleProfilesError,
+    IncompleteScoreWarning,
+    MissionLensError,
+    RecipeError,
+)
 from missionlens.framework.model import Framework
 from missionlens.scoring.fingerprints import data_fingerprint
 from missionlens.scoring.prepare import prepare
 from missionlens.scoring.recipe import Recipe
-from missionlens.scoring.state import ScoringState
+from missionlens.scoring.state import ScoringState, node_applicability
 from missionlens.scoring.steps import run_recipe
 
-__all__ = ["PROFILE_COLUMNS", "IncompatibleProfilesError", "Profiles", "score"]
+__all__ = [
+    "PROFILE_COLUMNS",
+    "UNUSED_COLUMNS",
+    "UNUSED_REASONS",
+    "IncompatibleProfilesError",
+    "Profiles",
+    "score",
+]
 
 #: Columns of :meth:`Profiles.to_frame`, in order.
 PROFILE_COLUMNS: tuple[str, ...] = (
@@ -42,6 +55,42 @@ PROFILE_COLUMNS: tuple[str, ...] = (
     "n_indicators",
     "coverage",
     "imputed_share",
+    "weight_share",
+    "missing_children",
+    "complete",
+    "n_values",
+)
+
+#: Columns of :attr:`Profiles.unused`, in order.
+UNUSED_COLUMNS: tuple[str, ...] = (
+    "mission",
+    "period",
+    "phase",
+    "indicator",
+    "node",
+    "value",
+    "reason",
+    "detail",
+    "used_in",
+)
+
+#: Reasons of :attr:`Profiles.unused`.
+UNUSED_REASONS: tuple[str, ...] = (
+    "below_min_share",
+    "propagated_missing",
+    "zero_weight",
+    "not_computable",
+)
+
+_TEXT_COLUMNS: tuple[str, ...] = (
+    "mission",
+    "period",
+    "phase",
+    "view",
+    "node",
+    "node_type",
+    "level",
+    "missing_children",
 )
 
 _FORMAT = "missionlens-profiles/1"
@@ -86,6 +135,14 @@ def score(
     RecipeError
         If a step cannot be applied (naming the step and what it needed).
 
+    Warns
+    -----
+    IncompleteScoreWarning
+        If entered values are in no score of the tree (listed in :attr:`Profiles.unused`), or
+        a root score was computed while a dimension that applies has no score (only possible
+        when the framework or recipe lowers the root's ``min_share`` below its default of 1);
+        the message names the missions, periods and nodes, and ``Profiles.log`` records it.
+
     Examples
     --------
     >>> import missionlens as ml
@@ -101,12 +158,43 @@ def score(
 
     >>> bool(np.isnan(w.loc[("A", "2024"), "political"]))
     True
+
+    Every value here is in the score of ``pol_strategy``, so none is unused:
+
+    >>> ml.score(data, framework=fw).unused.empty
+    True
     """
     recipe = recipe or Recipe.default()
     _check_facets(framework, recipe)
     state, data = prepare(source, framework, recipe, unknown_columns=unknown_columns)
     state = run_recipe(state, recipe)
-    table = _tidy(state, recipe)
+    return profiles_from_state(state, recipe, data, unknown_columns=unknown_columns, stacklevel=3)
+
+
+def profiles_from_state(
+    state: ScoringState,
+    recipe: Recipe,
+    data: pd.DataFrame,
+    *,
+    unknown_columns: Literal["error", "ignore"] = "error",
+    stacklevel: int = 2,
+) -> Profiles:
+    """The :class:`Profiles` of a scoring state after the recipe's last step.
+
+    Derives the tidy score table, the facet views and the accounting of unused values from the
+    state's dense arrays; warns (:class:`~missionlens.IncompleteScoreWarning`) as
+    :func:`score` does. ``score`` is ``prepare``, ``run_recipe`` and this.
+    """
+    framework = state.framework
+    if state.normalised is None or state.node_scores is None:
+        raise RecipeError("the recipe did not normalise and aggregate: nothing to profile")
+    blocks = _facet_blocks(state, recipe)
+    tree_missing = _tree_missing(state, ~np.isnan(state.normalised))
+    table = _tidy(state, blocks, tree_missing)
+    unused = _unused(state, blocks, tree_missing)
+    state, messages = _account(state, unused, _incomplete_roots(state, tree_missing))
+    for message in messages:
+        warnings.warn(message, IncompleteScoreWarning, stacklevel=stacklevel)
     return Profiles(
         table=table,
         framework=framework,
@@ -114,6 +202,7 @@ def score(
         data=data,
         log=pd.DataFrame(list(state.log)),
         unknown_columns=unknown_columns,
+        unused=unused,
     )
 
 
@@ -152,16 +241,47 @@ def _global_weights(fw: Framework, weights: dict[str, float]) -> dict[str, float
     return out
 
 
-def _facet_blocks(
-    state: ScoringState, recipe: Recipe
-) -> list[tuple[str, list[str], np.ndarray, np.ndarray]]:
-    """Facet views: (facet id, value ids, scores units x values, membership indicators x values)."""
+def _joined(names: list[str], masks: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
+    """Per cell, the comma-joined names whose mask is true there ("" where none)."""
+    out = np.full(shape, "", dtype=object)
+    for name, mask in zip(names, masks, strict=True):
+        if mask.any():
+            out[mask] = np.where(out[mask] == "", name, out[mask] + ", " + name)
+    return out
+
+
+class _FacetBlock:
+    """One facet view: its values' scores, weight shares and indicator membership."""
+
+    def __init__(
+        self,
+        facet_id: str,
+        value_ids: list[str],
+        scores: np.ndarray,
+        share: np.ndarray,
+        member: np.ndarray,
+        missing: np.ndarray,
+        weighted: np.ndarray,
+    ) -> None:
+        self.facet_id = facet_id
+        self.value_ids = value_ids
+        self.scores = scores  # units x values
+        self.share = share  # units x values: share of the applicable weight with a value
+        self.member = member  # indicators x values
+        self.missing = missing  # units x values: applicable weighted members without a value
+        self.weighted = weighted  # indicators x values: members of positive weight (scored)
+
+
+def _facet_blocks(state: ScoringState, recipe: Recipe) -> list[_FacetBlock]:
+    """Facet views, each scored from the indicators of positive global weight it holds."""
     from missionlens.scoring.kernels.aggregate import aggregate
 
     fw = state.framework
     assert state.normalised is not None
     gw = _global_weights(fw, state.weights)
     w = np.array([gw[i] for i in state.indicators])
+    present = ~np.isnan(state.normalised)
+    applies = state.applicable | present
     declared = {f.id for f in fw.facets} | {"level", "phase"}
     blocks = []
     for facet_id in facet_views(fw, recipe):
@@ -175,11 +295,15 @@ def _facet_blocks(
         rows = pd.Index(state.indicators).get_indexer(members["indicator"])
         cols = pd.Index(value_ids).get_indexer(members["value"])
         member[rows, cols] = True
-        scores = np.full((state.normalised.shape[0], len(value_ids)), np.nan)
+        weighted = member & (w > 0)[:, None]
+        n_units = state.normalised.shape[0]
+        scores = np.full((n_units, len(value_ids)), np.nan)
+        share = np.full((n_units, len(value_ids)), np.nan)
+        missing = np.full((n_units, len(value_ids)), "", dtype=object)
         for k in range(len(value_ids)):
-            sel = member[:, k] & (w > 0)
+            sel = weighted[:, k]
             if sel.any():
-                scores[:, k], _ = aggregate(
+                scores[:, k], share[:, k] = aggregate(
                     state.normalised[:, sel],
                     w[sel],
                     "arithmetic",
@@ -187,8 +311,37 @@ def _facet_blocks(
                     min_share=recipe.settings.facet_min_share,
                     applicable=state.applicable[:, sel],
                 )
-        blocks.append((facet_id, value_ids, scores, member))
+                ids = [i for i, keep in zip(state.indicators, sel, strict=True) if keep]
+                gaps = applies[:, sel] & ~present[:, sel]
+                missing[:, k] = _joined(ids, list(gaps.T), (n_units,))
+        blocks.append(_FacetBlock(facet_id, value_ids, scores, share, member, missing, weighted))
     return blocks
+
+
+def _tree_missing(state: ScoringState, present: np.ndarray) -> np.ndarray:
+    """Per unit and tree node: the comma-joined ids of the children with positive weight that
+    apply to the unit and have no score ("" where none)."""
+    fw = state.framework
+    assert state.node_scores is not None
+    node_pos = {n: k for k, n in enumerate(fw.node_ids)}
+    node_applies = node_applicability(state)
+    n_units = present.shape[0]
+    out = np.full((n_units, len(fw.nodes)), "", dtype=object)
+    for node in fw.node_ids:
+        names, masks = [], []
+        for child in fw.children(node):
+            if state.weights[child] <= 0:
+                continue
+            if child in node_pos:
+                scored = ~np.isnan(state.node_scores[:, node_pos[child]])
+                gap = node_applies[:, node_pos[child]] & ~scored
+            else:
+                j = state.column(child)
+                gap = state.applicable[:, j] & ~present[:, j]
+            names.append(child)
+            masks.append(gap)
+        out[:, node_pos[node]] = _joined(names, masks, (n_units,))
+    return out
 
 
 def _contributions(
@@ -206,6 +359,8 @@ def _contributions(
         total = np.zeros(n_units)
         total_imputed = np.zeros(n_units)
         for child in fw.children(node):
+            if state.weights[child] <= 0:
+                continue  # a child weighing 0 is not in the score
             if child in node_pos:
                 ok = ~np.isnan(state.node_scores[:, node_pos[child]])
                 total += np.where(ok, used[:, node_pos[child]], 0.0)
@@ -220,10 +375,11 @@ def _contributions(
     return used, used_imputed
 
 
-def _tidy(state: ScoringState, recipe: Recipe) -> pd.DataFrame:
+def _tidy(state: ScoringState, blocks: list[_FacetBlock], tree_missing: np.ndarray) -> pd.DataFrame:
     """The long score table: one row per unit and element (indicator, node, facet value)."""
     fw = state.framework
     assert state.normalised is not None and state.node_scores is not None
+    assert state.node_share is not None
     n_units, n_ind = state.normalised.shape
     present = ~np.isnan(state.normalised)
     imputed = state.imputed & present
@@ -238,15 +394,23 @@ def _tidy(state: ScoringState, recipe: Recipe) -> pd.DataFrame:
     levels: list[str | None] = [fw.indicator(i).level for i in state.indicators] + [
         fw.node(n).level for n in fw.node_ids
     ]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        indicator_share = np.where(counted, present.astype(np.float64), np.nan)
     score_blocks = [state.normalised, state.node_scores]
+    share_blocks = [indicator_share, state.node_share]
+    missing_blocks = [tree_missing]  # indicators have no children: "" for them
+    complete_blocks = [present | ~state.applicable, tree_missing == ""]
     membership = [np.eye(n_ind, dtype=bool), below]
-    for facet_id, value_ids, scores, member in _facet_blocks(state, recipe):
-        element_ids += value_ids
-        views += [facet_id] * len(value_ids)
-        types += ["facet"] * len(value_ids)
-        levels += value_ids if facet_id == "level" else [None] * len(value_ids)
-        score_blocks.append(scores)
-        membership.append(member)
+    for block in blocks:
+        element_ids += block.value_ids
+        views += [block.facet_id] * len(block.value_ids)
+        types += ["facet"] * len(block.value_ids)
+        levels += block.value_ids if block.facet_id == "level" else [None] * len(block.value_ids)
+        score_blocks.append(block.scores)
+        share_blocks.append(block.share)
+        missing_blocks.append(block.missing)
+        complete_blocks.append(block.missing == "")
+        membership.append(block.member)
     scores_all = np.hstack(score_blocks)
     member_all = np.hstack(membership).astype(np.float64)
     n_total = counted.astype(np.float64) @ member_all
@@ -271,6 +435,16 @@ def _tidy(state: ScoringState, recipe: Recipe) -> pd.DataFrame:
         inverse, uniques = pd.factorize(pd.Series(values, dtype=object))
         return pd.Categorical.from_codes(inverse[codes], categories=pd.Index(uniques, dtype=object))
 
+    # codes of missing_children: 0 for "" (most cells), only the others factorised
+    aggregates = np.hstack(missing_blocks)
+    gaps = aggregates != ""
+    gap_codes, gap_uniques = pd.factorize(pd.Series(aggregates[gaps], dtype=object))
+    codes = np.zeros((n_units, len(element_ids)), dtype=np.int64)
+    block_codes = np.zeros(aggregates.shape, dtype=np.int64)
+    block_codes[gaps] = gap_codes + 1
+    codes[:, n_ind:] = block_codes
+    missing_codes = codes.reshape(-1)
+    missing_uniques = pd.Index(["", *gap_uniques], dtype=object)
     table = pd.DataFrame(
         {
             "mission": cat(units["mission"], unit_rows),
@@ -284,9 +458,175 @@ def _tidy(state: ScoringState, recipe: Recipe) -> pd.DataFrame:
             "n_indicators": n_used.reshape(-1).astype(np.int64),
             "coverage": coverage.reshape(-1),
             "imputed_share": imputed_share.reshape(-1),
+            "weight_share": np.hstack(share_blocks).reshape(-1),
+            "missing_children": pd.Categorical.from_codes(
+                missing_codes, categories=missing_uniques
+            ),
+            "complete": np.hstack(complete_blocks).reshape(-1).astype(bool),
+            "n_values": n_present.reshape(-1).astype(np.int64),
         }
     )
     return table
+
+
+# ------------------------------------------------------------------------------ accounting
+def _unused(
+    state: ScoringState, blocks: list[_FacetBlock], tree_missing: np.ndarray
+) -> pd.DataFrame:
+    """Every entered value that no score of the tree rests on, with the reason."""
+    fw = state.framework
+    assert state.normalised is not None and state.node_scores is not None
+    assert state.node_share is not None
+    node_pos = {n: k for k, n in enumerate(fw.node_ids)}
+    entered = ~np.isnan(state.raw)
+    computed = ~np.isnan(state.normalised)
+    # facet values whose (reported) score rests on each unit's indicator values
+    facets = [
+        (f"{block.facet_id}:{value_id}", block.scores[:, k], block.weighted[:, k])
+        for block in blocks
+        for k, value_id in enumerate(block.value_ids)
+    ]
+    rows: list[dict[str, Any]] = []
+    units = state.units
+    for j, ind in enumerate(state.indicators):
+        col = entered[:, j]
+        if not col.any():
+            continue
+        parent = fw.indicator(ind).parent
+        p = node_pos[parent]
+        parent_scored = ~np.isnan(state.node_scores[:, p])
+        lost = col & ~computed[:, j]
+        light = col & computed[:, j] & (state.weights[ind] <= 0)
+        killed = col & computed[:, j] & (state.weights[ind] > 0) & ~parent_scored
+        rule = state.node_rule[p] if state.node_rule else "reweight"
+        need = state.node_min_share[p] if state.node_min_share else float("nan")
+        for mask, reason in (
+            (lost, "not_computable"),
+            (light, "zero_weight"),
+            (killed, "below_min_share" if rule == "reweight" else "propagated_missing"),
+        ):
+            for u in (int(k) for k in np.flatnonzero(mask)):
+                if reason == "not_computable":
+                    node, detail = (
+                        ind,
+                        (
+                            "the value became missing in the recipe's steps (e.g. a zero or "
+                            "missing denominator; see profiles.log)"
+                        ),
+                    )
+                elif reason == "zero_weight":
+                    node, detail = parent, f"'{ind}' weighs 0 in '{parent}'"
+                elif reason == "below_min_share":
+                    share = state.node_share[u, p]
+                    node, detail = (
+                        parent,
+                        (
+                            f"'{parent}' has no score: children with a score carry {share:.0%} of "
+                            f"its applicable weight, {need:.0%} required (no score: "
+                            f"{tree_missing[u, p] or '-'})"
+                        ),
+                    )
+                else:
+                    node, detail = (
+                        parent,
+                        (
+                            f"'{parent}' has no score: its rule is propagate and "
+                            f"{tree_missing[u, p] or 'a child'} has no score"
+                        ),
+                    )
+                used_in = ", ".join(
+                    name
+                    for name, facet_scores, weighted in facets
+                    if weighted[j] and computed[u, j] and not np.isnan(facet_scores[u])
+                )
+                rows.append(
+                    {
+                        "mission": units["mission"].iat[u],
+                        "period": units["period"].iat[u],
+                        "phase": units["phase"].iat[u],
+                        "indicator": ind,
+                        "node": node,
+                        "value": float(state.raw[u, j]),
+                        "reason": reason,
+                        "detail": detail,
+                        "used_in": used_in,
+                    }
+                )
+    return _unused_frame(rows)
+
+
+def _unused_frame(rows: list[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
+    """The unused table with its documented columns and types (empty when nothing is)."""
+    frame = pd.DataFrame(rows, columns=list(UNUSED_COLUMNS))
+    out = frame.astype({c: object for c in UNUSED_COLUMNS if c != "value"})
+    out["value"] = pd.to_numeric(frame["value"]).astype(np.float64)
+    order = ["mission", "period", "indicator"]
+    return out.sort_values(order, kind="stable").reset_index(drop=True) if len(out) else out
+
+
+def _incomplete_roots(state: ScoringState, tree_missing: np.ndarray) -> pd.DataFrame:
+    """Units whose root score was computed while a dimension that applies has no score."""
+    fw = state.framework
+    assert state.node_scores is not None
+    root = fw.node_ids.index(fw.root.id)
+    flagged = ~np.isnan(state.node_scores[:, root]) & (tree_missing[:, root] != "")
+    return pd.DataFrame(
+        {
+            "mission": state.units["mission"].to_numpy(dtype=object)[flagged],
+            "period": state.units["period"].to_numpy(dtype=object)[flagged],
+            "missing": tree_missing[flagged, root],
+        }
+    )
+
+
+def _listing(items: list[str], limit: int = 10) -> str:
+    shown = "; ".join(items[:limit])
+    return shown + (f"; ... and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _account(
+    state: ScoringState, unused: pd.DataFrame, incomplete: pd.DataFrame
+) -> tuple[ScoringState, list[str]]:
+    """Log entries and warning texts for incomplete root scores and unused values."""
+    fw = state.framework
+    messages: list[str] = []
+    if len(incomplete):
+        units = [
+            f"{m} {p} (no score: {gap})"
+            for m, p, gap in zip(
+                incomplete["mission"], incomplete["period"], incomplete["missing"], strict=True
+            )
+        ]
+        text = (
+            f"the score of '{fw.root.id}' is incomplete for {len(incomplete)} mission-period(s): "
+            f"computed without dimension(s) that apply: {_listing(units)}"
+        )
+        state = state.noted(
+            "accounting", text, node=fw.root.id, reason="incomplete", n_units=len(incomplete)
+        )
+        messages.append(text)
+    if len(unused):
+        parts = []
+        for (node, reason), group in unused.groupby(["node", "reason"], sort=False):
+            n_units = len(group[["mission", "period"]].drop_duplicates())
+            text = (
+                f"{len(group)} entered value(s) of {n_units} mission-period(s) are in no "
+                f"score of the tree: {reason} at '{node}'"
+            )
+            state = state.noted(
+                "accounting",
+                text,
+                node=node,
+                reason=reason,
+                n_values=len(group),
+                n_units=n_units,
+            )
+            parts.append(f"{len(group)} {reason} at '{node}'")
+        messages.append(
+            f"{len(unused)} entered value(s) are in no score of the tree ({_listing(parts)}); "
+            "see profiles.unused for each value and the reason"
+        )
+    return state, messages
 
 
 # ---------------------------------------------------------------------------------- Profiles
@@ -302,7 +642,11 @@ class Profiles:
     data : pandas.DataFrame
         The input as given to :func:`score`.
     log : pandas.DataFrame
-        What the steps reported (imputed cells, outlier treatments, ...).
+        What the steps reported (imputed cells, outlier treatments, ...) and, with step
+        ``accounting``, the incomplete root scores and the unused values (by node and reason).
+    unused : pandas.DataFrame
+        Every entered value that no score of the tree rests on, with the reason (see
+        :attr:`unused`).
     fingerprints : dict
         ``framework``, ``recipe`` and ``data`` fingerprints.
     """
@@ -316,8 +660,10 @@ class Profiles:
         data: pd.DataFrame,
         log: pd.DataFrame | None = None,
         unknown_columns: Literal["error", "ignore"] = "error",
+        unused: pd.DataFrame | None = None,
     ) -> None:
         self._table = _canonical(table)
+        self._unused = None if unused is None else _unused_frame(unused)
         self.unknown_columns = unknown_columns
         self.framework = framework
         self.recipe = recipe
@@ -339,6 +685,50 @@ class Profiles:
             }
         return dict(self._fingerprints)
 
+    @property
+    def unused(self) -> pd.DataFrame:
+        """Every entered value that no score of the tree rests on, with the reason.
+
+        A value is *used* when the score of its parent node is reported (that score, and every
+        score above it that is reported, rests on it). It is *unused* when no tree score does:
+
+        ``below_min_share``
+            Its parent has no score because the children with a score carry less than the
+            node's ``min_share`` of the applicable weight (``reweight`` rule); ``detail`` gives
+            the share, the share required and the children without a score.
+        ``propagated_missing``
+            Its parent has no score because its rule is ``propagate`` and a child that applies
+            has no score (named in ``detail``).
+        ``zero_weight``
+            The indicator weighs 0 in its parent, so the parent's score does not depend on it.
+        ``not_computable``
+            The value was entered but became missing in the recipe's steps (e.g. a zero or
+            missing denominator in ``denominate``, reported in :attr:`log`).
+
+        A value entered for an indicator that does not apply in the unit's lifecycle phase is
+        scored like any other (see the scoring guide), so it is never unused for that reason.
+        Facet views (``level``, ``finding``, ...) are other readings of the same values: a
+        value may be in no tree score and still in a facet value's score, which ``used_in``
+        names (``level:strategic, finding:16``); it is still listed here, since the mission's
+        profile (the tree) leaves it out.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns (:data:`UNUSED_COLUMNS`) ``mission``, ``period``, ``phase``,
+            ``indicator``, ``node`` (the node whose missing score drops the value, or the
+            indicator for ``not_computable``), ``value`` (as entered, after consolidation of
+            several raters), ``reason`` (one of :data:`UNUSED_REASONS`), ``detail`` (plain
+            words) and ``used_in`` (comma-joined facet values whose score rests on the value,
+            ``""`` if none); one row per value, sorted by mission, period and indicator.
+            Empty, with these columns, when every entered value is used.
+        """
+        if self._unused is None:  # made by hand, not by score() or load(): recompute
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", IncompleteScoreWarning)
+                self._unused = self.regenerate().unused
+        return self._unused.copy()
+
     # ------------------------------------------------------------------------------ views
     def to_frame(self, view: str | None = "tree") -> pd.DataFrame:
         """The tidy score table.
@@ -358,10 +748,26 @@ class Profiles:
             ``facet``); ``level`` (strategic, operational, tactical where known); ``score``
             (0-100, 100 best; ``NaN`` where the missing rule leaves it missing);
             ``n_indicators`` (the indicator values the score rests on: 0 where the score is
-            missing, and values below a missing child do not count); ``coverage`` (the share of
-            the node's indicators that apply in the unit's lifecycle phase and have a value);
-            ``imputed_share`` (share of those present that
-            were imputed).
+            missing, and values below a missing child or a child weighing 0 do not count);
+            ``coverage`` (the share of the node's indicators that apply in the unit's lifecycle
+            phase and have a value: it counts indicators); ``imputed_share`` (share of those
+            present that were imputed); ``weight_share`` (the share of the node's applicable
+            weight carried by children with a score: what the ``min_share`` rule compares,
+            among the node's direct children, with their weights; for an indicator 1 if it has
+            a value, 0 if not; for a facet value among its indicators, weighted by their share
+            of the root; ``NaN`` where nothing applies); ``missing_children`` (comma-joined ids
+            of the children with positive weight that apply and have no score, ``""`` when
+            none; for a facet value, its indicators without a value); ``complete`` (``True``
+            when no such child is missing, so also for a node that does not apply at all; for
+            an indicator: it has a value or does not apply; a root score with ``complete``
+            false was computed without a whole dimension, and :func:`score` warns);
+            ``n_values`` (the indicator values entered or imputed below the element, whether
+            or not its score uses them: a node with ``n_values`` > 0 and no score has data but
+            too little of its weight rated).
+
+            A score can be reported with ``coverage`` below 1 and ``weight_share`` at least the
+            node's ``min_share``; a score is missing where ``weight_share`` is below it, or, for
+            ``propagate``, where ``complete`` is false.
         """
         if view is None:
             return self._table.copy()
@@ -532,7 +938,7 @@ class Profiles:
         from missionlens.text import quote_series
 
         table = self.to_frame(view)
-        for column in ("mission", "period", "phase", "view", "node", "node_type", "level"):
+        for column in _TEXT_COLUMNS:
             table[column] = quote_series(table[column].astype(object))
         path = Path(path)
         table.to_csv(path, index=False, encoding="utf-8-sig")  # the BOM tells Excel it is UTF-8
@@ -540,13 +946,19 @@ class Profiles:
 
     # --------------------------------------------------------------------------- save/load
     def save(self, path: str | Path) -> Path:
-        """Write everything to one zip file: scores and data as Parquet, framework and recipe
-        as YAML, fingerprints as JSON. No pickle."""
+        """Write everything to one zip file: scores, unused values and data as Parquet,
+        framework and recipe as YAML, fingerprints as JSON. No pickle.
+
+        The file is written next to the target, flushed to disk and moved into place, so that
+        no half-written file is ever left; it gets the permissions of any new file (``0o666``
+        less the process umask).
+        """
         path = Path(path)
         parts = {
             "framework.yaml": self.framework.to_yaml().encode("utf-8"),
             "recipe.yaml": self.recipe.to_yaml().encode("utf-8"),
             "scores.parquet": _parquet(self._table, "the score table"),
+            "unused.parquet": _parquet(self.unused, "the unused values"),
             "data.parquet": _parquet(self.data, "the input data"),
             "log.json": self.log.to_json(orient="records", force_ascii=False).encode("utf-8"),
             "meta.json": json.dumps(
@@ -557,31 +969,55 @@ class Profiles:
                 }
             ).encode("utf-8"),
         }
-        # write next to the target, then move it into place: no half-written file is left
         handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.close(handle)
         try:
-            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                for name, payload in parts.items():
-                    archive.writestr(name, payload)
+            stream = os.fdopen(handle, "wb")
+        except BaseException:
+            os.close(handle)
+            os.remove(tmp)
+            raise
+        try:
+            with stream:
+                with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                    for name, payload in parts.items():
+                        archive.writestr(name, payload)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it 0600
             os.replace(tmp, path)
-        finally:
+        except BaseException:
             if os.path.exists(tmp):
                 os.remove(tmp)
+            raise
         return path
 
     @classmethod
     def load(cls, path: str | Path) -> Profiles:
-        """Read profiles written by :meth:`save`; the fingerprints are checked."""
+        """Read profiles written by :meth:`save`; the fingerprints are checked.
+
+        A file saved by an earlier version (without the ``weight_share``, ``missing_children``,
+        ``complete`` and ``n_values`` columns or the unused values) is scored again from its
+        own data, framework and recipe; its stored scores must match the new ones exactly,
+        else a :class:`MissionLensError` says so.
+        """
         with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
             meta = json.loads(archive.read("meta.json"))
             if meta.get("format") != _FORMAT:
                 raise MissionLensError(f"{path}: not a missionlens profiles file")
-            framework = Framework.from_yaml(archive.read("framework.yaml").decode("utf-8"))
+            framework = _read_framework(
+                archive.read("framework.yaml").decode("utf-8"),
+                meta.get("fingerprints", {}).get("framework"),
+            )
             recipe = Recipe.from_yaml(archive.read("recipe.yaml").decode("utf-8"))
             table = pd.read_parquet(io.BytesIO(archive.read("scores.parquet")))
             data = pd.read_parquet(io.BytesIO(archive.read("data.parquet")))
             log = pd.read_json(io.StringIO(archive.read("log.json").decode("utf-8")))
+            unused = (
+                pd.read_parquet(io.BytesIO(archive.read("unused.parquet")))
+                if "unused.parquet" in names
+                else None
+            )
         out = cls(
             table=table,
             framework=framework,
@@ -589,12 +1025,15 @@ class Profiles:
             data=data,
             log=log,
             unknown_columns=meta.get("unknown_columns", "error"),
+            unused=unused,
         )
         if out.fingerprints != meta["fingerprints"]:
             raise MissionLensError(
                 f"{path}: content does not match its fingerprints {meta['fingerprints']} "
                 f"(recomputed {out.fingerprints}); the file was altered or is damaged"
             )
+        if unused is None or any(c not in table.columns for c in PROFILE_COLUMNS):
+            return _upgrade(out, path)
         return out
 
     # ------------------------------------------------------------------------------ display
@@ -617,13 +1056,75 @@ def _canonical(table: pd.DataFrame) -> pd.DataFrame:
     """The score table with its text columns as categoricals of Python strings, whatever the
     reader (Parquet gives Arrow-backed categories)."""
     out = table.copy()
-    for col in ("mission", "period", "phase", "view", "node", "node_type", "level"):
+    for col in _TEXT_COLUMNS:
+        if col not in out.columns:  # a table saved before the column existed
+            continue
         values = out[col]
         if not isinstance(values.dtype, pd.CategoricalDtype):
             values = values.astype("category")
         cats = pd.Index(list(values.cat.categories), dtype=object)
         out[col] = pd.Categorical.from_codes(values.cat.codes.to_numpy(), categories=cats)
     return out
+
+
+def _umask() -> int:
+    """The process umask: from ``/proc/self/status`` where Linux gives it, else by setting it
+    and setting it back (which another thread could observe, hence the first choice)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
+def _read_framework(text: str, fingerprint: str | None) -> Framework:
+    """A saved framework. Files written before the root's default missing rule became
+    ``min_share`` 1 left out a root rule equal to the old default (``reweight``, 0.5): if the
+    fingerprint only matches with that rule, it is restored."""
+    framework = Framework.from_yaml(text)
+    if fingerprint is None or framework.fingerprint == fingerprint:
+        return framework
+    import yaml
+
+    raw = yaml.safe_load(text)
+    nodes = raw.get("nodes") if isinstance(raw, dict) else None
+    if not isinstance(nodes, list):
+        return framework
+    for node in nodes:
+        if isinstance(node, dict) and node.get("parent") is None and "missing" not in node:
+            node["missing"] = {"rule": "reweight", "min_share": 0.5}
+    legacy = Framework.from_dict(raw)
+    return legacy if legacy.fingerprint == fingerprint else framework
+
+
+def _upgrade(old: Profiles, path: str | Path) -> Profiles:
+    """Profiles saved before the accounting columns: scored again, checked against the file."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", IncompleteScoreWarning)
+        fresh = old.regenerate()
+    stored = old._table
+    columns = [c for c in stored.columns if c in fresh._table.columns]
+    again = fresh._table[columns]
+    same = len(again) == len(stored) and all(
+        np.array_equal(again[c].to_numpy(), stored[c].to_numpy(), equal_nan=True)
+        if again[c].dtype.kind == "f"
+        else (again[c].astype(object).fillna("") == stored[c].astype(object).fillna("")).all()
+        for c in columns
+    )
+    if not same:
+        raise MissionLensError(
+            f"{path}: saved by an earlier version of missionlens, and scoring its data again "
+            "with its own framework and recipe does not give the stored scores, so the columns "
+            "added since (weight_share, missing_children, complete, n_values) and the unused "
+            "values cannot be filled in. Score the data again with ml.score"
+        )
+    fresh.log = old.log if not len(fresh.log) else fresh.log
+    return fresh
 
 
 def _parquet(frame: pd.DataFrame, what: str) -> bytes:

@@ -32,7 +32,9 @@ class ScoringState:
     normalised: FloatArray | None = None
     weights: dict[str, float] = field(default_factory=dict)
     node_scores: FloatArray | None = None  # units x nodes, framework node order
-    node_share: FloatArray | None = None
+    node_share: FloatArray | None = None  # units x nodes: applicable weight with a score
+    node_rule: tuple[str, ...] = ()  # per node (framework node order): the rule applied
+    node_min_share: tuple[float, ...] = ()  # per node: the min_share applied (reweight)
     log_treated: frozenset[str] = frozenset()
     log: tuple[dict[str, Any], ...] = ()
     #: the entries the values rest on (:class:`~missionlens.scoring.prepare.EntryArrays`)

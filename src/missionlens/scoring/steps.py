@@ -440,6 +440,8 @@ def step_aggregate(state: ScoringState, params: AggregateParams) -> ScoringState
     node_applies = node_applicability(state)
     scores = np.full((n_units, len(fw.nodes)), np.nan)
     share = np.full((n_units, len(fw.nodes)), np.nan)
+    rules: dict[str, str] = {}
+    min_shares: dict[str, float] = {}
     for node_id in sorted(fw.node_ids, key=lambda n: -fw.depth(n)):
         node = fw.node(node_id)
         children = fw.children(node_id)
@@ -468,13 +470,20 @@ def step_aggregate(state: ScoringState, params: AggregateParams) -> ScoringState
             p = override.p if override.p is not None else p
             rule = override.rule or rule
             min_share = override.min_share if override.min_share is not None else min_share
+        rules[node_id], min_shares[node_id] = rule, float(min_share)
         try:
             scores[:, node_pos[node_id]], share[:, node_pos[node_id]] = agg.aggregate(
                 block, w, method, p=p, rule=rule, min_share=min_share, applicable=applies
             )
         except ValueError as exc:
             raise RecipeError(f"step 'aggregate' at node '{node_id}': {exc}") from None
-    return replace(state, node_scores=scores, node_share=share)
+    return replace(
+        state,
+        node_scores=scores,
+        node_share=share,
+        node_rule=tuple(rules[n] for n in fw.node_ids),
+        node_min_share=tuple(min_shares[n] for n in fw.node_ids),
+    )
 
 
 def run_recipe(state: ScoringState, recipe: Recipe, start: int = 0) -> ScoringState:
