@@ -49,17 +49,18 @@ def _central_moments(
     one_d = arr.ndim == 1
     if one_d:
         arr = arr[:, None]
-    present = ~np.isnan(arr)
-    n = present.sum(axis=-2).astype(np.float64)
-    zeroed = np.where(present, arr, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = zeroed.sum(axis=-2) / n
-    dev = np.where(present, arr - mean[..., None, :], 0.0)
-    hi = np.where(present, arr, -np.inf).max(axis=-2)
-    lo = np.where(present, arr, np.inf).min(axis=-2)
+    # units on the last, contiguous axis: each column is then summed alone, in the same order
+    # whatever the leading axes, so a batch gives exactly the values of separate calls
+    units_last = np.ascontiguousarray(np.moveaxis(arr, -2, -1))
+    present = ~np.isnan(units_last)
+    n = present.sum(axis=-1).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        mean = np.where(present, units_last, 0.0).sum(axis=-1) / n
+        dev = np.where(present, units_last - mean[..., None], 0.0)
+        moments = tuple((dev**r).sum(axis=-1) / n for r in (2, *orders))
+    hi = np.where(present, units_last, -np.inf).max(axis=-1)
+    lo = np.where(present, units_last, np.inf).min(axis=-1)
     constant = ~(hi > lo)  # also True for columns with no value
-    with np.errstate(invalid="ignore", divide="ignore"):
-        moments = tuple((dev**r).sum(axis=-2) / n for r in (2, *orders))
     return n, constant, moments, one_d
 
 

@@ -152,9 +152,12 @@ def zscore(x: FloatArray, *, centre: float = 0.0, scale: float = 1.0) -> FloatAr
     the familiar T-score. A constant column gets ``centre``.
     """
     arr = _columns(x)
+    # units on the last, contiguous axis: each column is summed alone, in the same order
+    # whatever the leading axes, so a batch gives exactly the values of separate calls
+    units_last = np.ascontiguousarray(np.moveaxis(arr, -2, -1))
     with _quiet_nan():
-        mean = np.nanmean(arr, axis=-2, keepdims=True)
-        sd = np.nanstd(arr, axis=-2, ddof=1, keepdims=True)
+        mean = np.nanmean(units_last, axis=-1)[..., None, :]
+        sd = np.nanstd(units_last, axis=-1, ddof=1)[..., None, :]
     flat = ~(sd > 0)
     safe = np.where(flat, 1.0, sd)
     out = centre + scale * (arr - mean) / safe

@@ -266,7 +266,10 @@ def treat_outliers_columns(
     if fallback == "none":
         fallen = original
     else:
-        fallen = log_ct_orig(original) if fallback == "log_ct_orig" else log_ct(original)
+        # computed for every column but used only for failing ones, which are never constant
+        # (a constant column would give log(0) = -inf here)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fallen = log_ct_orig(original) if fallback == "log_ct_orig" else log_ct(original)
     use_fallback = unfixed & (fallback != "none")
     present = ~np.isnan(original)
     with np.errstate(invalid="ignore"):
