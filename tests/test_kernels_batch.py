@@ -154,7 +154,7 @@ def test_effective_weights_decompose_the_scores() -> None:
 
 def test_effective_weights_by_hand() -> None:
     # weights 1, 1, 2; child 1 missing: effective 1/3, 0, 2/3; score (50 + 200) / 3
-    score, share, eff = agg.aggregate_with_weights(
+    score, _, eff = agg.aggregate_with_weights(
         np.array([[50.0, NAN, 100.0]]), np.array([1.0, 1, 2])
     )
     assert_allclose(eff, [[1 / 3, 0, 2 / 3]], rtol=0, atol=1e-15)
