@@ -330,8 +330,8 @@ def treat_outliers(
     COINr's example ``c(1:10, 30, 100)``: one pass sets 100 to 30.
 
     >>> treated, changed, info = treat_outliers(np.array([*range(1, 11), 30.0, 100.0]))
-    >>> treated[-1], info.action, info.winsorised
-    (np.float64(30.0), 'winsorised', 1)
+    >>> float(treated[-1]), info.action, info.winsorised
+    (30.0, 'winsorised', 1)
     """
     arr = np.asarray(x, dtype=np.float64)
     if arr.ndim != 1:
