@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from missionlens.scoring.kernels import aggregate as agg
+from missionlens.scoring.kernels import impute, outliers
 from missionlens.scoring.kernels import normalise as norm
-from missionlens.scoring.kernels import treat
 
 NAN = np.nan
 TOL = {"rtol": 0, "atol": 1e-12}
@@ -169,15 +169,15 @@ def test_skewness_and_kurtosis_match_excel() -> None:
     # Microsoft Excel documentation examples for SKEW and KURT on
     # {3, 4, 5, 2, 3, 4, 5, 6, 4, 7}: SKEW = 0.359543, KURT = -0.151799637
     x = np.array([3.0, 4, 5, 2, 3, 4, 5, 6, 4, 7])
-    assert round(treat.sample_skewness(x), 6) == 0.359543
-    assert round(treat.sample_kurtosis(x), 9) == -0.151799637
+    assert round(outliers.sample_skewness(x), 6) == 0.359543
+    assert round(outliers.sample_kurtosis(x), 9) == -0.151799637
 
 
 def test_winsorisation_worked_example() -> None:
     # COINr's treat vignette example x = c(1:10, 30, 100): skew 3.06 > 2 and kurtosis 9.74 > 3.5;
     # one pass sets 100 to the next value 30, after which skew is 1.71 and the test passes.
     x = np.array([*range(1, 11), 30.0, 100.0])
-    treated, changed, info = treat.treat_outliers(x)
+    treated, changed, info = outliers.treat_outliers(x)
     assert_allclose(treated, [*range(1, 11), 30.0, 30.0], **TOL)
     assert changed.tolist() == [False] * 11 + [True]
     assert info.action == "winsorised" and info.winsorised == 1
@@ -186,7 +186,7 @@ def test_winsorisation_worked_example() -> None:
 
 def test_winsorisation_falls_back_to_log() -> None:
     x = np.array([1.0] * 20 + [2, 3, 50, 400, 10_000])
-    treated, changed, info = treat.treat_outliers(x, max_points=2)
+    treated, changed, info = outliers.treat_outliers(x, max_points=2)
     assert info.action == "log"
     # log_CT: ln(x - min + 0.01 (max - min))
     expected = np.log(x - 1 + 0.01 * (10_000 - 1))
@@ -197,14 +197,14 @@ def test_winsorisation_falls_back_to_log() -> None:
 def test_group_mean_and_locf_imputation() -> None:
     x = np.array([[1.0, NAN], [3.0, 4], [NAN, 8], [10, NAN]])
     groups = np.array([0, 0, 0, 1])
-    filled, mask = treat.fill_group_stat(x, groups, "mean")
+    filled, mask = impute.fill_group_stat(x, groups, "mean")
     assert_allclose(filled, [[1, 6], [3, 4], [2, 8], [10, NAN]], **TOL)
     assert mask.tolist() == [[False, True], [False, False], [True, False], [False, False]]
-    filled, _ = treat.fill_group_stat(x, groups, "median")
+    filled, _ = impute.fill_group_stat(x, groups, "median")
     assert_allclose(filled[0, 1], 6, **TOL)
     # locf: entity 0 has periods 2, 0, 1 (out of order); entity 1 one period
     y = np.array([[NAN], [5.0], [NAN], [NAN]])
-    filled, mask = treat.fill_locf(y, np.array([0, 0, 0, 1]), np.array([2, 0, 1, 0]))
+    filled, mask = impute.fill_locf(y, np.array([0, 0, 0, 1]), np.array([2, 0, 1, 0]))
     assert_allclose(filled[:, 0], [5, 5, 5, NAN], **TOL)
     assert mask[:, 0].tolist() == [True, False, True, False]
 

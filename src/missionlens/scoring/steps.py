@@ -22,8 +22,8 @@ from missionlens.framework.elements import BinaryScale, NumericScale, RubricScal
 from missionlens.framework.model import Framework
 from missionlens.scoring import methods
 from missionlens.scoring.kernels import aggregate as agg
+from missionlens.scoring.kernels import impute, outliers
 from missionlens.scoring.kernels import normalise as norm
-from missionlens.scoring.kernels import treat
 from missionlens.scoring.recipe import (
     STEP_PARAMS,
     STEP_TYPES,
@@ -203,13 +203,13 @@ def step_impute(state: ScoringState, params: ImputeParams) -> ScoringState:
         if params.group not in state.units.columns:
             raise RecipeError(f"step 'impute': the data has no group column '{params.group}'")
         groups = pd.factorize(state.units[params.group].astype(str))[0].astype(np.int64)
-        filled, mask = treat.fill_group_stat(
+        filled, mask = impute.fill_group_stat(
             values[:, cols], groups, "mean" if params.method == "group_mean" else "median"
         )
     else:  # locf
         entity = pd.factorize(state.units["mission"])[0].astype(np.int64)
         order = _period_order(state.units)
-        filled, mask = treat.fill_locf(values[:, cols], entity, order)
+        filled, mask = impute.fill_locf(values[:, cols], entity, order)
     mask &= state.applicable[:, cols]  # never fill an indicator that does not apply
     values[:, cols] = np.where(mask, filled, values[:, cols])
     imputed = state.imputed.copy()
@@ -240,17 +240,19 @@ def step_treat_outliers(state: ScoringState, params: TreatOutliersParams) -> Sco
     values = state.values.copy()
     treated = state.treated.copy()
     out = state
-    for j in cols:
-        new, changed, info = treat.treat_outliers(
-            values[:, j],
-            skew_threshold=params.skew_threshold,
-            kurtosis_threshold=params.kurtosis_threshold,
-            max_points=params.max_points,
-            fallback=params.fallback,
-        )
+    # all target columns in one vectorised call; columns are treated independently
+    new, changed, infos = outliers.treat_outliers_columns(
+        values[:, cols],
+        skew_threshold=params.skew_threshold,
+        kurtosis_threshold=params.kurtosis_threshold,
+        max_points=params.max_points,
+        fallback=params.fallback,
+    )
+    for k, j in enumerate(cols):
+        info = infos.column(k)
         if info.action != "none":
-            values[:, j] = new
-            treated[:, j] |= changed
+            values[:, j] = new[:, k]
+            treated[:, j] |= changed[:, k]
             out = out.noted(
                 "treat_outliers",
                 f"{state.indicators[j]}: {info.action}",

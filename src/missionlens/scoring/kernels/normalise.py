@@ -1,7 +1,13 @@
 """Normalisation kernels: raw indicator values to a common 0-100 scale where 100 is best.
 
-All functions work column by column on a 2-D array ``x`` (units x indicators) with ``NaN`` for
-missing values, in one vectorised pass. Direction is *not* handled here: the normalise step of the
+All functions work column by column on an array ``x`` of shape ``(..., units, indicators)`` with
+``NaN`` for missing values, in one vectorised pass; a 1-D array is one column. Leading axes are
+batch axes (e.g. replications R): the data-driven methods (:func:`minmax`, :func:`zscore`,
+:func:`rank`, :func:`percentile`, :func:`distance_to_target`) reduce over the unit axis (``-2``)
+only, never across replications, so a batch of R replications gives, value by value, what R
+separate calls give. :func:`linear`, :func:`goalposts` and :func:`custom_map` work element-wise
+with their parameters broadcast against the indicator (last) axis, and :func:`transform` is
+element-wise. Direction is *not* handled here: the normalise step of the
 recipe negates lower-is-better indicators (and their goalposts and targets) once, before calling
 these kernels, so every kernel can assume that higher is better.
 
@@ -24,7 +30,6 @@ from collections.abc import Iterator
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import rankdata
 
 __all__ = [
     "TRANSFORMS",
@@ -46,8 +51,18 @@ TRANSFORMS: tuple[str, ...] = ("log", "log10", "log1p")
 
 
 def _columns(x: FloatArray) -> FloatArray:
+    """View ``x`` as (..., units, columns): a 1-D array is one column."""
     arr = np.asarray(x, dtype=np.float64)
+    if arr.ndim == 0:
+        raise ValueError("x must be an array of shape (units,) or (..., units, indicators)")
     return arr.reshape(-1, 1) if arr.ndim == 1 else arr
+
+
+def _fill_columns(
+    out: FloatArray, arr: FloatArray, where: NDArray[np.bool_], value: float
+) -> FloatArray:
+    """Set the present cells of the columns flagged in ``where`` (shape (..., columns))."""
+    return np.where(where[..., None, :], np.where(np.isnan(arr), np.nan, value), out)
 
 
 def transform(x: FloatArray, name: str | None) -> FloatArray:
@@ -119,13 +134,13 @@ def minmax(x: FloatArray, *, constant: float = 50.0) -> FloatArray:
     """
     arr = _columns(x)
     with np.errstate(invalid="ignore"), _quiet_nan():
-        lo = np.nanmin(arr, axis=0)
-        hi = np.nanmax(arr, axis=0)
+        lo = np.nanmin(arr, axis=-2, keepdims=True)
+        hi = np.nanmax(arr, axis=-2, keepdims=True)
     span = hi - lo
     flat = span == 0
     safe = np.where(flat, 1.0, span)
     out = 100.0 * (arr - lo) / safe
-    out[:, flat] = np.where(np.isnan(arr[:, flat]), np.nan, constant)
+    out = _fill_columns(out, arr, flat[..., 0, :], constant)
     return out.reshape(np.shape(x))
 
 
@@ -137,13 +152,16 @@ def zscore(x: FloatArray, *, centre: float = 0.0, scale: float = 1.0) -> FloatAr
     the familiar T-score. A constant column gets ``centre``.
     """
     arr = _columns(x)
+    # units on the last, contiguous axis: each column is summed alone, in the same order
+    # whatever the leading axes, so a batch gives exactly the values of separate calls
+    units_last = np.ascontiguousarray(np.moveaxis(arr, -2, -1))
     with _quiet_nan():
-        mean = np.nanmean(arr, axis=0)
-        sd = np.nanstd(arr, axis=0, ddof=1)
+        mean = np.nanmean(units_last, axis=-1)[..., None, :]
+        sd = np.nanstd(units_last, axis=-1, ddof=1)[..., None, :]
     flat = ~(sd > 0)
     safe = np.where(flat, 1.0, sd)
     out = centre + scale * (arr - mean) / safe
-    out[:, flat] = np.where(np.isnan(arr[:, flat]), np.nan, centre)
+    out = _fill_columns(out, arr, flat[..., 0, :], centre)
     return out.reshape(np.shape(x))
 
 
@@ -154,9 +172,20 @@ def rank(x: FloatArray) -> FloatArray:
     values stay missing. Not bounded to 0-100: use :func:`percentile` for that.
     """
     arr = _columns(x)
-    filled = np.where(np.isnan(arr), np.inf, arr)
-    ranks = rankdata(filled, method="min", axis=0).astype(np.float64)
-    ranks[np.isnan(arr)] = np.nan
+    missing = np.isnan(arr)
+    # sort each column (missing values last, as +inf); in sorted order the "min" rank of a
+    # position is 1 + the position where its run of equal values starts
+    filled = np.where(missing, np.inf, arr)
+    order = np.argsort(filled, axis=-2, kind="stable")
+    ordered = np.take_along_axis(filled, order, axis=-2)
+    n = arr.shape[-2]
+    pos = np.arange(n, dtype=np.float64).reshape((n, 1))
+    first = np.ones_like(ordered[..., :1, :], dtype=bool)
+    starts = np.concatenate([first, ordered[..., 1:, :] != ordered[..., :-1, :]], axis=-2)
+    run_start = np.maximum.accumulate(np.where(starts, pos, 0.0), axis=-2)
+    ranks = np.empty(arr.shape, dtype=np.float64)
+    np.put_along_axis(ranks, order, run_start + 1.0, axis=-2)
+    ranks[missing] = np.nan
     return ranks.reshape(np.shape(x))
 
 
@@ -168,10 +197,10 @@ def percentile(x: FloatArray) -> FloatArray:
     """
     arr = _columns(x)
     ranks = _columns(rank(arr))
-    n = np.sum(~np.isnan(arr), axis=0).astype(np.float64)
+    n = np.sum(~np.isnan(arr), axis=-2, keepdims=True).astype(np.float64)
     denom = np.where(n > 1, n - 1, 1.0)
     out = 100.0 * (ranks - 1.0) / denom
-    out[:, n == 1] = np.where(np.isnan(arr[:, n == 1]), np.nan, 50.0)
+    out = _fill_columns(out, arr, n[..., 0, :] == 1, 50.0)
     return out.reshape(np.shape(x))
 
 
@@ -185,16 +214,22 @@ def distance_to_target(
     100 (or more without ``cap``).
     """
     arr = _columns(x)
-    tgt = np.broadcast_to(np.asarray(target, dtype=np.float64), (arr.shape[1],))
     with _quiet_nan():
-        lo = np.nanmin(arr, axis=0)
+        lo = np.nanmin(arr, axis=-2)
+    try:
+        tgt = np.broadcast_to(np.asarray(target, dtype=np.float64), lo.shape)
+    except ValueError:
+        raise ValueError(
+            f"target must be a number or one per indicator (shape {lo.shape[-1:]}, or "
+            f"{lo.shape} with batch axes), got shape {np.shape(target)}"
+        ) from None
     span = tgt - lo
     if np.any(span <= 0):
         raise ValueError(
             "distance to target needs a target above the lowest value of each indicator; "
             f"targets {tgt[span <= 0].tolist()} are not above the minima {lo[span <= 0].tolist()}"
         )
-    out = 100.0 * (arr - lo) / span
+    out = 100.0 * (arr - lo[..., None, :]) / span[..., None, :]
     if cap:
         out = np.minimum(out, 100.0)
     return out.reshape(np.shape(x))
