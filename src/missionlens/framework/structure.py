@@ -83,7 +83,7 @@ def _number(value: Any) -> float | None:
         try:
             return float(value)
         except OverflowError:  # an int beyond the float range, e.g. 10**400
-            return math.copysign(math.inf, value)
+            return math.inf if value > 0 else -math.inf
     if isinstance(value, str):
         try:
             return float(value.strip())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,19 @@ MAX_DEPTH = 100
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing duplicate and unhashable keys."""
+    """PyYAML's safe loader, refusing duplicate and unhashable keys and deep nesting."""
+
+    _nesting = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        # PyYAML composes recursively: stop at the cap, long before Python's recursion limit
+        self._nesting += 1
+        try:
+            if self._nesting > MAX_DEPTH + 1:  # + 1: the scalars inside the deepest list
+                raise YAMLTooDeepError(_too_deep_message())
+            return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+        finally:
+            self._nesting -= 1
 
 
 def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -94,6 +107,9 @@ def safe_load_unique(text: str) -> Any:
         If the text is not valid YAML or uses a list or mapping as a key.
     """
     # a subclass of yaml.SafeLoader: the same safe constructors, plus the key checks
+    if _bracket_depth(text) > MAX_DEPTH:
+        # PyYAML's scanner looks ahead over every open bracket (quadratic time): refuse first
+        raise YAMLTooDeepError(_too_deep_message())
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)
     except RecursionError:
@@ -101,6 +117,27 @@ def safe_load_unique(text: str) -> Any:
     if nesting_depth(data) > MAX_DEPTH:
         raise YAMLTooDeepError(_too_deep_message())
     return data
+
+
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _bracket_depth(text: str) -> int:
+    """Deepest nesting of flow brackets in YAML text, counted on the brackets alone.
+
+    Brackets inside quoted text count too: an over-estimate that matters only for text with
+    more than :data:`MAX_DEPTH` unclosed brackets, which no framework has.
+    """
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(text):
+        if match.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                break
+        else:
+            depth = max(depth - 1, 0)
+    return deepest
 
 
 def nesting_depth(data: Any) -> int:
