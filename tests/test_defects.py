@@ -60,6 +60,28 @@ def test_nesting_below_the_recursion_limit_but_above_the_cap_is_refused() -> Non
     assert _checks(exc) == ["too_deep"]
 
 
+def test_deeply_nested_data_is_a_framework_error(small_framework: ml.Framework) -> None:
+    nested: list[object] = []
+    for _ in range(5000):
+        nested = [nested]
+    data = small_framework.to_dict()
+    data["description"] = nested  # its repr in a message used to raise RecursionError
+    with pytest.raises(ml.FrameworkError) as exc:
+        ml.Framework.from_dict(data)
+    assert _checks(exc) == ["too_deep"]
+
+
+def test_deeply_nested_json_cell_of_a_metadata_table_is_a_bad_cell(
+    small_framework: ml.Framework,
+) -> None:
+    meta = small_framework.to_frame()
+    meta.loc[0, "Phases"] = "[" * 100_000 + "]" * 100_000
+    with pytest.raises(ml.FrameworkError) as exc:
+        ml.Framework.from_frame(meta, id="x", scales=small_framework.scales)
+    assert _checks(exc) == ["bad_cell"]
+    assert "nested too deeply" in exc.value.problems.loc[0, "message"]
+
+
 def test_recipe_yaml_nested_too_deep_is_a_recipe_error() -> None:
     with pytest.raises(ml.RecipeError, match="not valid YAML"):
         ml.Recipe.from_yaml("a: " + "[" * 5000 + "]" * 5000)

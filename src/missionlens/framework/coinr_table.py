@@ -112,6 +112,8 @@ def _parse_list(value: Any, column: str) -> list[Any]:
         if text.startswith("["):
             try:
                 parsed = json.loads(text)
+            except RecursionError:
+                raise ValueError(f"column {column}: the JSON list is nested too deeply") from None
             except json.JSONDecodeError:
                 raise ValueError(
                     f"column {column}: {value!r} is neither a JSON list nor ';'-separated text"
@@ -182,6 +184,8 @@ def _row_to_element(cells: dict[str, Any], kind: str, default_scale: str) -> dic
     if tags is not None:
         try:
             element["tags"] = json.loads(tags) if isinstance(tags, str) else tags
+        except RecursionError:
+            raise ValueError("column Tags: the JSON object is nested too deeply") from None
         except json.JSONDecodeError:
             raise ValueError(f"column Tags: {tags!r} is not a JSON object") from None
     return element

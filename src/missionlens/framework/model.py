@@ -45,7 +45,15 @@ from missionlens.framework.structure import (
     problem_frame,
     structural_problems,
 )
-from missionlens.framework.yaml_io import dump_yaml, parse_text, read_text, safe_load_unique
+from missionlens.framework.yaml_io import (
+    MAX_DEPTH,
+    dump_yaml,
+    nesting_depth,
+    parse_text,
+    read_text,
+    safe_load_unique,
+    too_deep_problem,
+)
 from missionlens.suggest import did_you_mean
 
 __all__ = [
@@ -367,6 +375,8 @@ class Framework(_Model):
                 source,
             )
         raw = dict(data)
+        if nesting_depth(raw) > MAX_DEPTH:  # checked before anything recurses into the data
+            raise FrameworkError(problem_frame([too_deep_problem()], source), source)
         problems = _all_problems(raw)
         if problems:
             raise FrameworkError(problem_frame(problems, source), source)

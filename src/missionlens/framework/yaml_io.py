@@ -24,7 +24,7 @@ from missionlens.errors import (
     YAMLDuplicateKeyError,
     YAMLTooDeepError,
 )
-from missionlens.framework.structure import problem, problem_frame
+from missionlens.framework.structure import Problem, problem, problem_frame
 
 __all__ = [
     "MAX_DEPTH",
@@ -33,6 +33,7 @@ __all__ = [
     "parse_text",
     "read_text",
     "safe_load_unique",
+    "too_deep_problem",
 ]
 
 #: Deepest nesting of lists and mappings accepted in a framework file. A framework needs about
@@ -170,6 +171,11 @@ def _too_deep_message() -> str:
     )
 
 
+def too_deep_problem() -> Problem:
+    """The ``too_deep`` problem row."""
+    return problem("", "too_deep", _too_deep_message(), value=f"> {MAX_DEPTH} levels")
+
+
 def parse_text(text: str, kind: str, name: str | None) -> Any:
     """Parse framework text as ``"yaml"`` or ``"json"``, every failure as a FrameworkError.
 
@@ -194,8 +200,8 @@ def parse_text(text: str, kind: str, name: str | None) -> Any:
         return safe_load_unique(text)
     except YAMLDuplicateKeyError as exc:
         found = problem(f"line {exc.line}", "duplicate_key", str(exc), value=str(exc.key))
-    except YAMLTooDeepError as exc:
-        found = problem("", "too_deep", str(exc), value=f"> {MAX_DEPTH} levels")
+    except YAMLTooDeepError:
+        found = too_deep_problem()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -219,11 +225,11 @@ def _parse_json(text: str, name: str | None) -> Any:
             f"line {exc.lineno}, column {exc.colno}", "json_syntax", f"not valid JSON: {exc.msg}"
         )
     except RecursionError:
-        found = problem("", "too_deep", _too_deep_message(), value=f"> {MAX_DEPTH} levels")
+        found = too_deep_problem()
     else:
         if nesting_depth(data) <= MAX_DEPTH:
             return data
-        found = problem("", "too_deep", _too_deep_message(), value=f"> {MAX_DEPTH} levels")
+        found = too_deep_problem()
     raise FrameworkError(problem_frame([found], name), name)
 
 
