@@ -269,3 +269,34 @@ def test_from_frame_without_scales_says_how(small_framework: ml.Framework) -> No
     unknown = problems[problems["check"] == "unknown_scale"]
     assert len(unknown) == 5
     assert unknown["message"].str.contains("scales=fw.scales", regex=False).all()
+
+
+# ----------------------------------------------------------------------------- package layout
+def test_framework_package_reexports_and_old_import_paths() -> None:
+    import missionlens.framework as pkg
+    from missionlens.framework import yaml_io
+    from missionlens.framework.model import safe_load_unique  # used by scoring/recipe.py
+
+    assert pkg.Framework is ml.Framework and pkg.load_framework is ml.load_framework
+    assert pkg.list_frameworks is ml.list_frameworks
+    assert pkg.framework_json_schema is ml.framework_json_schema
+    assert pkg.__doc__ and "coinr_table" in pkg.__doc__
+    assert safe_load_unique is yaml_io.safe_load_unique
+    assert safe_load_unique("a: [1, 2]") == {"a": [1, 2]}
+    with pytest.raises(ml.errors.YAMLDuplicateKeyError):
+        safe_load_unique("a: 1\na: 2\n")
+
+
+def test_delegating_methods_match_their_modules(small_framework: ml.Framework) -> None:
+    from missionlens.framework.coinr_table import framework_to_frame
+    from missionlens.framework.display import framework_html
+
+    fw = small_framework
+    assert fw._repr_html_() == framework_html(fw)
+    html = fw._repr_html_()
+    assert "<code>env_01</code>" in html and "padding-left:3.6em" in html  # depth 3
+    pd.testing.assert_frame_equal(fw.to_frame(), framework_to_frame(fw))
+    back = ml.Framework.from_frame(fw.to_frame(), scales=fw.scales, facets=fw.facets, **_header(fw))
+    assert back.fingerprint == fw.fingerprint
+    assert ml.Framework.from_yaml(fw.to_yaml()) == fw
+    assert ml.Framework.from_json(fw.to_json()) == fw

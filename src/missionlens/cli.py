@@ -301,15 +301,26 @@ def score_files(
 
 
 def _write_failures(failures: pd.DataFrame, output: Path) -> None:
-    """The problem table as CSV or XLSX, text protected against formula injection."""
-    from missionlens.text import FORMULA_TRIGGERS, ooxml_escape
+    """The problem table as CSV or XLSX for the analysts, safe to open in a spreadsheet.
+
+    Text that starts with a formula trigger (``= + - @``, tab, carriage return; OWASP, "CSV
+    Injection") is protected with one leading apostrophe; all other text is written as it is,
+    so that messages such as ``'High' is not a number`` read naturally. The CSV file follows
+    RFC 4180: CRLF line ends, and every field holding a comma, a quote, a carriage return or a
+    line feed is quoted, so a bare carriage return inside a mission name cannot start a row.
+    XLSX cells are escaped with the ``_xHHHH_`` convention of ECMA-376.
+    """
+    import csv
+
+    from missionlens.text import ooxml_escape
 
     excel = output.suffix.lower() in (".xlsx", ".xlsm")
+    triggers = ("=", "+", "-", "@", "\t", "\r")
 
     def safe(value: object) -> object:
         if not isinstance(value, str) or value == "":
             return value
-        text = "'" + value if value[0] in FORMULA_TRIGGERS else value
+        text = "'" + value if value.startswith(triggers) else value
         return ooxml_escape(text) if excel else text
 
     table = failures.astype(object).where(failures.notna(), None)
@@ -317,7 +328,13 @@ def _write_failures(failures: pd.DataFrame, output: Path) -> None:
     if excel:
         table.to_excel(output, index=False, sheet_name="problems")
     else:
-        table.to_csv(output, index=False, encoding="utf-8-sig")
+        table.to_csv(
+            output,
+            index=False,
+            encoding="utf-8-sig",
+            lineterminator="\r\n",
+            quoting=csv.QUOTE_MINIMAL,
+        )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pandas as pd
+import yaml
 
 if TYPE_CHECKING:
     from missionlens.assessments.validation import ValidationReport
@@ -21,6 +22,7 @@ __all__ = [
     "UnreadableFileError",
     "ValidationError",
     "YAMLDuplicateKeyError",
+    "YAMLTooDeepError",
 ]
 
 #: Columns of :attr:`FrameworkError.problems`, in order.
@@ -31,15 +33,37 @@ class MissionLensError(Exception):
     """Base class of all missionlens errors."""
 
 
-def format_table(frame: pd.DataFrame, max_rows: int = 50, max_width: int = 70) -> str:
-    """Render a problems table as plain text, one row per problem, long cells shortened."""
+def format_table(
+    frame: pd.DataFrame,
+    max_rows: int = 50,
+    max_width: int = 70,
+    full_columns: tuple[str, ...] = ("message",),
+) -> str:
+    """Render a problems table as plain text, one row per problem.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The problems.
+    max_rows : int
+        Rows shown at most; a last line says how many more there are.
+    max_width : int
+        Cells of other columns longer than this are shortened with ``...``.
+    full_columns : tuple of str
+        Columns shown in full, never shortened: by default ``message``, the explanation that
+        the reader needs whole. Line breaks in any cell are shown as spaces.
+
+    Returns
+    -------
+    str
+        The table, or ``(no problems)``.
+    """
     if frame.empty:
         return "(no problems)"
-    shown = frame.head(max_rows).copy()
+    shown = frame.head(max_rows).astype(object).copy()
     for column in shown.columns:
-        shown[column] = [
-            _shorten("" if _is_missing(v) else str(v), max_width) for v in shown[column]
-        ]
+        width = None if column in full_columns else max_width
+        shown[column] = [_shorten("" if _is_missing(v) else str(v), width) for v in shown[column]]
     text = shown.to_string(index=False)
     if len(frame) > max_rows:
         text += f"\n... and {len(frame) - max_rows} more"
@@ -52,9 +76,13 @@ def _is_missing(value: object) -> bool:
     return isinstance(value, float) and value != value  # NaN is the only float unequal to itself
 
 
-def _shorten(text: str, width: int) -> str:
-    text = text.replace("\n", " ")
-    return text if len(text) <= width else text[: width - 3] + "..."
+def _shorten(text: str, width: int | None) -> str:
+    text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    # a lone surrogate cannot be printed or encoded: show it escaped (\ud800)
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    if width is None or len(text) <= width:
+        return text
+    return text[: width - 3] + "..."
 
 
 class FrameworkError(MissionLensError):
@@ -78,6 +106,15 @@ class FrameworkError(MissionLensError):
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} in framework definition{where} ({summary})"
         super().__init__(head + "\n" + format_table(self.problems.drop(columns=["file"])))
+
+
+class ArgumentError(MissionLensError, TypeError):
+    """An argument has the wrong type; the message names the argument and what was expected."""
+
+
+class YAMLTooDeepError(yaml.YAMLError, ValueError):
+    """YAML text nests lists and mappings deeper than a framework or recipe can (a mistake or an
+    attack that would otherwise exhaust Python's recursion limit)."""
 
 
 class ValidationError(MissionLensError, ValueError):

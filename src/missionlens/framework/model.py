@@ -9,9 +9,7 @@ that lists every problem with its path in the file.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import yaml
 from pydantic import (
     ConfigDict,
     Field,
@@ -29,7 +26,9 @@ from pydantic import (
     model_validator,
 )
 
-from missionlens.errors import FRAMEWORK_PROBLEM_COLUMNS, FrameworkError, YAMLDuplicateKeyError
+from missionlens.errors import FrameworkError
+from missionlens.framework.coinr_table import TABLE, frame_to_data, framework_to_frame, relabel
+from missionlens.framework.display import framework_html
 from missionlens.framework.elements import (
     DEFAULT_FACETS,
     Facet,
@@ -40,13 +39,28 @@ from missionlens.framework.elements import (
     Scale,
     _Model,
 )
-from missionlens.framework.structure import FACET_FIELDS, problem, structural_problems
+from missionlens.framework.structure import (
+    FACET_FIELDS,
+    problem,
+    problem_frame,
+    structural_problems,
+)
+from missionlens.framework.yaml_io import (
+    MAX_DEPTH,
+    dump_yaml,
+    nesting_depth,
+    parse_text,
+    read_text,
+    safe_load_unique,
+    too_deep_problem,
+)
+from missionlens.suggest import did_you_mean
 
 __all__ = [
     "FRAMEWORK_FORMAT_VERSION",
     "Framework",
     "framework_json_schema",
-    "safe_load_unique",
+    "safe_load_unique",  # re-exported from missionlens.framework.yaml_io for older imports
 ]
 
 #: Version of the framework file format described by :func:`framework_json_schema`.
@@ -112,7 +126,7 @@ class Framework(_Model):
             return self
         problems = structural_problems(self.to_dict(exclude_defaults=False))
         if problems:
-            raise FrameworkError(_problem_frame(problems, None))
+            raise FrameworkError(problem_frame(problems, None))
         return self
 
     def model_post_init(self, context: Any, /) -> None:
@@ -161,8 +175,10 @@ class Framework(_Model):
             if n.id == node_id:
                 return n
         raise KeyError(
-            f"framework '{self.id}' has no node '{node_id}'; nodes: "
+            f"framework '{self.id}' has no node '{node_id}' (nodes: "
             + _sample([x.id for x in self.nodes])
+            + ")"
+            + did_you_mean(node_id, [x.id for x in self.nodes])
         )
 
     def indicator(self, indicator_id: str) -> Indicator:
@@ -171,8 +187,10 @@ class Framework(_Model):
             if i.id == indicator_id:
                 return i
         raise KeyError(
-            f"framework '{self.id}' has no indicator '{indicator_id}'; indicators: "
+            f"framework '{self.id}' has no indicator '{indicator_id}' (indicators: "
             + _sample([x.id for x in self.indicators])
+            + ")"
+            + did_you_mean(indicator_id, [x.id for x in self.indicators])
         )
 
     def scale(self, scale_id: str) -> Scale:
@@ -181,8 +199,10 @@ class Framework(_Model):
             if s.id == scale_id:
                 return s
         raise KeyError(
-            f"framework '{self.id}' has no scale '{scale_id}'; scales: "
+            f"framework '{self.id}' has no scale '{scale_id}' (scales: "
             + _sample([x.id for x in self.scales])
+            + ")"
+            + did_you_mean(scale_id, [x.id for x in self.scales])
         )
 
     def scale_of(self, indicator_id: str) -> Scale:
@@ -340,7 +360,7 @@ class Framework(_Model):
         """
         if not isinstance(data, Mapping):
             raise FrameworkError(
-                _problem_frame(
+                problem_frame(
                     [
                         problem(
                             "",
@@ -355,58 +375,42 @@ class Framework(_Model):
                 source,
             )
         raw = dict(data)
-        problems = _field_problems(raw) + structural_problems(raw)
+        if nesting_depth(raw) > MAX_DEPTH:  # checked before anything recurses into the data
+            raise FrameworkError(problem_frame([too_deep_problem()], source), source)
+        problems = _all_problems(raw)
         if problems:
-            raise FrameworkError(_problem_frame(problems, source), source)
+            raise FrameworkError(problem_frame(problems, source), source)
         return cls.model_validate(raw, context={_SKIP_STRUCTURE: True})
 
     @classmethod
     def from_yaml(cls, source: str | Path) -> Framework:
-        """Read a framework from a YAML file path or a YAML string (``yaml.safe_load`` only)."""
-        text, name = _read_text(source)
-        try:
-            data = safe_load_unique(text)
-        except YAMLDuplicateKeyError as exc:
-            raise FrameworkError(
-                _problem_frame(
-                    [problem(f"line {exc.line}", "duplicate_key", str(exc), value=str(exc.key))],
-                    name,
-                ),
-                name,
-            ) from None
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            raise FrameworkError(
-                _problem_frame(
-                    [problem(where, "yaml_syntax", f"not valid YAML: {exc}".replace("\n", " "))],
-                    name,
-                ),
-                name,
-            ) from None
-        return cls.from_dict(data, source=name)
+        """Read a framework from a YAML file path or a YAML string (``yaml.safe_load`` only).
+
+        Raises
+        ------
+        FrameworkError
+            If the text is not valid YAML (syntax, a repeated or unhashable key, nesting deeper
+            than :data:`~missionlens.framework.yaml_io.MAX_DEPTH`) or the framework has problems.
+        ArgumentError
+            If ``source`` is neither text nor a path.
+        """
+        text, name = read_text(source)
+        return cls.from_dict(parse_text(text, "yaml", name), source=name)
 
     @classmethod
     def from_json(cls, source: str | Path) -> Framework:
-        """Read a framework from a JSON file path or a JSON string."""
-        text, name = _read_text(source)
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise FrameworkError(
-                _problem_frame(
-                    [
-                        problem(
-                            f"line {exc.lineno}, column {exc.colno}",
-                            "json_syntax",
-                            f"not valid JSON: {exc.msg}",
-                        )
-                    ],
-                    name,
-                ),
-                name,
-            ) from None
-        return cls.from_dict(data, source=name)
+        """Read a framework from a JSON file path or a JSON string.
+
+        Raises
+        ------
+        FrameworkError
+            If the text is not valid JSON (or nests deeper than
+            :data:`~missionlens.framework.yaml_io.MAX_DEPTH`) or the framework has problems.
+        ArgumentError
+            If ``source`` is neither text nor a path.
+        """
+        text, name = read_text(source)
+        return cls.from_dict(parse_text(text, "json", name), source=name)
 
     @classmethod
     def from_file(cls, path: str | Path) -> Framework:
@@ -439,21 +443,32 @@ class Framework(_Model):
         return ordered
 
     def to_yaml(self, path: str | Path | None = None) -> str:
-        """Write the framework as YAML (stable key order, unicode kept); return the text."""
-        text = yaml.dump(
-            self.to_dict(),
-            Dumper=_BlockDumper,
-            sort_keys=False,
-            allow_unicode=True,
-            width=100,
-        )
+        """Write the framework as YAML (stable key order, unicode kept); return the text.
+
+        Raises
+        ------
+        FrameworkError
+            If a text field holds a lone surrogate (``check`` ``invalid_text``), which no UTF-8
+            file can hold; frameworks built by the readers never do.
+        """
+        data = self.to_dict()
+        _refuse_unencodable(data, path)
+        text = dump_yaml(data)
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
         return text
 
     def to_json(self, path: str | Path | None = None) -> str:
-        """Write the framework as JSON (stable key order, unicode kept); return the text."""
-        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        """Write the framework as JSON (stable key order, unicode kept); return the text.
+
+        Raises
+        ------
+        FrameworkError
+            If a text field holds a lone surrogate (see :meth:`to_yaml`).
+        """
+        data = self.to_dict()
+        _refuse_unencodable(data, path)
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
         return text
@@ -474,57 +489,7 @@ class Framework(_Model):
             ``DataSources``, ``Tags``, ``Aggregation``, ``AggParam``, ``MissingRule`` and
             ``MinShare``. List- and mapping-valued cells hold JSON text.
         """
-        coinr_level: dict[str, int] = {i.id: 1 for i in self.indicators}
-        for node in sorted(self.nodes, key=lambda n: -self._depth[n.id]):
-            coinr_level[node.id] = 1 + max(coinr_level[c] for c in self.children(node.id))
-        rows: list[dict[str, Any]] = []
-        for ind in self.indicators:
-            rows.append(
-                {
-                    "iCode": ind.id,
-                    "iName": ind.name,
-                    "Parent": ind.parent,
-                    "Level": 1,
-                    "Direction": ind.direction,
-                    "Weight": ind.weight,
-                    "Type": "Indicator",
-                    "Description": ind.definition,
-                    "Question": ind.question,
-                    "Scale": ind.scale,
-                    "Tier": ind.level,
-                    "Phases": _json_cell(list(ind.phases)),
-                    "Findings": _json_cell(list(ind.findings)),
-                    "A4P": ind.a4p,
-                    "Anchors": _json_cell([[a.value, a.description] for a in ind.anchors]),
-                    "Goalposts": _json_cell(list(ind.goalposts) if ind.goalposts else None),
-                    "Evidence": _json_cell(list(ind.evidence)),
-                    "DataSources": _json_cell(list(ind.data_sources)),
-                    "Tags": _json_cell({k: list(v) for k, v in ind.tags.items()}),
-                }
-            )
-        for node in self.nodes:
-            rows.append(
-                {
-                    "iCode": node.id,
-                    "iName": node.name,
-                    "Parent": node.parent,
-                    "Level": coinr_level[node.id],
-                    "Direction": None,
-                    "Weight": node.weight,
-                    "Type": "Aggregate",
-                    "Description": node.description,
-                    "Tier": node.level,
-                    "Findings": _json_cell(list(node.findings)),
-                    "Aggregation": node.aggregation.method,
-                    "AggParam": node.aggregation.p,
-                    "MissingRule": node.missing.rule,
-                    "MinShare": node.missing.min_share,
-                }
-            )
-        frame = pd.DataFrame(rows, columns=list(_FRAME_COLUMNS))
-        frame["Direction"] = frame["Direction"].astype("Int64")
-        frame["Level"] = frame["Level"].astype("int64")
-        return frame
+        return framework_to_frame(self)
 
     @classmethod
     def from_frame(
@@ -564,77 +529,28 @@ class Framework(_Model):
         ------
         FrameworkError
             Listing every problem, with paths ``row N (iCode=...).Column`` (N counts data rows
-            from 1).
+            from 1); a column given twice (two ``Weight`` columns) is refused.
+        ArgumentError
+            If ``meta`` is not a pandas DataFrame.
         """
-        problems: list[dict[str, str]] = []
-        missing_cols = [c for c in ("iCode", "iName", "Parent", "Type") if c not in meta.columns]
-        if missing_cols:
-            problems.append(
-                problem(
-                    "columns",
-                    "missing_column",
-                    f"the metadata table lacks the column(s) {', '.join(missing_cols)}; "
-                    "expected the COINr layout iCode, iName, Parent, Level, Direction, Weight, "
-                    "Type",
-                    value=", ".join(missing_cols),
-                )
-            )
-            raise FrameworkError(_problem_frame(problems, "metadata table"), "metadata table")
-        fallback = default_scale or NumericScale(id="numeric", name="Numeric value")
-        scale_list = list(scales) if scales is not None else []
-        nodes: list[dict[str, Any]] = []
-        indicators: list[dict[str, Any]] = []
-        where: dict[str, str] = {}
-        for row_number, (_, row) in enumerate(meta.iterrows(), start=1):
-            cells = {str(k): _cell(v) for k, v in row.items()}
-            kind = cells.get("Type")
-            label = f"row {row_number} (iCode={cells.get('iCode')})"
-            if kind in ("Denominator", "Group", "Other"):
-                continue
-            if kind not in ("Indicator", "Aggregate"):
-                problems.append(
-                    problem(
-                        f"{label}.Type",
-                        "unknown_type",
-                        f"Type must be Indicator or Aggregate (or Denominator, Group, Other for "
-                        f"data columns), not {kind!r}",
-                        id=cells.get("iCode"),
-                        value=kind,
-                    )
-                )
-                continue
-            try:
-                element = _row_to_element(cells, kind, fallback.id)
-            except ValueError as exc:
-                problems.append(
-                    problem(label, "bad_cell", str(exc), id=cells.get("iCode"), value="")
-                )
-                continue
-            target = indicators if kind == "Indicator" else nodes
-            where[f"{'indicators' if kind == 'Indicator' else 'nodes'}[{len(target)}]"] = label
-            target.append(element)
-        if any(i.get("scale") == fallback.id for i in indicators) and not any(
-            s.id == fallback.id for s in scale_list
-        ):
-            scale_list.append(fallback)
-        raw = {
-            "id": id,
-            "version": version,
-            "title": title or id,
-            "description": description,
-            "source": source,
-            "scales": [s.model_dump(mode="json") for s in scale_list],
-            "facets": [f.model_dump(mode="json") for f in facets],
-            "nodes": nodes,
-            "indicators": indicators,
-        }
-        problems += [_relabel(p, where) for p in _field_problems(raw) + structural_problems(raw)]
+        raw, where, problems = frame_to_data(
+            meta,
+            id=id,
+            version=version,
+            title=title,
+            description=description,
+            source=source,
+            scales=scales,
+            facets=facets,
+            default_scale=default_scale,
+        )
+        problems += [relabel(p, where) for p in _all_problems(raw)]
         if scales is None:
             for p in problems:
                 if p["check"] == "unknown_scale":
                     p["message"] += "; pass the scales with from_frame(..., scales=fw.scales)"
         if problems:
-            raise FrameworkError(_problem_frame(problems, "metadata table"), "metadata table")
+            raise FrameworkError(problem_frame(problems, TABLE), TABLE)
         return cls.model_validate(raw, context={_SKIP_STRUCTURE: True})
 
     # ---------------------------------------------------------------------------- tables
@@ -683,218 +599,14 @@ class Framework(_Model):
 
     def _repr_html_(self) -> str:
         """Notebook display: header, then the tree with each node's indicators."""
-        esc = html.escape
-        parts = [
-            f"<div><strong>{esc(self.title)}</strong> <code>{esc(self.id)}</code> "
-            f"v{esc(self.version)} &middot; fingerprint <code>{self.fingerprint}</code><br>"
-            f"{len(self.dimensions)} dimensions &middot; {len(self.indicators)} indicators"
-            "</div>",
-            "<table><thead><tr><th>node / indicator</th><th>name</th><th>level</th>"
-            "<th>scale / aggregation</th><th>weight</th><th>phases</th><th>findings</th>"
-            "</tr></thead><tbody>",
-        ]
-
-        def walk(node_id: str) -> None:
-            depth = self.depth(node_id)
-            pad = f"padding-left:{1.2 * depth:.1f}em"
-            if node_id in self._children:
-                node = self.node(node_id)
-                parts.append(
-                    f"<tr><td style='{pad}'><strong>{esc(node.id)}</strong></td>"
-                    f"<td><strong>{esc(node.name)}</strong></td><td>{esc(node.level or '')}</td>"
-                    f"<td>{esc(node.aggregation.method)}</td><td>{node.weight:g}</td>"
-                    "<td></td><td></td></tr>"
-                )
-                for child in self.children(node_id):
-                    walk(child)
-            else:
-                ind = self.indicator(node_id)
-                parts.append(
-                    f"<tr><td style='{pad}'><code>{esc(ind.id)}</code></td>"
-                    f"<td title='{esc(ind.definition)}'>{esc(ind.name)}</td>"
-                    f"<td>{esc(ind.level or '')}</td><td>{esc(ind.scale)}</td>"
-                    f"<td>{ind.weight:g}</td><td>{esc(', '.join(ind.phases))}</td>"
-                    f"<td>{esc(', '.join(str(f) for f in ind.findings))}</td></tr>"
-                )
-
-        walk(self.root.id)
-        parts.append("</tbody></table>")
-        return "".join(parts)
+        return framework_html(self)
 
 
 # ------------------------------------------------------------------------------- helpers
-_FRAME_COLUMNS: tuple[str, ...] = (
-    "iCode",
-    "iName",
-    "Parent",
-    "Level",
-    "Direction",
-    "Weight",
-    "Type",
-    "Description",
-    "Question",
-    "Scale",
-    "Tier",
-    "Phases",
-    "Findings",
-    "A4P",
-    "Anchors",
-    "Goalposts",
-    "Evidence",
-    "DataSources",
-    "Tags",
-    "Aggregation",
-    "AggParam",
-    "MissingRule",
-    "MinShare",
-)
-
-# framework field -> metadata table column, for error paths
-_FIELD_TO_COLUMN: dict[str, str] = {
-    "id": "iCode",
-    "name": "iName",
-    "parent": "Parent",
-    "direction": "Direction",
-    "weight": "Weight",
-    "definition": "Description",
-    "description": "Description",
-    "question": "Question",
-    "scale": "Scale",
-    "level": "Tier",
-    "phases": "Phases",
-    "findings": "Findings",
-    "a4p": "A4P",
-    "anchors": "Anchors",
-    "goalposts": "Goalposts",
-    "evidence": "Evidence",
-    "data_sources": "DataSources",
-    "tags": "Tags",
-    "aggregation": "Aggregation",
-    "missing": "MissingRule",
-}
-
-
 def _sample(ids: list[str], limit: int = 12) -> str:
     """A short list of ids for an error message."""
     more = f", ... ({len(ids)} in all)" if len(ids) > limit else ""
     return ", ".join(ids[:limit]) + more
-
-
-def _json_cell(value: Any) -> str | None:
-    if value is None or value == [] or value == {}:
-        return None
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _cell(value: Any) -> Any:
-    """A table cell as plain Python: missing values become ``None``, numpy scalars Python ones."""
-    if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()
-    return value
-
-
-def _parse_list(value: Any, column: str) -> list[Any]:
-    """A list cell: JSON text (as written by to_frame) or ';'-separated text."""
-    if value is None or value == "":
-        return []
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            try:
-                parsed = json.loads(text)
-            except json.JSONDecodeError:
-                raise ValueError(
-                    f"column {column}: {value!r} is neither a JSON list nor ';'-separated text"
-                ) from None
-            if isinstance(parsed, list):
-                return parsed
-        return [part.strip() for part in text.split(";") if part.strip()]
-    return [value]
-
-
-def _row_to_element(cells: dict[str, Any], kind: str, default_scale: str) -> dict[str, Any]:
-    element: dict[str, Any] = {"id": cells.get("iCode"), "name": cells.get("iName")}
-    element["parent"] = cells.get("Parent")
-    weight = cells.get("Weight")
-    if weight is not None:
-        element["weight"] = weight
-    tier = cells.get("Tier")
-    if tier is not None:
-        element["level"] = tier
-    findings = _parse_list(cells.get("Findings"), "Findings")
-    if findings:
-        element["findings"] = [
-            int(f) if isinstance(f, str) and f.isdigit() else f for f in findings
-        ]
-    if kind == "Aggregate":
-        if cells.get("Description") is not None:
-            element["description"] = cells["Description"]
-        aggregation: dict[str, Any] = {}
-        if cells.get("Aggregation") is not None:
-            aggregation["method"] = cells["Aggregation"]
-        if cells.get("AggParam") is not None:
-            aggregation["p"] = cells["AggParam"]
-        if aggregation:
-            element["aggregation"] = aggregation
-        missing: dict[str, Any] = {}
-        if cells.get("MissingRule") is not None:
-            missing["rule"] = cells["MissingRule"]
-        if cells.get("MinShare") is not None:
-            missing["min_share"] = cells["MinShare"]
-        if missing:
-            element["missing"] = missing
-        return element
-    direction = cells.get("Direction")
-    if direction is not None:
-        element["direction"] = int(direction) if isinstance(direction, float) else direction
-    element["scale"] = cells.get("Scale") or default_scale
-    for column, field in (("Description", "definition"), ("Question", "question"), ("A4P", "a4p")):
-        if cells.get(column) is not None:
-            element[field] = cells[column]
-    for column, field in (
-        ("Phases", "phases"),
-        ("Evidence", "evidence"),
-        ("DataSources", "data_sources"),
-    ):
-        items = _parse_list(cells.get(column), column)
-        if items:
-            element[field] = items
-    anchors = _parse_list(cells.get("Anchors"), "Anchors")
-    if anchors:
-        element["anchors"] = [
-            {"value": a[0], "description": a[1]} if isinstance(a, list) and len(a) == 2 else a
-            for a in anchors
-        ]
-    goalposts = _parse_list(cells.get("Goalposts"), "Goalposts")
-    if goalposts:
-        element["goalposts"] = [float(g) for g in goalposts]
-    tags = cells.get("Tags")
-    if tags is not None:
-        try:
-            element["tags"] = json.loads(tags) if isinstance(tags, str) else tags
-        except json.JSONDecodeError:
-            raise ValueError(f"column Tags: {tags!r} is not a JSON object") from None
-    return element
-
-
-def _relabel(p: dict[str, str], where: dict[str, str]) -> dict[str, str]:
-    """Rewrite a path like ``nodes[3].weight`` as ``row 7 (iCode=x).Weight``."""
-    path = p["path"]
-    for prefix, label in where.items():
-        if path == prefix or path.startswith(prefix + "."):
-            rest = path[len(prefix) + 1 :]
-            head = rest.split(".")[0].split("[")[0]
-            column = _FIELD_TO_COLUMN.get(head, rest)
-            return {**p, "path": f"{label}.{column}" if rest else label}
-    return p
 
 
 def _loc_to_path(loc: tuple[int | str, ...]) -> str:
@@ -959,6 +671,14 @@ def _field_problems(raw: dict[str, Any]) -> list[dict[str, str]]:
     return []
 
 
+def _all_problems(raw: dict[str, Any]) -> list[dict[str, str]]:
+    """Field and structural problems; a text refused by both is reported once, as invalid_text."""
+    structural = structural_problems(raw)
+    bad_text = {p["path"] for p in structural if p["check"] == "invalid_text"}
+    fields = [p for p in _field_problems(raw) if p["path"] not in bad_text]
+    return fields + structural
+
+
 def _id_at(raw: dict[str, Any], loc: tuple[int | str, ...]) -> str:
     if len(loc) >= 2 and isinstance(loc[1], int):
         seq = raw.get(str(loc[0]))
@@ -973,80 +693,12 @@ def _short(value: Any, width: int = 80) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def _problem_frame(problems: list[dict[str, str]], source: str | None) -> pd.DataFrame:
-    frame = pd.DataFrame(problems, columns=list(FRAMEWORK_PROBLEM_COLUMNS[1:]))
-    frame.insert(0, "file", source or "")
-    return frame.astype(object)
-
-
-def _read_text(source: str | Path) -> tuple[str, str | None]:
-    """Text and display name of a path, or the string itself if it is not a file name."""
-    path: Path | None = None
-    if isinstance(source, Path):
-        path = source
-    elif "\n" not in source and len(source) < 1024:
-        candidate = Path(source)
-        if candidate.suffix.lower() in (".yaml", ".yml", ".json"):
-            if not candidate.exists():
-                raise FileNotFoundError(f"framework file not found: {source}")
-            path = candidate
-    if path is None:
-        return str(source), None
-    try:
-        return path.read_text(encoding="utf-8"), str(path)
-    except UnicodeDecodeError as exc:
-        raise FrameworkError(
-            _problem_frame(
-                [
-                    problem(
-                        f"byte {exc.start}",
-                        "not_utf8",
-                        f"the file is not UTF-8 text ({exc.reason}); save it as UTF-8",
-                    )
-                ],
-                str(path),
-            ),
-            str(path),
-        ) from None
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing duplicate keys."""
-
-
-def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
-        line = key_node.start_mark.line + 1
-        if key in seen:
-            raise YAMLDuplicateKeyError(key, line, seen[key])
-        seen[key] = line
-    return dict(loader.construct_mapping(node))
-
-
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_unique_mapping,  # type: ignore[arg-type]
-)
-
-
-def safe_load_unique(text: str) -> Any:
-    """``yaml.safe_load`` that refuses duplicate keys (raises :class:`YAMLDuplicateKeyError`)."""
-    # a subclass of yaml.SafeLoader: the same safe constructors, plus the duplicate-key check
-    return yaml.load(text, Loader=_UniqueKeyLoader)
-
-
-class _BlockDumper(yaml.SafeDumper):
-    """Safe YAML dumper that writes multi-line strings as literal blocks."""
-
-
-def _str_representer(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in data else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
-
-
-_BlockDumper.add_representer(str, _str_representer)
+def _refuse_unencodable(data: dict[str, Any], path: str | Path | None) -> None:
+    """Raise a FrameworkError naming every text that cannot be written as UTF-8."""
+    problems = [p for p in structural_problems(data) if p["check"] == "invalid_text"]
+    if problems:
+        name = str(path) if path is not None else None
+        raise FrameworkError(problem_frame(problems, name), name)
 
 
 def framework_json_schema() -> dict[str, Any]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
+from missionlens.errors import ArgumentError
 from missionlens.framework.model import Framework
+from missionlens.suggest import did_you_mean
 
 __all__ = ["list_frameworks", "load_framework"]
 
@@ -73,7 +76,10 @@ def load_framework(name_or_path: str | Path) -> Framework:
     FrameworkError
         If the file has problems (all of them are listed).
     FileNotFoundError
-        If the name is neither a built-in framework nor an existing file.
+        If the name is neither a built-in framework nor an existing file (the message suggests
+        the closest built-in name).
+    ArgumentError
+        If ``name_or_path`` is neither a string nor a path.
 
     Examples
     --------
@@ -82,8 +88,14 @@ def load_framework(name_or_path: str | Path) -> Framework:
     >>> len(fw.dimensions)
     4
     """
+    if not isinstance(name_or_path, (str, os.PathLike)):
+        raise ArgumentError(
+            "name_or_path must be the name of a built-in framework (see list_frameworks()) or "
+            f"the path of a framework file (str or pathlib.Path), not "
+            f"{type(name_or_path).__name__}"
+        )
     builtins = _builtin_files()
-    key = str(name_or_path)
+    key = os.fspath(name_or_path)
     if not isinstance(name_or_path, Path) and key in builtins:
         text = resources.files(_PACKAGE).joinpath(builtins[key]).read_text(encoding="utf-8")
         return Framework.from_yaml(text)
@@ -91,6 +103,6 @@ def load_framework(name_or_path: str | Path) -> Framework:
     if path.is_file():
         return Framework.from_file(path)
     raise FileNotFoundError(
-        f"no built-in framework or file named {key!r}; built-in frameworks: "
-        f"{', '.join(builtins) or 'none'}"
+        f"no built-in framework or file named '{key}' (built-in frameworks: "
+        f"{', '.join(builtins) or 'none'}){did_you_mean(key, list(builtins))}"
     )

@@ -13,7 +13,11 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import pandas as pd
+
+from missionlens.errors import FRAMEWORK_PROBLEM_COLUMNS
 from missionlens.framework.elements import DEFAULT_FACETS
+from missionlens.suggest import did_you_mean
 
 Problem = dict[str, str]
 
@@ -27,14 +31,26 @@ FACET_FIELDS: dict[str, tuple[str, bool]] = {
 
 
 def problem(path: str, check: str, message: str, *, id: object = "", value: object = "") -> Problem:
-    """Build one problem row."""
+    """Build one problem row (lone surrogates in any cell written escaped, e.g. ``\\ud800``)."""
     return {
-        "path": path,
-        "id": "" if id is None else str(id),
+        "path": _printable(path),
+        "id": "" if id is None else _printable(str(id)),
         "check": check,
-        "value": "" if value is None else str(value),
-        "message": message,
+        "value": "" if value is None else _printable(str(value)),
+        "message": _printable(message),
     }
+
+
+def _printable(text: str) -> str:
+    """Text that can be encoded as UTF-8: lone surrogates become ``\\udXXX`` escapes."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def problem_frame(problems: list[Problem], source: str | None) -> pd.DataFrame:
+    """The problem rows as the table of :attr:`FrameworkError.problems` (object columns)."""
+    frame = pd.DataFrame(problems, columns=list(FRAMEWORK_PROBLEM_COLUMNS[1:]), dtype=object)
+    frame.insert(0, "file", source or "")
+    return frame.astype(object)
 
 
 def _items(raw: Mapping[str, Any], section: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -56,18 +72,34 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    """The number a field validation would make of a value, or ``None`` if it is not one.
+
+    Numeric text counts: pydantic reads ``"1e400"`` (what YAML makes of ``1e400``, which has no
+    dot) as infinity, so the checks must see it as the number it becomes.
+    """
+    if isinstance(value, bool):
         return None
-    return float(value)
+    if isinstance(value, (int, float)):
+        try:
+            return float(value)
+        except OverflowError:  # an int beyond the float range, e.g. 10**400
+            return math.inf if value > 0 else -math.inf
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 def structural_problems(raw: Mapping[str, Any]) -> list[Problem]:
     """Every structural problem of a framework given as plain data.
 
     Checks: duplicate ids, root count, unknown parents, cycles, orphans, empty nodes, negative,
-    non-finite and all-zero weights, unknown scales, rubric levels (duplicates, order), anchors
-    that do not match the rubric's levels, numeric bounds and goalposts, aggregation parameters,
-    and facet values that the framework does not declare.
+    non-finite and all-zero weights, unknown scales, rubric levels (duplicates, order, finite
+    values), anchors that do not match the rubric's levels, numeric bounds and goalposts (finite,
+    low below high), aggregation parameters (finite), facet values that the framework does not
+    declare, and text that is not valid Unicode (lone surrogates, which no file can hold).
     """
     out: list[Problem] = []
     nodes = list(_items(raw, "nodes"))
@@ -82,6 +114,7 @@ def structural_problems(raw: Mapping[str, Any]) -> list[Problem]:
     out += _indicator_scale_problems(indicators, scales)
     out += _facet_problems(nodes, indicators, facets)
     out += _aggregation_problems(nodes)
+    out += _text_problems(raw)
     return out
 
 
@@ -147,7 +180,19 @@ def _scale_problems(scales: list[tuple[int, dict[str, Any]]]) -> list[Problem]:
                 for level in _as_list(scale.get("levels"))
                 if isinstance(level, dict)
             ]
-            numbers = [v for v in values if v is not None]
+            for li, value in enumerate(values):
+                if value is not None and not math.isfinite(value):
+                    out.append(
+                        problem(
+                            f"scales[{i}].levels[{li}].value",
+                            "invalid_value",
+                            f"rubric '{sid}' has a level with value {value}; level values must "
+                            "be finite numbers",
+                            id=sid,
+                            value=value,
+                        )
+                    )
+            numbers = [v for v in values if v is not None and math.isfinite(v)]
             for value, count in Counter(numbers).items():
                 if count > 1:
                     out.append(
@@ -165,15 +210,27 @@ def _scale_problems(scales: list[tuple[int, dict[str, Any]]]) -> list[Problem]:
                     problem(
                         f"scales[{i}].levels",
                         "level_order",
-                        f"rubric '{sid}' lists its levels out of order ({numbers}); "
+                        f"rubric '{sid}' lists its levels out of order ({_fmt(numbers)}); "
                         "list them from the lowest value to the highest",
                         id=sid,
-                        value=numbers,
+                        value=_fmt(numbers),
                     )
                 )
         elif kind == "numeric":
             low, high = _number(scale.get("minimum")), _number(scale.get("maximum"))
-            if low is not None and high is not None and low >= high:
+            for bound, number in (("minimum", low), ("maximum", high)):
+                if number is not None and not math.isfinite(number):
+                    out.append(
+                        problem(
+                            f"scales[{i}].{bound}",
+                            "bounds",
+                            f"numeric scale '{sid}' has {bound} {number}; bounds must be finite "
+                            f"numbers (leave out the {bound} for no bound)",
+                            id=sid,
+                            value=number,
+                        )
+                    )
+            if low is not None and high is not None and math.isfinite(low - high) and low >= high:
                 out.append(
                     problem(
                         f"scales[{i}].minimum",
@@ -259,7 +316,7 @@ def _tree_problems(
                 hint = (
                     f"'{parent}' is an indicator; parents must be nodes"
                     if parent in indicator_ids
-                    else f"no node has id '{parent}'"
+                    else f"no node has id '{parent}'" + did_you_mean(parent, list(node_ids))
                 )
                 out.append(
                     problem(
@@ -415,7 +472,7 @@ def _indicator_scale_problems(
                     f"indicators[{i}].scale",
                     "unknown_scale",
                     f"indicator '{ident}' uses scale '{sid}', which is not defined "
-                    f"(defined scales: {known})",
+                    f"(defined scales: {known}){did_you_mean(sid, list(by_id))}",
                     id=ident,
                     value=sid,
                 )
@@ -481,7 +538,47 @@ def _indicator_scale_problems(
 
 
 def _fmt(values: list[float]) -> str:
-    return "[" + ", ".join(f"{v:g}" for v in values) + "]"
+    """Numbers for a message: ``1, 2, 3`` (never a Python list)."""
+    return ", ".join(f"{v:g}" for v in values)
+
+
+def _text_problems(raw: Mapping[str, Any]) -> list[Problem]:
+    """Text (values and keys) holding lone surrogates, which UTF-8 files cannot hold.
+
+    Such text comes from bad decoding upstream (``errors="surrogateescape"``, a broken JSON
+    ``\\ud800`` escape); it would fail only later, when the framework is written.
+    """
+    out: list[Problem] = []
+    stack: list[tuple[str, Any]] = [("", raw)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            texts = [value]
+        elif isinstance(value, Mapping):
+            texts = [k for k in value if isinstance(k, str)]
+            stack.extend(
+                (f"{path}.{k}" if path else str(k), v) for k, v in reversed(list(value.items()))
+            )
+        elif isinstance(value, (list, tuple)):
+            stack.extend((f"{path}[{k}]", v) for k, v in reversed(list(enumerate(value))))
+            continue
+        else:
+            continue
+        for text in texts:
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                out.append(
+                    problem(
+                        path,
+                        "invalid_text",
+                        f"{path or 'a key'} holds the character {_printable(exc.object[exc.start])}"
+                        f" (position {exc.start + 1}), a lone surrogate that no text file can hold;"
+                        " retype the text or fix how it was decoded",
+                        value=text,
+                    )
+                )
+    return out
 
 
 def _facet_problems(
@@ -511,7 +608,7 @@ def _facet_problems(
                     path,
                     "unknown_facet_value",
                     f"'{ident}' has {facet_id} '{value}', which facet '{facet_id}' does not "
-                    f"declare (allowed: {shown})",
+                    f"declare (allowed: {shown}){did_you_mean(str(value), allowed)}",
                     id=ident,
                     value=value,
                 )
@@ -531,7 +628,7 @@ def _facet_problems(
                             f"indicators[{i}].tags.{key}",
                             "unknown_facet",
                             f"'{ident}' is tagged with facet '{key}', which the framework does "
-                            "not declare under 'facets'",
+                            f"not declare under 'facets'{did_you_mean(str(key), list(declared))}",
                             id=ident,
                             value=key,
                         )
@@ -555,7 +652,18 @@ def _aggregation_problems(nodes: list[tuple[int, dict[str, Any]]]) -> list[Probl
             continue
         method, p = spec.get("method", "arithmetic"), spec.get("p")
         ident = node.get("id")
-        if method == "generalised" and p is None:
+        number = _number(p)
+        if number is not None and not math.isfinite(number):
+            out.append(
+                problem(
+                    f"nodes[{i}].aggregation.p",
+                    "aggregation_param",
+                    f"node '{ident}' gives the exponent p={number}; p must be a finite number",
+                    id=ident,
+                    value=number,
+                )
+            )
+        elif method == "generalised" and p is None:
             out.append(
                 problem(
                     f"nodes[{i}].aggregation.p",
