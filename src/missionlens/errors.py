@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import pandas as pd
 import yaml
 
-if TYPE_CHECKING:
-    from missionlens.assessments.validation import ValidationReport
+
+class _Report(Protocol):
+    """What :class:`ValidationError` needs of a report (a ``ValidationReport``)."""
+
+    failures: pd.DataFrame
+
+    def to_text(self) -> str: ...
+
 
 __all__ = [
     "FRAMEWORK_PROBLEM_COLUMNS",
@@ -108,8 +114,12 @@ class FrameworkError(MissionLensError):
         super().__init__(head + "\n" + format_table(self.problems.drop(columns=["file"])))
 
 
-class ArgumentError(MissionLensError, TypeError):
-    """An argument has the wrong type; the message names the argument and what was expected."""
+class ArgumentError(MissionLensError, TypeError, ValueError):
+    """An argument has the wrong type or value; the message names it and what was expected.
+
+    It is both a :class:`TypeError` and a :class:`ValueError`, so that code catching either of
+    the built-in errors for a bad argument keeps working.
+    """
 
 
 class YAMLTooDeepError(yaml.YAMLError, ValueError):
@@ -132,8 +142,8 @@ class ValidationError(MissionLensError, ValueError):
         ``check``, ``value`` and ``message``.
     """
 
-    def __init__(self, report: ValidationReport) -> None:
-        self.report = report
+    def __init__(self, report: _Report) -> None:
+        self.report: Any = report
         super().__init__(report.to_text())
 
     @property
@@ -148,7 +158,10 @@ class ScoringInputError(MissionLensError):
     Attributes
     ----------
     problems : pandas.DataFrame
-        Columns ``mission``, ``period``, ``indicator``, ``check``, ``value``, ``message``.
+        One row per problem, with the columns of every problem table (``file``, ``sheet``,
+        ``row``, ``column``, ``mission``, ``period``, ``indicator``, ``rater``, ``check``,
+        ``value``, ``message``): the same rows :func:`missionlens.validate` reports for the
+        same data.
     """
 
     def __init__(self, problems: pd.DataFrame) -> None:
@@ -168,11 +181,11 @@ class IncompatibleProfilesError(MissionLensError):
     """Profiles made with different frameworks or recipes were about to be mixed."""
 
 
-class UnreadableFileError(ValueError):
+class UnreadableFileError(MissionLensError, ValueError):
     """A file cannot be read; the message says why and how to fix it (reported as is)."""
 
 
-class YAMLDuplicateKeyError(ValueError):
+class YAMLDuplicateKeyError(MissionLensError, ValueError):
     """A YAML mapping repeats a key (YAML forbids it; PyYAML would keep the last silently)."""
 
     def __init__(self, key: object, line: int, first_line: int) -> None:
@@ -181,14 +194,6 @@ class YAMLDuplicateKeyError(ValueError):
             f"key {key!r} appears twice in one mapping (lines {first_line} and {line}); "
             "the second would silently replace the first"
         )
-
-
-class ArgumentError(MissionLensError, TypeError, ValueError):
-    """An argument has the wrong type or value; the message names it and what was expected.
-
-    It is both a :class:`TypeError` and a :class:`ValueError`, so that code catching either of
-    the built-in errors for a bad argument keeps working.
-    """
 
 
 class IncompleteScoreWarning(UserWarning):

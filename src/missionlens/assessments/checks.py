@@ -32,7 +32,6 @@ Keys are normalised here, once, for every front door: identifiers are taken as t
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -55,6 +54,7 @@ from missionlens.assessments.record import (
 )
 from missionlens.framework.elements import PHASES, BinaryScale, NumericScale, RubricScale
 from missionlens.periods import parse_period
+from missionlens.suggest import did_you_mean
 from missionlens.text import as_text, text_dtype
 
 if TYPE_CHECKING:
@@ -147,12 +147,6 @@ CHECKS: dict[str, str] = {
 }
 
 _COLUMN_ORDER = {c: i for i, c in enumerate(ASSESSMENT_COLUMNS)}
-
-
-def did_you_mean(name: str, candidates: Sequence[str]) -> str:
-    """``"; did you mean 'x'?"`` for the closest candidate, or ``""``."""
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.75)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 # ------------------------------------------------------------------------------- factorising

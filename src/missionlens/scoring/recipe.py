@@ -1042,7 +1042,7 @@ class Recipe(BaseModel):
     def from_yaml(cls, source: str | Path) -> Recipe:
         """Read a recipe from a YAML file or string (a safe loader; duplicate keys refused)."""
         from missionlens.errors import YAMLDuplicateKeyError
-        from missionlens.framework.model import safe_load_unique
+        from missionlens.framework.yaml_io import safe_load_unique
 
         text = _text(source)
         try:
