@@ -18,7 +18,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 import missionlens as ml
-from missionlens.plotting import (
+from missionlens.plot import (
     OKABE_ITO,
     plot_comparison,
     plot_facets,
@@ -651,13 +651,16 @@ def test_lifecycle_labels_of_lines_ending_apart_in_time_are_not_pushed(ax: Axes)
     assert all((b.y0 + b.y1) / 2 == pytest.approx(level, abs=1.0) for b in boxes.values())
 
 
-def test_module_examples_run() -> None:
-    """The docstring examples of the plotting module (sort_periods, the label spreader, ...)."""
+@pytest.mark.parametrize(
+    "name", ["theme", "labels", "time_axis", "data", "profile", "comparison", "lifecycle", "facets"]
+)
+def test_module_examples_run(name: str) -> None:
+    """The docstring examples of each plot module (sort_periods, the label spreader, ...)."""
     import doctest
+    import importlib
 
-    import missionlens.plotting
-
-    result = doctest.testmod(missionlens.plotting, extraglobs={"pd": pd, "np": np})
+    module = importlib.import_module(f"missionlens.plot.{name}")
+    result = doctest.testmod(module, extraglobs={"pd": pd, "np": np})
     assert result.failed == 0 and result.attempted > 0
     plt.close("all")
 
