@@ -422,6 +422,40 @@ def test_facets_partial_coverage_is_hatched_and_counted(ax: Axes) -> None:
     assert [t.get_text() for t in ax.texts] == ["70 (n = 4)", "55 (n = 2 of 4)", "no data"]
 
 
+@pytest.mark.parametrize(
+    ("view", "size"),
+    [("finding", (7.5, 10.0)), ("level", (7.5, 3.0)), ("a4p", (7.5, 4.0))],
+)
+def test_facets_row_labels_do_not_crowd(
+    whole: ml.Profiles, view: str, size: tuple[float, float], tmp_path: Path
+) -> None:
+    """At the sizes of docs/plotting.md the 22 findings (some of 3 lines at the old wrap width
+    of 34) overlapped their neighbours; every label now fits its row."""
+    fig, ax = plt.subplots(figsize=size, layout="constrained")
+    plot_facets(whole, mission="UNMISS", view=view, ax=ax)
+    _render(ax, tmp_path, f"facets-{view}")
+    renderer = fig.canvas.get_renderer()
+    ticks = [t for t in ax.get_yticklabels() if t.get_text()]
+    assert len(ticks) == {"finding": 22, "level": 3, "a4p": 9}[view]
+    assert all(t.get_text().count("\n") < 2 for t in ticks)  # at most two lines
+    boxes = [t.get_window_extent(renderer) for t in ticks]
+    for (i, a), (j, b) in itertools.combinations(enumerate(boxes), 2):
+        assert not a.overlaps(b), (ticks[i].get_text(), ticks[j].get_text())
+    plt.close(fig)
+
+
+def test_facets_score_axis_runs_from_0_to_100(ax: Axes, tmp_path: Path) -> None:
+    """The bars' axis stops at 100; the room right of it only holds the annotations."""
+    table = pd.DataFrame(
+        {"mission": ["A"] * 2, "node": ["x", "y"], "score": [100.0, 40.0], "n_indicators": [3, 1]}
+    )
+    plot_facets(table, mission="A", ax=ax)
+    _render(ax, tmp_path, "facets-axis")
+    assert ax.spines["bottom"].get_bounds() == (0, 100)
+    assert max(ax.get_xticks()) == 100
+    assert ax.texts[0].get_text() == "100 (n = 3)" and ax.texts[0].get_position()[0] < 116
+
+
 # -------------------------------------------------------------------------------- behaviour
 def test_no_axes_given_uses_a_new_figure_and_never_shows(
     small: ml.Profiles, monkeypatch: pytest.MonkeyPatch

@@ -22,12 +22,12 @@ from missionlens.plot.data import (
 )
 from missionlens.plot.labels import (
     facet_name,
+    fit_row_labels,
     heading,
     legend_below,
     no_data,
     node_labels,
     score_text,
-    wrap,
 )
 from missionlens.plot.theme import OKABE_ITO, axes_for, score_axis
 from missionlens.scoring.profiles import Profiles
@@ -157,11 +157,17 @@ def plot_facets(
             color="0.15",
             gid="count",
         )
-    ax.set_yticks(range(len(values)), [wrap(labels[v], 34) for v in values])
+    # title, x axis and padding take about 62 points, the legend below about 48 more
+    texts, size = fit_row_labels(
+        ax, [labels[v] for v in values], width=34, reserved_pt=62.0 + 48.0 * any_partial
+    )
+    ax.set_yticks(range(len(values)), texts, fontsize=size)
     ax.set_ylim(len(values) - 0.5, -0.5)
     ax.tick_params(axis="y", length=0)
     score_axis(ax, "x")
+    # room right of 100 for the annotations, but the axis itself runs from 0 to 100
     ax.set_xlim(0, 116)
+    ax.spines["bottom"].set_bounds(0, 100)
     ax.spines["left"].set_visible(True)
     ax.set_title(f"{heading(table, mission, chosen)}: {facet_name(framework, view)}")
     handles: list[Any] = [Patch(facecolor=color, edgecolor=color, label="all indicators scored")]

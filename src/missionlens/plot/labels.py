@@ -32,6 +32,7 @@ __all__ = [
     "LabelLayout",
     "direct_labels",
     "facet_name",
+    "fit_row_labels",
     "heading",
     "legend_below",
     "no_data",
@@ -77,6 +78,58 @@ def text_value(value: Any) -> str | None:
 def wrap(text: str, width: int) -> str:
     """``text`` wrapped at ``width`` characters, breaking only at spaces."""
     return textwrap.fill(text, width=width, break_long_words=False, break_on_hyphens=False)
+
+
+def fit_row_labels(
+    ax: Axes,
+    texts: list[str],
+    *,
+    width: int,
+    max_width: int | None = None,
+    max_lines: int = 2,
+    min_size: float = 6.0,
+    reserved_pt: float = 0.0,
+) -> tuple[list[str], float]:
+    """Row labels wrapped and sized so that each fits the height of its row.
+
+    Each label is wrapped at the smallest width from ``width`` to ``max_width`` (default
+    ``width + width // 2``) characters that gives it at most ``max_lines`` lines. A row of a
+    chart with ``len(texts)`` rows is the Axes' height in points divided by the number of
+    rows, the height being the Axes' height now or, if smaller, the figure's height less
+    ``reserved_pt`` (what the title, the x axis and a legend below will take once a layout
+    engine has made room for them); if the tallest label does not fit its row at the tick
+    label size, the font shrinks (to ``min_size`` points at the least) until it does.
+
+    A label of ``k`` lines at ``s`` points is taken to be ``(1.2 k + 0.25) s`` points high:
+    matplotlib's default line spacing of 1.2 (``Text.get_linespacing``) and a quarter of a line
+    for the last line's descent and the gap to its neighbour.
+
+    Returns
+    -------
+    tuple
+        The wrapped labels and the font size in points.
+    """
+    import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties
+
+    size = float(FontProperties(size=mpl.rcParams["ytick.labelsize"]).get_size_in_points())
+    if not texts:
+        return [], size
+    widest = width + width // 2 if max_width is None else max(width, max_width)
+    out = []
+    for text in texts:
+        for w in range(width, widest + 1):
+            chosen = wrap(text, w)
+            if chosen.count("\n") < max_lines:
+                break
+        out.append(chosen)
+    figure_pt = figure_of(ax).get_figheight() * 72
+    height_pt = min(ax.get_position().height * figure_pt, figure_pt - reserved_pt)
+    row_pt = max(height_pt, 1.0) / len(texts)
+    most = max(t.count("\n") + 1 for t in out)
+    if (1.2 * most + 0.25) * size > row_pt:
+        size = max(min_size, row_pt / (1.2 * most + 0.25))
+    return out, size
 
 
 def phase_label(phase: str) -> str:
