@@ -710,3 +710,86 @@ def test_lifecycle_figure_with_direct_labels_can_be_pickled(tmp_path: Path) -> N
     assert not any(a.overlaps(b) for a, b in itertools.combinations(boxes, 2))
     plt.close(fig)
     plt.close(copy)
+
+
+# ------------------------------------------------------------------------------ lazy import
+SRC = Path(ml.__file__).parent
+
+
+def _module_level_imports(path: Path) -> set[str]:
+    """Modules imported when ``path`` is imported (not in functions, not under TYPE_CHECKING)."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    # the package a relative import starts from: the module's own for __init__, else its parent
+    package = path.relative_to(SRC.parent).with_suffix("").parts[:-1]
+    found: set[str] = set()
+
+    def visit(nodes: list[ast.stmt]) -> None:
+        for node in nodes:
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = ".".join(package[: len(package) - node.level + 1]) if node.level else ""
+                module = ".".join(p for p in (base, node.module or "") if p)
+                found.add(module)
+                found.update(f"{module}.{alias.name}" for alias in node.names)
+            elif isinstance(node, ast.If):
+                if "TYPE_CHECKING" not in ast.unparse(node.test):
+                    visit(node.body)
+                visit(node.orelse)
+            elif isinstance(node, ast.Try):
+                visit(node.body)
+
+    visit(tree.body)
+    return found
+
+
+def _imported_by_missionlens() -> set[str]:
+    """The missionlens modules that ``import missionlens`` loads, and what they import."""
+    seen: set[str] = set()
+    imported: set[str] = set()
+    todo = ["missionlens"]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        base = SRC.parent.joinpath(*name.split("."))
+        path = base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
+        if not path.exists():
+            continue
+        for module in _module_level_imports(path):
+            imported.add(module)
+            if module.startswith("missionlens"):
+                parts = module.split(".")
+                todo += [".".join(parts[:k]) for k in range(1, len(parts) + 1)]
+    return imported | seen
+
+
+def test_import_missionlens_loads_neither_matplotlib_nor_the_plots() -> None:
+    """Checked on the source (no subprocess): what ``import missionlens`` imports at module
+    level, followed through missionlens' own modules."""
+    imported = _imported_by_missionlens()
+    assert "missionlens.scoring.profiles" in imported  # the walk does follow the imports
+    assert not {m for m in imported if m.split(".")[0] == "matplotlib"}
+    assert not {m for m in imported if m.startswith(("missionlens.plot", "missionlens.demo"))}
+    # and the plot package itself leaves matplotlib until a plot is drawn
+    for path in (SRC / "plot").glob("*.py"):
+        assert not {m for m in _module_level_imports(path) if m.startswith("matplotlib")}, path
+
+
+def test_plot_functions_are_reachable_from_the_root() -> None:
+    import missionlens.plot
+
+    for name in ("plot_profile", "plot_comparison", "plot_lifecycle", "plot_facets"):
+        assert name in ml.__all__ and name in dir(ml)
+        assert getattr(ml, name) is getattr(missionlens.plot, name)
+    namespace: dict[str, Any] = {}
+    exec("from missionlens import *", namespace)
+    assert namespace["plot_facets"] is missionlens.plot.plot_facets
+    with pytest.raises(AttributeError, match="has no attribute 'plot_bars'"):
+        ml.plot_bars  # noqa: B018
+    from missionlens import plotting  # the old module name still works
+
+    assert plotting.plot_profile is missionlens.plot.plot_profile
