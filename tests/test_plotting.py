@@ -544,6 +544,15 @@ def test_text_scores_and_duplicates_are_refused() -> None:
         plot_lifecycle(many)
 
 
+def test_lifecycle_mission_without_periods_is_named_not_an_index_error() -> None:
+    """A mission whose rows all lack a period used to fail with a bare IndexError."""
+    table = pd.DataFrame(
+        {"mission": ["A", "A", "B"], "period": ["2023", "2024", None], "score": [50.0, 60.0, 70.0]}
+    )
+    with pytest.raises(ValueError, match=r"no rows with a 'period' value for mission B; leave"):
+        plot_lifecycle(table)
+
+
 def test_lifecycle_uses_period_start_when_given(ax: Axes) -> None:
     frame = pd.DataFrame(
         {
