@@ -568,6 +568,20 @@ def test_lifecycle_uses_period_start_when_given(ax: Axes) -> None:
     assert ax.lines[0].get_xdata()[0] == pytest.approx(2021.5, abs=0.01)
 
 
+def test_lifecycle_refuses_two_starts_for_one_period() -> None:
+    """Two missions giving "cycle 1" different starts: one start used to win silently."""
+    frame = pd.DataFrame(
+        {
+            "mission": ["A", "B"],
+            "period": ["cycle 1", "cycle 1"],
+            "period_start": pd.to_datetime(["2020-01-01", "2021-01-01"]),
+            "score": [10.0, 20.0],
+        }
+    )
+    with pytest.raises(ValueError, match=r"'cycle 1' has 2 different period_start values"):
+        plot_lifecycle(frame)
+
+
 def test_lifecycle_financial_years_in_time_order(ax: Axes, tmp_path: Path) -> None:
     frame = pd.DataFrame(
         {

@@ -32,6 +32,7 @@ __all__ = [
     "fits_score_axis",
     "has_column",
     "listing",
+    "period_starts",
     "prepare",
     "select_node",
     "select_nodes",
@@ -298,3 +299,21 @@ def check_unique(table: pd.DataFrame, keys: list[str], func: str, hint: str) -> 
             f"{func}: one row per {' and '.join(keys)} is needed, but data has "
             f"{int(same.sum())} rows with {where}; {hint}"
         )
+
+
+def period_starts(table: pd.DataFrame, x: str, func: str) -> dict[str, Any] | None:
+    """Each period label's ``period_start``, or ``None`` without that column (or if ``x`` is
+    not ``period``); refuses a label given two different starts (one would be dropped)."""
+    if x != "period" or "period_start" not in table.columns:
+        return None
+    stamps = pd.to_datetime(table["period_start"], errors="coerce")
+    distinct_starts = stamps.groupby(table[x].to_numpy(), sort=False).unique()
+    for label, values in distinct_starts.items():
+        known = [v for v in values if not pd.isna(v)]
+        if len(known) > 1:
+            shown = ", ".join(str(pd.Timestamp(v).date()) for v in known)
+            raise ValueError(
+                f"{func}: period {label!r} has {len(known)} different period_start values "
+                f"({shown}); give each period one start"
+            )
+    return dict(zip(table[x], table["period_start"], strict=True))

@@ -21,6 +21,7 @@ from missionlens.plot.data import (
     fits_score_axis,
     has_column,
     listing,
+    period_starts,
     prepare,
     select_node,
 )
@@ -142,10 +143,7 @@ def plot_lifecycle(
         func,
         "aggregate first" + ("" if chosen_node is not None else " or pass node=..."),
     )
-    starts = None
-    if x == "period" and "period_start" in table.columns:
-        starts = dict(zip(table[x], table["period_start"], strict=True))
-    axis = time_axis(table[x], starts)
+    axis = time_axis(table[x], period_starts(table, x, func))
     ax = axes_for(ax, (8.5, 4.8))
 
     handles: list[Any] = []
