@@ -444,6 +444,21 @@ def test_facets_row_labels_do_not_crowd(
     plt.close(fig)
 
 
+def test_profile_row_labels_do_not_crowd(whole: ml.Profiles, tmp_path: Path) -> None:
+    """docs/plotting.md suggests node_type="subdimension" at 7.5 x 4 in: its 14 two-line
+    labels overlapped; they now fit their rows."""
+    fig, ax = plt.subplots(figsize=(7.5, 4), layout="constrained")
+    plot_profile(whole, mission="MINUSMA", compare="UNMISS", node_type="subdimension", ax=ax)
+    _render(ax, tmp_path, "profile-subdimensions")
+    renderer = fig.canvas.get_renderer()
+    ticks = [t for t in ax.get_yticklabels() if t.get_text()]
+    assert len(ticks) == 14 and min(t.get_fontsize() for t in ticks) >= 6
+    boxes = [t.get_window_extent(renderer) for t in ticks]
+    for (i, a), (j, b) in itertools.combinations(enumerate(boxes), 2):
+        assert not a.overlaps(b), (ticks[i].get_text(), ticks[j].get_text())
+    plt.close(fig)
+
+
 def test_facets_score_axis_runs_from_0_to_100(ax: Axes, tmp_path: Path) -> None:
     """The bars' axis stops at 100; the room right of it only holds the annotations."""
     table = pd.DataFrame(

@@ -92,13 +92,15 @@ def fit_row_labels(
 ) -> tuple[list[str], float]:
     """Row labels wrapped and sized so that each fits the height of its row.
 
-    Each label is wrapped at the smallest width from ``width`` to ``max_width`` (default
-    ``width + width // 2``) characters that gives it at most ``max_lines`` lines. A row of a
-    chart with ``len(texts)`` rows is the Axes' height in points divided by the number of
-    rows, the height being the Axes' height now or, if smaller, the figure's height less
-    ``reserved_pt`` (what the title, the x axis and a legend below will take once a layout
-    engine has made room for them); if the tallest label does not fit its row at the tick
-    label size, the font shrinks (to ``min_size`` points at the least) until it does.
+    A row of a chart with ``len(texts)`` rows is the Axes' height in points divided by the
+    number of rows, the height being the Axes' height now or, if smaller, the figure's height
+    less ``reserved_pt`` (what the title, the x axis and a legend below will take once a layout
+    engine has made room for them). For each line count ``k`` from ``max_lines`` down to 1,
+    every label is wrapped at the smallest width from ``width`` to ``max_width`` (default
+    ``width + width // 2``) characters that gives it at most ``k`` lines, and the font size is
+    the tick label size, or less if the tallest label would not fit its row (``min_size``
+    points at the least). The wrapping with the largest font wins; of equal ones, the one with
+    the narrowest labels (the most lines).
 
     A label of ``k`` lines at ``s`` points is taken to be ``(1.2 k + 0.25) s`` points high:
     matplotlib's default line spacing of 1.2 (``Text.get_linespacing``) and a quarter of a line
@@ -116,20 +118,22 @@ def fit_row_labels(
     if not texts:
         return [], size
     widest = width + width // 2 if max_width is None else max(width, max_width)
-    out = []
-    for text in texts:
-        for w in range(width, widest + 1):
-            chosen = wrap(text, w)
-            if chosen.count("\n") < max_lines:
-                break
-        out.append(chosen)
     figure_pt = figure_of(ax).get_figheight() * 72
     height_pt = min(ax.get_position().height * figure_pt, figure_pt - reserved_pt)
     row_pt = max(height_pt, 1.0) / len(texts)
-    most = max(t.count("\n") + 1 for t in out)
-    if (1.2 * most + 0.25) * size > row_pt:
-        size = max(min_size, row_pt / (1.2 * most + 0.25))
-    return out, size
+    candidates: list[tuple[list[str], float]] = []
+    for lines in range(max(1, max_lines), 0, -1):
+        out = []
+        for text in texts:
+            for w in range(width, widest + 1):
+                chosen = wrap(text, w)
+                if chosen.count("\n") < lines:
+                    break
+            out.append(chosen)
+        most = max(t.count("\n") + 1 for t in out)
+        candidates.append((out, min(size, max(min_size, row_pt / (1.2 * most + 0.25)))))
+    # max() keeps the first of equal sizes: the one with the most lines, the narrowest
+    return max(candidates, key=lambda candidate: candidate[1])
 
 
 def phase_label(phase: str) -> str:

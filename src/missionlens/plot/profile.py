@@ -23,7 +23,14 @@ from missionlens.plot.data import (
     prepare,
     select_nodes,
 )
-from missionlens.plot.labels import heading, legend_below, no_data, node_labels, what, wrap
+from missionlens.plot.labels import (
+    fit_row_labels,
+    heading,
+    legend_below,
+    no_data,
+    node_labels,
+    what,
+)
 from missionlens.plot.theme import MUTED, NO_DATA, axes_for, score_axis, series_style
 from missionlens.scoring.profiles import Profiles
 
@@ -199,7 +206,15 @@ def plot_profile(
                 label="hollow: coverage < 100%",
             )
         )
-    ax.set_yticks(list(row_of.values()), [wrap(labels[n], 26) for n in nodes])
+    # title, x axis and padding take about 62 points, the legend below about 48 more
+    texts, size = fit_row_labels(
+        ax,
+        [labels[n] for n in nodes],
+        width=26,
+        max_width=44,
+        reserved_pt=62.0 + 48.0 * (len(handles) > 1),
+    )
+    ax.set_yticks(list(row_of.values()), texts, fontsize=size)
     ax.set_ylim(len(nodes) - 0.5, -0.5)
     ax.tick_params(axis="y", length=0)
     score_axis(ax, "x")
