@@ -7,7 +7,7 @@ comparable mission profiles. See the README and ``docs/`` for a tour.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import typing as _typing
 
 from missionlens import datasets
 from missionlens._version import __version__
@@ -47,12 +47,12 @@ from missionlens.scoring.recipe import Recipe, RecipeSettings, Step
 
 # The plots are imported on first use (PEP 562), so that ``import missionlens`` does not load
 # the plotting package; ``__all__`` and ``dir()`` list them, and type checkers see them here.
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from missionlens.plot import plot_comparison, plot_facets, plot_lifecycle, plot_profile
 _LAZY = {"plot_comparison", "plot_facets", "plot_lifecycle", "plot_profile"}
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name in _LAZY:
         import missionlens.plot
 
