@@ -18,7 +18,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 import missionlens as ml
-from missionlens.plotting import (
+from missionlens.plot import (
     OKABE_ITO,
     plot_comparison,
     plot_facets,
@@ -422,6 +422,55 @@ def test_facets_partial_coverage_is_hatched_and_counted(ax: Axes) -> None:
     assert [t.get_text() for t in ax.texts] == ["70 (n = 4)", "55 (n = 2 of 4)", "no data"]
 
 
+@pytest.mark.parametrize(
+    ("view", "size"),
+    [("finding", (7.5, 10.0)), ("level", (7.5, 3.0)), ("a4p", (7.5, 4.0))],
+)
+def test_facets_row_labels_do_not_crowd(
+    whole: ml.Profiles, view: str, size: tuple[float, float], tmp_path: Path
+) -> None:
+    """At the sizes of docs/plotting.md the 22 findings (some of 3 lines at the old wrap width
+    of 34) overlapped their neighbours; every label now fits its row."""
+    fig, ax = plt.subplots(figsize=size, layout="constrained")
+    plot_facets(whole, mission="UNMISS", view=view, ax=ax)
+    _render(ax, tmp_path, f"facets-{view}")
+    renderer = fig.canvas.get_renderer()
+    ticks = [t for t in ax.get_yticklabels() if t.get_text()]
+    assert len(ticks) == {"finding": 22, "level": 3, "a4p": 9}[view]
+    assert all(t.get_text().count("\n") < 2 for t in ticks)  # at most two lines
+    boxes = [t.get_window_extent(renderer) for t in ticks]
+    for (i, a), (j, b) in itertools.combinations(enumerate(boxes), 2):
+        assert not a.overlaps(b), (ticks[i].get_text(), ticks[j].get_text())
+    plt.close(fig)
+
+
+def test_profile_row_labels_do_not_crowd(whole: ml.Profiles, tmp_path: Path) -> None:
+    """docs/plotting.md suggests node_type="subdimension" at 7.5 x 4 in: its 14 two-line
+    labels overlapped; they now fit their rows."""
+    fig, ax = plt.subplots(figsize=(7.5, 4), layout="constrained")
+    plot_profile(whole, mission="MINUSMA", compare="UNMISS", node_type="subdimension", ax=ax)
+    _render(ax, tmp_path, "profile-subdimensions")
+    renderer = fig.canvas.get_renderer()
+    ticks = [t for t in ax.get_yticklabels() if t.get_text()]
+    assert len(ticks) == 14 and min(t.get_fontsize() for t in ticks) >= 6
+    boxes = [t.get_window_extent(renderer) for t in ticks]
+    for (i, a), (j, b) in itertools.combinations(enumerate(boxes), 2):
+        assert not a.overlaps(b), (ticks[i].get_text(), ticks[j].get_text())
+    plt.close(fig)
+
+
+def test_facets_score_axis_runs_from_0_to_100(ax: Axes, tmp_path: Path) -> None:
+    """The bars' axis stops at 100; the room right of it only holds the annotations."""
+    table = pd.DataFrame(
+        {"mission": ["A"] * 2, "node": ["x", "y"], "score": [100.0, 40.0], "n_indicators": [3, 1]}
+    )
+    plot_facets(table, mission="A", ax=ax)
+    _render(ax, tmp_path, "facets-axis")
+    assert ax.spines["bottom"].get_bounds() == (0, 100)
+    assert max(ax.get_xticks()) == 100
+    assert ax.texts[0].get_text() == "100 (n = 3)" and ax.texts[0].get_position()[0] < 116
+
+
 # -------------------------------------------------------------------------------- behaviour
 def test_no_axes_given_uses_a_new_figure_and_never_shows(
     small: ml.Profiles, monkeypatch: pytest.MonkeyPatch
@@ -510,6 +559,15 @@ def test_text_scores_and_duplicates_are_refused() -> None:
         plot_lifecycle(many)
 
 
+def test_lifecycle_mission_without_periods_is_named_not_an_index_error() -> None:
+    """A mission whose rows all lack a period used to fail with a bare IndexError."""
+    table = pd.DataFrame(
+        {"mission": ["A", "A", "B"], "period": ["2023", "2024", None], "score": [50.0, 60.0, 70.0]}
+    )
+    with pytest.raises(ValueError, match=r"no rows with a 'period' value for mission B; leave"):
+        plot_lifecycle(table)
+
+
 def test_lifecycle_uses_period_start_when_given(ax: Axes) -> None:
     frame = pd.DataFrame(
         {
@@ -523,6 +581,20 @@ def test_lifecycle_uses_period_start_when_given(ax: Axes) -> None:
     assert [t.get_text() for t in ax.get_xticklabels()] == ["FY22", "FY23", "FY24"]
     assert list(ax.lines[0].get_ydata()) == [10.0, 20.0, 30.0]
     assert ax.lines[0].get_xdata()[0] == pytest.approx(2021.5, abs=0.01)
+
+
+def test_lifecycle_refuses_two_starts_for_one_period() -> None:
+    """Two missions giving "cycle 1" different starts: one start used to win silently."""
+    frame = pd.DataFrame(
+        {
+            "mission": ["A", "B"],
+            "period": ["cycle 1", "cycle 1"],
+            "period_start": pd.to_datetime(["2020-01-01", "2021-01-01"]),
+            "score": [10.0, 20.0],
+        }
+    )
+    with pytest.raises(ValueError, match=r"'cycle 1' has 2 different period_start values"):
+        plot_lifecycle(frame)
 
 
 def test_lifecycle_financial_years_in_time_order(ax: Axes, tmp_path: Path) -> None:
@@ -651,13 +723,16 @@ def test_lifecycle_labels_of_lines_ending_apart_in_time_are_not_pushed(ax: Axes)
     assert all((b.y0 + b.y1) / 2 == pytest.approx(level, abs=1.0) for b in boxes.values())
 
 
-def test_module_examples_run() -> None:
-    """The docstring examples of the plotting module (sort_periods, the label spreader, ...)."""
+@pytest.mark.parametrize(
+    "name", ["theme", "labels", "time_axis", "data", "profile", "comparison", "lifecycle", "facets"]
+)
+def test_module_examples_run(name: str) -> None:
+    """The docstring examples of each plot module (sort_periods, the label spreader, ...)."""
     import doctest
+    import importlib
 
-    import missionlens.plotting
-
-    result = doctest.testmod(missionlens.plotting, extraglobs={"pd": pd, "np": np})
+    module = importlib.import_module(f"missionlens.plot.{name}")
+    result = doctest.testmod(module, extraglobs={"pd": pd, "np": np})
     assert result.failed == 0 and result.attempted > 0
     plt.close("all")
 
@@ -673,3 +748,86 @@ def test_lifecycle_figure_with_direct_labels_can_be_pickled(tmp_path: Path) -> N
     assert not any(a.overlaps(b) for a, b in itertools.combinations(boxes, 2))
     plt.close(fig)
     plt.close(copy)
+
+
+# ------------------------------------------------------------------------------ lazy import
+SRC = Path(ml.__file__).parent
+
+
+def _module_level_imports(path: Path) -> set[str]:
+    """Modules imported when ``path`` is imported (not in functions, not under TYPE_CHECKING)."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    # the package a relative import starts from: the module's own for __init__, else its parent
+    package = path.relative_to(SRC.parent).with_suffix("").parts[:-1]
+    found: set[str] = set()
+
+    def visit(nodes: list[ast.stmt]) -> None:
+        for node in nodes:
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = ".".join(package[: len(package) - node.level + 1]) if node.level else ""
+                module = ".".join(p for p in (base, node.module or "") if p)
+                found.add(module)
+                found.update(f"{module}.{alias.name}" for alias in node.names)
+            elif isinstance(node, ast.If):
+                if "TYPE_CHECKING" not in ast.unparse(node.test):
+                    visit(node.body)
+                visit(node.orelse)
+            elif isinstance(node, ast.Try):
+                visit(node.body)
+
+    visit(tree.body)
+    return found
+
+
+def _imported_by_missionlens() -> set[str]:
+    """The missionlens modules that ``import missionlens`` loads, and what they import."""
+    seen: set[str] = set()
+    imported: set[str] = set()
+    todo = ["missionlens"]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        base = SRC.parent.joinpath(*name.split("."))
+        path = base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
+        if not path.exists():
+            continue
+        for module in _module_level_imports(path):
+            imported.add(module)
+            if module.startswith("missionlens"):
+                parts = module.split(".")
+                todo += [".".join(parts[:k]) for k in range(1, len(parts) + 1)]
+    return imported | seen
+
+
+def test_import_missionlens_loads_neither_matplotlib_nor_the_plots() -> None:
+    """Checked on the source (no subprocess): what ``import missionlens`` imports at module
+    level, followed through missionlens' own modules."""
+    imported = _imported_by_missionlens()
+    assert "missionlens.scoring.profiles" in imported  # the walk does follow the imports
+    assert not {m for m in imported if m.split(".")[0] == "matplotlib"}
+    assert not {m for m in imported if m.startswith(("missionlens.plot", "missionlens.demo"))}
+    # and the plot package itself leaves matplotlib until a plot is drawn
+    for path in (SRC / "plot").glob("*.py"):
+        assert not {m for m in _module_level_imports(path) if m.startswith("matplotlib")}, path
+
+
+def test_plot_functions_are_reachable_from_the_root() -> None:
+    import missionlens.plot
+
+    for name in ("plot_profile", "plot_comparison", "plot_lifecycle", "plot_facets"):
+        assert name in ml.__all__ and name in dir(ml)
+        assert getattr(ml, name) is getattr(missionlens.plot, name)
+    namespace: dict[str, Any] = {}
+    exec("from missionlens import *", namespace)
+    assert namespace["plot_facets"] is missionlens.plot.plot_facets
+    with pytest.raises(AttributeError, match="has no attribute 'plot_bars'"):
+        ml.plot_bars  # noqa: B018
+    from missionlens import plotting  # the old module name still works
+
+    assert plotting.plot_profile is missionlens.plot.plot_profile

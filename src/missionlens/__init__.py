@@ -7,6 +7,8 @@ comparable mission profiles. See the README and ``docs/`` for a tour.
 
 from __future__ import annotations
 
+import typing as _typing
+
 from missionlens import datasets
 from missionlens._version import __version__
 from missionlens.assessments.consolidation import agreement, consolidate
@@ -41,9 +43,29 @@ from missionlens.framework.elements import (
 from missionlens.framework.model import Framework, framework_json_schema
 from missionlens.framework.registry import list_frameworks, load_framework
 from missionlens.periods import parse_period
-from missionlens.plotting import plot_comparison, plot_facets, plot_lifecycle, plot_profile
 from missionlens.scoring.profiles import PROFILE_COLUMNS, Profiles, score
 from missionlens.scoring.recipe import Recipe, RecipeSettings, Step
+
+# The plots are imported on first use (PEP 562), so that ``import missionlens`` does not load
+# the plotting package; ``__all__`` and ``dir()`` list them, and type checkers see them here.
+if _typing.TYPE_CHECKING:
+    from missionlens.plot import plot_comparison, plot_facets, plot_lifecycle, plot_profile
+_LAZY = {"plot_comparison", "plot_facets", "plot_lifecycle", "plot_profile"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import missionlens.plot
+
+        value = getattr(missionlens.plot, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _LAZY)
+
 
 __all__ = [
     "ASSESSMENT_COLUMNS",

@@ -29,7 +29,7 @@ from missionlens.assessments.xlsform import write_xlsform
 from missionlens.datasets import load_mission_year_indicators
 from missionlens.framework.model import Framework
 from missionlens.framework.registry import load_framework
-from missionlens.plotting import (
+from missionlens.plot import (
     plot_comparison,
     plot_facets,
     plot_lifecycle,

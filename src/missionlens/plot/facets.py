@@ -1,0 +1,179 @@
+"""``plot_facets``: one mission's scores by facet value (level, finding, A4P+ priority) as bars.
+
+Each bar is annotated with its rounded score and its number of indicator values
+(``62 (n = 4 of 5)``); a bar with partial coverage is hollow and hatched, a missing score is
+written "no data" with no bar, and a true 0 keeps its annotation.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from missionlens.plot.data import (
+    check_missions,
+    check_unique,
+    choose_period,
+    distinct,
+    listing,
+    prepare,
+)
+from missionlens.plot.labels import (
+    facet_name,
+    fit_row_labels,
+    heading,
+    legend_below,
+    no_data,
+    node_labels,
+    score_text,
+)
+from missionlens.plot.theme import OKABE_ITO, axes_for, score_axis
+from missionlens.scoring.profiles import Profiles
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["plot_facets"]
+
+
+def plot_facets(
+    data: Profiles | pd.DataFrame,
+    *,
+    mission: str,
+    period: str | None = None,
+    view: str = "level",
+    ax: Axes | None = None,
+) -> Axes:
+    """One mission's scores by facet value as horizontal bars, with indicator counts.
+
+    Bars are the scores of the facet values (strategic, operational and tactical levels, the
+    Cairo findings 1-22, the A4P+ priorities, ...); each is annotated with its rounded score
+    and the number of indicator values behind it (``62 (n = 4 of 5)`` when coverage is
+    partial; such bars are also hatched and hollow). A missing score is marked "no data", with
+    no bar; a score of 0 has an empty bar but its annotation.
+
+    Parameters
+    ----------
+    data : Profiles or pandas.DataFrame
+        A :class:`~missionlens.Profiles` object, or a table with the columns ``mission``,
+        ``node`` (the facet values), ``score`` and ``n_indicators`` and optionally ``view``
+        (rows of other views are left out), ``period`` and ``coverage``.
+    mission : str
+        The mission to show.
+    period : str, optional
+        The period to show; by default the mission's latest period.
+    view : str, default "level"
+        The facet: ``"level"``, ``"finding"``, ``"a4p"`` or any facet scored by the recipe.
+        Ignored when the table has no ``view`` column.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; by default the current Axes (a new figure if none is open).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    KeyError
+        If a needed column, the mission, the period or the view is not in the data.
+    ValueError
+        If the score column is not numeric or a facet value has several rows.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> table = pd.DataFrame({"mission": ["A"] * 3,
+    ...                       "node": ["strategic", "operational", "tactical"],
+    ...                       "score": [70.0, 55.0, None], "n_indicators": [4, 2, 0],
+    ...                       "coverage": [1.0, 0.5, 0.0]})
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_facets(table, mission="A", ax=ax)
+    >>> [t.get_text() for t in ax.texts]
+    ['70 (n = 4)', '55 (n = 2 of 4)', 'no data']
+    """
+    func = "plot_facets"
+    table, framework = prepare(
+        data,
+        func,
+        ["mission", "node", "score", "n_indicators"],
+        ["period", "phase", "view", "coverage"],
+    )
+    if "view" in table.columns:
+        views = distinct(table["view"])
+        if view not in views:
+            facets = [v for v in views if v != "tree"]
+            raise KeyError(
+                f"{func}: no facet view {view!r}; facet views in data: {listing(facets)}"
+            )
+        table = table[table["view"] == view]
+    available = distinct(table["mission"])
+    (mission,) = check_missions([mission], available, func)
+    table = table[table["mission"] == mission]
+    table, chosen = choose_period(table, period, [mission], func)
+    if table.empty:
+        raise ValueError(f"{func}: mission {mission!r} has no scores for period {chosen!r}")
+    check_unique(table, ["node"], func, "select one period with period=...")
+    values = distinct(table["node"])
+    labels = node_labels(framework, view, values)
+    rows = table.set_index("node")
+    ax = axes_for(ax, (7.5, 1.7 + 0.42 * len(values)))
+
+    from matplotlib.patches import Patch
+
+    color = OKABE_ITO[0]
+    any_partial = False
+    for i, value in enumerate(values):
+        score = rows.at[value, "score"]
+        n = rows.at[value, "n_indicators"]
+        cov = rows.at[value, "coverage"] if "coverage" in rows.columns else np.nan
+        if np.isnan(score):
+            no_data(ax, i)
+            continue
+        partial = bool(cov < 1)
+        any_partial |= partial
+        ax.barh(
+            i,
+            score,
+            height=0.62,
+            color=color if not partial else "white",
+            edgecolor=color,
+            hatch="///" if partial else None,
+            linewidth=1.4,
+            zorder=2,
+            gid=f"score:{value}",
+        )
+        count = f"{n:.0f}"
+        if partial and cov > 0:
+            count += f" of {round(n / cov):.0f}"
+        ax.text(
+            score + 1.5,
+            i,
+            f"{score_text(score)} (n = {count})",
+            va="center",
+            ha="left",
+            fontsize="small",
+            color="0.15",
+            gid="count",
+        )
+    # title, x axis and padding take about 62 points, the legend below about 48 more
+    texts, size = fit_row_labels(
+        ax, [labels[v] for v in values], width=34, reserved_pt=62.0 + 48.0 * any_partial
+    )
+    ax.set_yticks(range(len(values)), texts, fontsize=size)
+    ax.set_ylim(len(values) - 0.5, -0.5)
+    ax.tick_params(axis="y", length=0)
+    score_axis(ax, "x")
+    # room right of 100 for the annotations, but the axis itself runs from 0 to 100
+    ax.set_xlim(0, 116)
+    ax.spines["bottom"].set_bounds(0, 100)
+    ax.spines["left"].set_visible(True)
+    ax.set_title(f"{heading(table, mission, chosen)}: {facet_name(framework, view)}")
+    handles: list[Any] = [Patch(facecolor=color, edgecolor=color, label="all indicators scored")]
+    if any_partial:
+        handles.append(
+            Patch(facecolor="white", edgecolor=color, hatch="///", label="coverage < 100%")
+        )
+        legend_below(ax, handles, 2)
+    return ax
