@@ -46,11 +46,13 @@ def small(small_framework: ml.Framework) -> ml.Profiles:
                     "mission": mission,
                     "period": period,
                     "phase": PHASE[period],
-                    "pol_01": [5, 2, np.nan][k],
+                    # pol_01 applies in implementation only, env_03 in drawdown and exit only:
+                    # an entry where an indicator does not apply is refused
+                    "pol_01": [5, 2, np.nan][k] if PHASE[period] == "implementation" else np.nan,
                     "pol_02": [4, np.nan if period == "2023" else 1, 3][k],
                     "env_01": [0.5, 2.0, 4.0][k],
                     "env_02": [1, 0, 1][k],
-                    "env_03": [3, 3, 5][k],
+                    "env_03": [3, 3, 5][k] if PHASE[period] == "drawdown" else np.nan,
                 }
             )
     return ml.score(pd.DataFrame(rows), framework=small_framework)
@@ -58,9 +60,14 @@ def small(small_framework: ml.Framework) -> ml.Profiles:
 
 @pytest.fixture(scope="module")
 def whole(wom: ml.Framework) -> ml.Profiles:
-    """Two missions, two years, every rubric indicator of the whole-of-mission framework."""
+    """Two missions, two years, every rubric indicator of the whole-of-mission framework that
+    applies in implementation."""
     rng = np.random.default_rng(7)
-    rubric = [i.id for i in wom.indicators if wom.scale_of(i.id).kind == "rubric"]
+    rubric = [
+        i.id
+        for i in wom.indicators_in_phase("implementation")
+        if wom.scale_of(i.id).kind == "rubric"
+    ]
     rows = [
         {"mission": m, "period": y, "phase": "implementation"}
         | dict(zip(rubric, rng.integers(1, 6, len(rubric)).tolist(), strict=True))
