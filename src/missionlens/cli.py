@@ -247,7 +247,7 @@ def score_files(
     files: tuple[str, ...], framework_name: str, recipe_file: Path | None, output: Path
 ) -> None:
     """Read and validate assessment FILES, score them, and write the profiles."""
-    from missionlens.assessments.record import read_assessments
+    from missionlens.assessments.reading import read_assessments
     from missionlens.errors import RecipeError, ValidationError
     from missionlens.scoring.profiles import score
     from missionlens.scoring.recipe import Recipe

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from missionlens.assessments.formats import load_sources
 from missionlens.assessments.record import (
     ASSESSMENT_COLUMNS,
     CONFIDENCE_DTYPE,
@@ -54,7 +55,6 @@ from missionlens.assessments.record import (
     AssessmentSource,
     Batch,
     file_failure,
-    load_sources,
 )
 from missionlens.errors import ValidationError, format_table
 from missionlens.framework.elements import PHASES, BinaryScale, NumericScale, RubricScale
