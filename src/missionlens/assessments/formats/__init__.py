@@ -114,8 +114,8 @@ class Source:
     path: Path | None
     frame: pd.DataFrame | None
     framework: Framework | None
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
-    _closers: list[Callable[[], None]] = field(default_factory=list, repr=False)
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    _closers: list[Callable[[], None]] = field(default_factory=list, init=False, repr=False)
 
     def cached(self, key: str, make: Callable[[], T]) -> T:
         """The value stored under ``key``, made by ``make()`` the first time it is asked for.
@@ -354,7 +354,10 @@ def _matched(suffixes: tuple[str, ...], key: str) -> int:
     """Length of the longest of ``suffixes`` that ``key`` ends with (0 if none)."""
     if key == DATAFRAME:
         return 1 if DATAFRAME in suffixes else 0
-    return max((len(s) for s in suffixes if s != DATAFRAME and key.endswith(s)), default=0)
+    return max(
+        (len(s) for s in suffixes if s != DATAFRAME and len(key) > len(s) and key.endswith(s)),
+        default=0,
+    )
 
 
 def _file_types(entries: Iterable[Reader] | Iterable[Writer]) -> str:
@@ -388,7 +391,11 @@ def _candidates(key: str) -> list[Reader]:
 
 
 def reader_for(source: Source) -> Reader | None:
-    """The reader that reads ``source`` (its sniffs may parse part of it), or ``None``."""
+    """The reader that reads ``source``, or ``None`` if no reader takes it.
+
+    The sniffs tried may parse part of the source (kept in its cache until
+    :meth:`Source.close`); an error they raise is not caught here.
+    """
     key = DATAFRAME if source.path is None else source.path.name.lower()
     for reader in _candidates(key):
         if reader.sniff is None or reader.sniff(source):
