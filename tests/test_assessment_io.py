@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -780,3 +781,88 @@ def test_docs_custom_format_example_runs(tmp_path: Path, monkeypatch: pytest.Mon
         formats.unregister_reader("toy")
         formats.unregister_writer("toy")
     assert (tmp_path / "round.ml.json").exists()
+
+
+# ------------------------------------------------------------------- CSV through pandas
+def _rfc4180_line(fields: list[str]) -> str:
+    """One record as RFC 4180 (IETF, 2005) section 2 writes it: a field holding a quote, a comma,
+    CR or LF is quoted, with inner quotes doubled; CRLF ends the record (the hand-written writer
+    missionlens used before CSV went through pandas)."""
+    quoted = [
+        '"' + f.replace('"', '""') + '"' if any(c in f for c in '",\r\n') else f for f in fields
+    ]
+    return ",".join(quoted) + "\r\n"
+
+
+def test_csv_is_written_as_rfc_4180(short: pd.DataFrame, tmp_path: Path) -> None:
+    from missionlens.assessments.formats import csv_format
+    from missionlens.assessments.formats.tabular import text_frame
+
+    table = short.assign(evidence=["a\x00b", '"q", \r\n x', "\x00", None], sources="plain")
+    path = ml.write_assessments(table, tmp_path / "t.csv")
+    text = text_frame(table[[*ml.ASSESSMENT_COLUMNS]])
+    expected = _rfc4180_line([quote_text(c) for c in text.columns]) + "".join(
+        _rfc4180_line(["" if pd.isna(v) else str(v) for v in row])
+        for row in text.itertuples(index=False, name=None)
+    )
+    assert path.read_bytes() == b"\xef\xbb\xbf" + expected.encode("utf-8")
+    # a file missionlens wrote is read by pandas' C parser, not by the slower csv module
+    written = path.read_bytes().decode("utf-8-sig")
+    assert csv_format._fast_cells(written, ",", "\r\n") is not None
+    back = ml.read_assessments(path)
+    assert list(back["evidence"].iloc[:3]) == ["a\x00b", '"q", \r\n x', "\x00"]
+
+
+CSV_PIECES = st.sampled_from(
+    [",", '"', "\r", "\n", "\r\n", '""', '"a,b"', "a", " ", "é", "\x00", ";", "\t", "\ufeff", "'"]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(CSV_PIECES, max_size=14).map("".join))
+def test_csv_cells_are_those_the_csv_module_reads(text: str) -> None:
+    # pandas' C parser is used only where it reads what Python's csv module reads (the
+    # reference, RFC 4180 with csv's handling of malformed text); elsewhere csv itself reads
+    from missionlens.assessments.formats import csv_format
+
+    for delimiter in (",", ";", "\t"):
+        head = io.StringIO(text, newline="").readline()
+        cells = (
+            csv_format._fast_cells(text, delimiter, csv_format._line_end(head)) if text else None
+        )
+        if cells is None:
+            continue
+        rows = csv_format._csv_rows(text, delimiter)
+        width = len(rows[0])
+        assert all(len(r) == width for r in rows)
+        assert cells.to_numpy().tolist() == rows
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'mission,period\r\nM"1,2024\r\n',  # a quote inside an unquoted cell
+        'mission,period\r\n"M1"x,2024\r\n',  # text after a closing quote
+        'mission,period\r\n"M1,2024\r\n',  # a quote never closed
+        "mission,period\r\nM1,2024,extra\r\n",  # a row longer than the header
+        "mission,period\r\n\r\nM1,2024\r\n\r\n",  # blank lines
+        "mission,period\rM1,2024\r",  # lone CR line ends
+        "mission,period\nM1,20\x0024\n",  # NUL
+    ],
+)
+def test_csv_reading_of_odd_files_is_unchanged(text: str, tmp_path: Path) -> None:
+    from missionlens.assessments.formats import csv_format
+
+    path = tmp_path / "odd.csv"
+    path.write_bytes(text.encode("utf-8"))
+    table = csv_format._parse(path, "odd.csv")
+    assert table is not None
+    rows = csv_format._csv_rows(text, ",")  # Python's csv module, NUL-safe on Python 3.10
+    width = len(rows[0])
+    assert table.header == rows[0]
+    assert table.frame.to_numpy().tolist() == [
+        (r + [""] * (width - len(r)))[:width] for r in rows[1:]
+    ]
+    assert [f["row"] for f in table.failures] == [
+        i + 2 for i, r in enumerate(rows[1:]) if len(r) > width
+    ]

@@ -555,9 +555,9 @@ def write_assessments(table: pd.DataFrame, path: str | os.PathLike[str]) -> Path
     apostrophe gets one more leading apostrophe, and the empty string is written as ``'``, so that
     spreadsheet programs never run text as a formula; reading removes it again. Column names are
     text like any other: an extra column named ``=X()`` has the header ``'=X()`` and is read back
-    as ``=X()``. JSON and Parquet store text and names as they are. CSV is written by
-    missionlens itself (RFC 4180 quoting), so that every character, NUL included, is written on
-    every Python version; :func:`read_assessments` reads it back on every Python version too.
+    as ``=X()``. JSON and Parquet store text and names as they are. CSV is written and read
+    through pandas (RFC 4180 quoting) with NUL swapped for a character the text does not hold
+    meanwhile, so that every character, NUL included, survives on every Python version.
     """
     _require_columns(table)
     writer = writer_for(path)

@@ -7,6 +7,13 @@ apostrophe escape of :func:`missionlens.text.quote_text`. Read as UTF-8 (or UTF-
 their byte-order mark, see :func:`~missionlens.assessments.formats.tabular.decode_text`), with
 ``,``, ``;`` or tab separators, headers in any case.
 
+Files are written with pandas' CSV writer and read with pandas' C parser, which are fast. The C
+parser is trusted only with well-formed text (checked by writing its cells back, see
+:func:`_fast_cells`); any other file (a quote inside an unquoted cell, rows longer than the
+header, blank lines, ...) is read by Python's :mod:`csv` module, as missionlens always read
+CSV, so that odd files are read exactly as before. NUL, which neither takes before Python 3.11,
+is swapped for a character the text does not hold meanwhile.
+
 The rows of a file are parsed once per read and shared through :func:`csv_table` with the
 KoboToolbox/ODK export reader, which takes a CSV whose columns are those of an export.
 """
@@ -15,10 +22,9 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -31,7 +37,7 @@ from missionlens.assessments.formats.tabular import (
 )
 from missionlens.assessments.record import Batch, file_failure
 from missionlens.errors import UnreadableFileError
-from missionlens.text import is_missing, quote_text, unquote_series, unquote_text
+from missionlens.text import quote_text, text_dtype, unquote_text
 
 __all__ = ["SUFFIXES", "CsvTable", "csv_table", "read_csv", "write_csv"]
 
@@ -69,7 +75,7 @@ def _free_character(text: str) -> str:
 
 
 def _csv_rows(text: str, delimiter: str) -> list[list[str]]:
-    """Parse CSV text (RFC 4180 quoting), NUL characters included.
+    """Parse CSV text (RFC 4180 quoting), NUL characters included, with :mod:`csv`.
 
     Before Python 3.11 the csv module refuses lines holding NUL; NUL is then swapped for a
     character the text does not hold while parsing, and swapped back in every cell.
@@ -81,6 +87,58 @@ def _csv_rows(text: str, delimiter: str) -> list[list[str]]:
     return [[cell.replace(stand_in, "\x00") for cell in row] for row in rows]
 
 
+def _line_end(head: str) -> str:
+    """The line terminator ending the first line (CRLF if it has none)."""
+    for end in ("\r\n", "\n", "\r"):
+        if head.endswith(end):
+            return end
+    return "\r\n"
+
+
+def _fast_cells(text: str, delimiter: str, line_end: str) -> pd.DataFrame | None:
+    """Every row of a well-formed CSV text parsed by pandas' C parser, or ``None``.
+
+    The C parser and :mod:`csv` read well-formed RFC 4180 text alike, but not malformed text
+    (a quote inside an unquoted cell, text after a closing quote, rows longer than the header,
+    blank lines). So the cells are accepted only if writing them back with minimal RFC 4180
+    quoting gives the text again, character for character; then :mod:`csv` would have read the
+    same cells (the text is the one way of writing them). Otherwise ``None``: the caller reads
+    the text with :mod:`csv`. NUL is swapped for a character the text does not hold meanwhile
+    (the C parser, like :mod:`csv` before Python 3.11, does not take NUL).
+    """
+    stand_in = _free_character(text) if "\x00" in text else None
+    safe = text.replace("\x00", stand_in) if stand_in is not None else text
+    try:
+        cells = pd.read_csv(
+            io.StringIO(safe),
+            sep=delimiter,
+            header=None,
+            dtype=object,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            quoting=csv.QUOTE_MINIMAL,
+            doublequote=True,
+            engine="c",
+            low_memory=False,
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+        return None
+    rebuilt = cells.to_csv(
+        None,
+        sep=delimiter,
+        header=False,
+        index=False,
+        quoting=csv.QUOTE_MINIMAL,
+        lineterminator=line_end,
+    )
+    if rebuilt != (safe if safe.endswith(line_end) else safe + line_end):
+        return None
+    if stand_in is not None:
+        cells = cells.apply(lambda col: col.str.replace(stand_in, "\x00", regex=False))
+    return cells
+
+
 def _parse(path: Path, name: str) -> CsvTable | None:
     text = decode_text(path.read_bytes(), path.name)
     head = io.StringIO(text, newline="").readline()
@@ -89,6 +147,12 @@ def _parse(path: Path, name: str) -> CsvTable | None:
         if head.count(",") >= max(head.count(";"), head.count("\t"))
         else (";" if head.count(";") >= head.count("\t") else "\t")
     )
+    cells = _fast_cells(text, delimiter, _line_end(head)) if text else None
+    if cells is not None:
+        header = [str(h) for h in cells.iloc[0]]
+        frame = cells.iloc[1:].reset_index(drop=True)
+        frame.columns = pd.Index(header, dtype=object)
+        return CsvTable(header=header, frame=frame)
     rows = _csv_rows(text, delimiter)
     if not rows:
         return None
@@ -127,6 +191,20 @@ def csv_table(source: Source) -> CsvTable | None:
     return source.cached("csv:table", lambda: _parse(path, source.name))
 
 
+def _unquote_cells(cells: pd.Series) -> pd.Series:
+    """Cells of a CSV column as values: ``""`` is missing, one leading apostrophe removed.
+
+    The same as :func:`~missionlens.text.unquote_series` after masking empty cells, with the
+    string methods of the text dtype (every cell of a CSV file is text).
+    """
+    text = cells.astype(text_dtype())
+    text = text.mask(text == "")
+    quoted = text.str.startswith("'").fillna(False).astype(bool)
+    if bool(quoted.any()):
+        text = text.where(~quoted, text.str.slice(1))
+    return text.astype(object)
+
+
 def read_csv(source: Source) -> list[Batch]:
     """Read a CSV file of an assessment table (the ``csv`` reader)."""
     table = csv_table(source)
@@ -134,44 +212,48 @@ def read_csv(source: Source) -> list[Batch]:
         return [Batch(file=source.name, frame=pd.DataFrame())]
     # an empty cell is a missing value; text (headers too) is un-escaped (a lone apostrophe is
     # the empty text)
-    frame = table.frame.copy()
+    frame = pd.DataFrame(
+        {i: _unquote_cells(table.frame.iloc[:, i]) for i in range(len(table.header))},
+        index=table.frame.index,
+    )
     frame.columns = pd.Index([unquote_text(h) for h in table.header], dtype=object)
-    frame = frame.mask(frame == "")
-    frame = frame.apply(unquote_series)
     batch = table_batch(frame, source.name, first_row=2)
     batch.frame = drop_blank_rows(batch.frame)
     batch.failures[:0] = table.failures
     return [batch]
 
 
-_CSV_SPECIAL = re.compile('[",\r\n]')
-
-
-def _csv_field(text: str) -> str:
-    """One CSV field, RFC 4180: quoted (inner quotes doubled) if it holds ``"``, ``,``, CR or LF."""
-    if _CSV_SPECIAL.search(text) is None:
-        return text
-    return '"' + text.replace('"', '""') + '"'
-
-
-def _csv_line(fields: Iterable[str]) -> str:
-    """One CSV record with its CRLF terminator.
-
-    Written by hand rather than with :mod:`csv`, whose writer cannot write a NUL character
-    before Python 3.11 ("need to escape"): every character of the table must survive.
-    """
-    return ",".join(map(_csv_field, fields)) + "\r\n"
-
-
 def write_csv(table: pd.DataFrame, target: Path) -> None:
-    """Write an assessment table (columns in order) to CSV (the ``csv`` writer)."""
+    """Write an assessment table (columns in order) to CSV (the ``csv`` writer).
+
+    Every cell is text (:func:`~.tabular.text_frame`), written by pandas with minimal RFC 4180
+    quoting (a cell is quoted if it holds ``"``, ``,``, CR or LF; inner quotes are doubled) and
+    CRLF line ends. NUL, which :mod:`csv` (under pandas) cannot write before Python 3.11, is
+    swapped for a character the table does not hold and swapped back in the text written.
+    """
     text = text_frame(table)
+    header = [quote_text(str(c)) for c in text.columns]
+    has_nul = any("\x00" in h for h in header) or any(
+        bool(text[c].str.contains("\x00", regex=False).fillna(False).any()) for c in text.columns
+    )
+    options: dict[str, Any] = {
+        "index": False,
+        "quoting": csv.QUOTE_MINIMAL,
+        "lineterminator": "\r\n",
+        "na_rep": "",
+    }
     with target.open("w", encoding="utf-8-sig", newline="") as handle:
-        handle.write(_csv_line(quote_text(str(c)) for c in text.columns))
-        handle.writelines(
-            _csv_line("" if is_missing(v) else str(v) for v in row)
-            for row in text.itertuples(index=False, name=None)
+        if not has_nul:
+            text.to_csv(handle, header=header, **options)
+            return
+        stand_in = _free_character(
+            "".join(header) + "".join("".join(text[c].dropna()) for c in text.columns)
         )
+        swapped = text.apply(lambda col: col.str.replace("\x00", stand_in, regex=False))
+        written = swapped.to_csv(
+            None, header=[h.replace("\x00", stand_in) for h in header], **options
+        )
+        handle.write(written.replace(stand_in, "\x00"))
 
 
 register_reader("csv", suffixes=SUFFIXES, read=read_csv)

@@ -16,6 +16,7 @@ from missionlens.errors import UnreadableFileError
 from missionlens.text import as_text, quote_series, text_dtype
 
 __all__ = [
+    "column_text",
     "decode_text",
     "drop_blank_rows",
     "is_text_column",
@@ -202,6 +203,23 @@ def is_text_column(values: pd.Series) -> bool:
     )
 
 
+def column_text(values: pd.Series) -> pd.Series:
+    """:func:`~missionlens.text.as_text` of every cell of a column, as text (missing stay so).
+
+    A column of pandas' string dtype is already text; a column of any other dtype but
+    ``object`` is shown once per distinct value (values equal in one dtype show alike), which
+    gives the same text as showing every cell. An ``object`` column, whose cells may be of
+    different types (``1``, ``1.0`` and ``True`` are equal), is shown cell by cell.
+    """
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.astype(text_dtype())
+    if values.dtype == object:
+        return values.map(as_text, na_action="ignore").astype(text_dtype())
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    shown = np.array([as_text(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(shown[codes], index=values.index, dtype=text_dtype())
+
+
 def text_frame(table: pd.DataFrame) -> pd.DataFrame:
     """Every column as text for CSV: numbers in shortest round-trip form, text escaped."""
     out = pd.DataFrame(index=table.index)
@@ -212,7 +230,7 @@ def text_frame(table: pd.DataFrame) -> pd.DataFrame:
         elif col == "entered_at":
             out[col] = iso_times(values)
         elif is_text_column(values):
-            out[col] = quote_series(values.map(as_text, na_action="ignore"))
+            out[col] = quote_series(column_text(values))
         else:
-            out[col] = values.map(as_text, na_action="ignore").astype(text_dtype())
+            out[col] = column_text(values)
     return out
