@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import missionlens as ml
+from missionlens.assessments import formats
+from missionlens.assessments.formats.tabular import table_batch
 from missionlens.assessments.record import EXCEL_CELL_LIMIT
 from missionlens.text import (
     FORMULA_TRIGGERS,
@@ -541,3 +544,338 @@ def test_utf16_without_byte_order_mark_is_reported(tmp_path: Path) -> None:
     report = ml.validate(path)
     assert list(report.failures["check"]) == ["unreadable"]
     assert "UTF-16 text without a byte-order mark" in report.failures.loc[0, "message"]
+
+
+# ------------------------------------------------------------------------ format registry
+BUILT_IN_READERS = {
+    "csv": (".csv", ".tsv", ".txt"),
+    "json": (".json",),
+    "parquet": (".parquet", ".pq"),
+    "xlsx": (".xlsx", ".xlsm"),
+    "excel-template": (".xlsx", ".xlsm"),
+    "xlsform-export": (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", formats.DATAFRAME),
+    "dataframe": (formats.DATAFRAME,),
+}
+BUILT_IN_WRITERS = {
+    "csv": (".csv",),
+    "json": (".json",),
+    "parquet": (".parquet", ".pq"),
+    "xlsx": (".xlsx", ".xlsm"),
+}
+
+
+def test_registry_lists_every_built_in_format() -> None:
+    assert {r.name: r.suffixes for r in formats.readers()} == BUILT_IN_READERS
+    assert {w.name: w.suffixes for w in formats.writers()} == BUILT_IN_WRITERS
+
+
+def test_registry_module_imports_no_format() -> None:
+    # the registry and the record import no format module (each registers itself), so no cycle
+    import ast
+    import inspect
+
+    from missionlens.assessments import record
+
+    for module, allowed in ((formats, {"missionlens.assessments.record"}), (record, set())):
+        tree = ast.parse(inspect.getsource(module))
+        imported = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module is not None
+        } | {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
+        assert {m for m in imported if m.startswith("missionlens.assessments")} <= allowed
+
+
+@pytest.fixture
+def short(sample: pd.DataFrame) -> pd.DataFrame:
+    """The sample with text an Excel cell holds and no extra column (CSV gives those as text)."""
+    return sample.drop(columns="reviewer").assign(comment=sample["comment"].str.slice(0, 99))
+
+
+def _source(path: Path, fw: ml.Framework | None = None) -> formats.Source:
+    return formats.Source(name=str(path), path=path, frame=None, framework=fw)
+
+
+def test_sources_are_dispatched_by_suffix_then_content(
+    short: pd.DataFrame, small_framework: ml.Framework, tmp_path: Path
+) -> None:
+    template = tmp_path / "template.xlsx"
+    ml.write_template(
+        small_framework, template, missions=["MINUSCA"], period="2024-H1", phase="exit", rater="a"
+    )
+    export = pd.DataFrame({"_uuid": ["u1"], "mission": ["MINUSCA"], "pol_01": [4]})
+    export.to_csv(tmp_path / "export.csv", index=False)
+    export.to_excel(tmp_path / "export.xlsx", index=False)
+    expected = {
+        ml.write_assessments(short, tmp_path / "table.xlsx"): "xlsx",
+        ml.write_assessments(short, tmp_path / "table.csv"): "csv",
+        ml.write_assessments(short, tmp_path / "table.json"): "json",
+        ml.write_assessments(short, tmp_path / "table.parquet"): "parquet",
+        template: "excel-template",
+        tmp_path / "export.csv": "xlsform-export",
+        tmp_path / "export.xlsx": "xlsform-export",
+    }
+    for path, name in expected.items():
+        source = _source(path, small_framework)
+        try:
+            reader = formats.reader_for(source)
+        finally:
+            source.close()
+        assert reader is not None and reader.name == name, path
+    frames = {"xlsform-export": export, "dataframe": short}
+    for name, frame in frames.items():
+        source = formats.Source(name="f", path=None, frame=frame, framework=small_framework)
+        reader = formats.reader_for(source)
+        assert reader is not None and reader.name == name
+
+
+def test_workbook_is_opened_once_for_every_sniff(
+    short: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = ml.write_assessments(short, tmp_path / "t.xlsx")
+    opened: list[object] = []
+    real = openpyxl.load_workbook
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        opened.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(openpyxl, "load_workbook", counting)
+    pd.testing.assert_frame_equal(ml.read_assessments(path), ml.read_assessments(short))
+    assert len(opened) == 1  # template sniff, export sniff and the read share one workbook
+
+
+@pytest.fixture
+def toy_format() -> Any:
+    """A toy ``.ml.json`` format: ``{"toy": [...records...]}``, registered for one test."""
+    calls: list[str] = []
+
+    def write(table: pd.DataFrame, path: Path) -> None:
+        calls.append("write")
+        plain = table.astype(object).where(table.notna(), None)
+        for col in ("period_start", "period_end", "entered_at"):
+            plain[col] = [None if v is None else pd.Timestamp(v).isoformat() for v in plain[col]]
+        plain["confidence"] = [None if v is None else str(v) for v in plain["confidence"]]
+        path.write_text(json.dumps({"toy": plain.to_dict("records")}), encoding="utf-8")
+
+    def read(source: formats.Source) -> list[Any]:
+        calls.append("read")
+        assert source.path is not None
+        records = json.loads(source.path.read_text(encoding="utf-8"))["toy"]
+        frame = pd.DataFrame.from_records(records).astype(object)
+        return [table_batch(frame.where(frame.notna(), None), source.name, first_row=1)]
+
+    formats.register_writer("toy", suffixes=".ML.json", write=write)
+    formats.register_reader("toy", suffixes=[".ml.json"], read=read)
+    yield calls
+    formats.unregister_reader("toy")
+    formats.unregister_writer("toy")
+
+
+def test_custom_format_is_used(
+    short: pd.DataFrame, small_framework: ml.Framework, tmp_path: Path, toy_format: list[str]
+) -> None:
+    assert "toy" in {r.name for r in formats.readers()}
+    path = ml.write_assessments(short, tmp_path / "round.ml.json")
+    assert toy_format == ["write"]
+    assert "toy" in json.loads(path.read_text(encoding="utf-8"))  # not the built-in JSON
+    back = ml.read_assessments(path, framework=small_framework)
+    assert toy_format == ["write", "read"]
+    pd.testing.assert_frame_equal(back, short)
+    # plain .json still goes to the built-in format
+    plain = ml.write_assessments(short, tmp_path / "round.json")
+    pd.testing.assert_frame_equal(ml.read_assessments(plain, framework=small_framework), short)
+    assert toy_format == ["write", "read"]
+    # the unknown-type message lists every registered format, the custom one too
+    (tmp_path / "notes.docx").write_text("x", encoding="utf-8")
+    report = ml.validate(tmp_path / "notes.docx")
+    assert report.failures.loc[0, "message"] == (
+        "unknown file type '.docx': use .csv, .json, .ml.json, .parquet or .xlsx"
+    )
+    with pytest.raises(ValueError, match=r"use .csv, .json, .ml.json, .parquet or .xlsx$"):
+        ml.write_assessments(short, tmp_path / "a.docx")
+
+
+def test_custom_sniffing_reader_takes_only_what_it_recognises(
+    short: pd.DataFrame, small_framework: ml.Framework, tmp_path: Path
+) -> None:
+    # a CSV whose first line is '#ml-tsv' is tab-separated text written by hand, one entry a row
+    def sniff(source: formats.Source) -> bool:
+        assert source.path is not None
+        return source.path.read_bytes().startswith(b"#ml-tsv")
+
+    def read(source: formats.Source) -> list[Any]:
+        assert source.path is not None
+        lines = source.path.read_text(encoding="utf-8").splitlines()[1:]
+        rows = [line.split("\t") for line in lines]
+        return [table_batch(pd.DataFrame(rows[1:], columns=rows[0]), source.name, first_row=3)]
+
+    formats.register_reader("ml-tsv", suffixes=".csv", read=read, sniff=sniff, priority=5)
+    try:
+        hand = tmp_path / "hand.csv"
+        hand.write_text(
+            "#ml-tsv\nmission\tperiod\tphase\tindicator\tvalue\trater\n"
+            "MINUSCA\t2024-H1\timplementation\tpol_01\t4\tamina\n",
+            encoding="utf-8",
+        )
+        table = ml.read_assessments(hand, framework=small_framework)
+        assert list(table["rater"]) == ["amina"] and list(table["value"]) == [4.0]
+        written = ml.write_assessments(short, tmp_path / "written.csv")
+        back = ml.read_assessments(written, framework=small_framework)
+        pd.testing.assert_frame_equal(back, short)  # not sniffed: the built-in CSV reader
+    finally:
+        formats.unregister_reader("ml-tsv")
+
+
+def test_custom_reader_errors_are_unreadable_failures(tmp_path: Path) -> None:
+    class ToyError(Exception):
+        pass
+
+    def read(source: formats.Source) -> list[Any]:
+        raise ToyError("damaged toy")
+
+    formats.register_reader("toy-broken", suffixes=".toy", read=read, errors=[ToyError])
+    try:
+        (tmp_path / "a.toy").write_text("x", encoding="utf-8")
+        report = ml.validate(tmp_path / "a.toy")
+        assert list(report.failures["check"]) == ["unreadable"]
+        assert report.failures.loc[0, "message"] == "cannot read the file (ToyError): damaged toy"
+    finally:
+        formats.unregister_reader("toy-broken")
+
+
+def test_registration_is_checked() -> None:
+    def read(source: formats.Source) -> list[Any]:
+        return []
+
+    with pytest.raises(ValueError, match="a reader named 'csv' is already registered"):
+        formats.register_reader("csv", suffixes=".csv", read=read)
+    with pytest.raises(ValueError, match="a writer named 'json' is already registered"):
+        formats.register_writer("json", suffixes=".json", write=lambda t, p: None)
+    with pytest.raises(ValueError, match=r"format 'x': suffixes must .* not 'csv'"):
+        formats.register_reader("x", suffixes="csv", read=read)
+    with pytest.raises(ValueError, match="at least one suffix"):
+        formats.register_writer("x", suffixes=(), write=lambda t, p: None)
+    with pytest.raises(ValueError, match=r"not '<DataFrame>'"):
+        formats.register_writer("x", suffixes=formats.DATAFRAME, write=lambda t, p: None)
+    with pytest.raises(TypeError, match="read must be a function"):
+        formats.register_reader("x", suffixes=".x", read="read")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="priority must be an integer"):
+        formats.register_reader("x", suffixes=".x", read=read, priority=1.5)  # type: ignore[arg-type]
+    with pytest.raises(KeyError, match="no reader named 'x'"):
+        formats.unregister_reader("x")
+    csv_reader = next(r for r in formats.readers() if r.name == "csv")
+    replaced = formats.register_reader("csv", suffixes=".csv", read=read, replace=True)
+    try:
+        assert next(r for r in formats.readers() if r.name == "csv") is replaced
+    finally:
+        formats.register_reader(
+            "csv",
+            suffixes=csv_reader.suffixes,
+            read=csv_reader.read,
+            sniff=csv_reader.sniff,
+            priority=csv_reader.priority,
+            errors=csv_reader.errors,
+            replace=True,
+        )
+    assert next(r for r in formats.readers() if r.name == "csv") == csv_reader
+
+
+def test_docs_custom_format_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the "Formats are a registry" example of docs/assessments.md, as written
+    import re
+
+    text = (Path(__file__).parents[1] / "docs" / "assessments.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```python\n(.*?)```", text, re.DOTALL) if "write_toy" in b]
+    monkeypatch.chdir(tmp_path)
+    try:
+        exec(compile(block, "docs/assessments.md", "exec"), {})
+    finally:
+        formats.unregister_reader("toy")
+        formats.unregister_writer("toy")
+    assert (tmp_path / "round.ml.json").exists()
+
+
+# ------------------------------------------------------------------- CSV through pandas
+def _rfc4180_line(fields: list[str]) -> str:
+    """One record as RFC 4180 (IETF, 2005) section 2 writes it: a field holding a quote, a comma,
+    CR or LF is quoted, with inner quotes doubled; CRLF ends the record (the hand-written writer
+    missionlens used before CSV went through pandas)."""
+    quoted = [
+        '"' + f.replace('"', '""') + '"' if any(c in f for c in '",\r\n') else f for f in fields
+    ]
+    return ",".join(quoted) + "\r\n"
+
+
+def test_csv_is_written_as_rfc_4180(short: pd.DataFrame, tmp_path: Path) -> None:
+    from missionlens.assessments.formats import csv_format
+    from missionlens.assessments.formats.tabular import text_frame
+
+    table = short.assign(evidence=["a\x00b", '"q", \r\n x', "\x00", None], sources="plain")
+    path = ml.write_assessments(table, tmp_path / "t.csv")
+    text = text_frame(table[[*ml.ASSESSMENT_COLUMNS]])
+    expected = _rfc4180_line([quote_text(c) for c in text.columns]) + "".join(
+        _rfc4180_line(["" if pd.isna(v) else str(v) for v in row])
+        for row in text.itertuples(index=False, name=None)
+    )
+    assert path.read_bytes() == b"\xef\xbb\xbf" + expected.encode("utf-8")
+    # a file missionlens wrote is read by pandas' C parser, not by the slower csv module
+    written = path.read_bytes().decode("utf-8-sig")
+    assert csv_format._fast_cells(written, ",", "\r\n") is not None
+    back = ml.read_assessments(path)
+    assert list(back["evidence"].iloc[:3]) == ["a\x00b", '"q", \r\n x', "\x00"]
+
+
+CSV_PIECES = st.sampled_from(
+    [",", '"', "\r", "\n", "\r\n", '""', '"a,b"', "a", " ", "é", "\x00", ";", "\t", "\ufeff", "'"]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(CSV_PIECES, max_size=14).map("".join))
+def test_csv_cells_are_those_the_csv_module_reads(text: str) -> None:
+    # pandas' C parser is used only where it reads what Python's csv module reads (the
+    # reference, RFC 4180 with csv's handling of malformed text); elsewhere csv itself reads
+    from missionlens.assessments.formats import csv_format
+
+    for delimiter in (",", ";", "\t"):
+        head = io.StringIO(text, newline="").readline()
+        cells = (
+            csv_format._fast_cells(text, delimiter, csv_format._line_end(head)) if text else None
+        )
+        if cells is None:
+            continue
+        rows = csv_format._csv_rows(text, delimiter)
+        width = len(rows[0])
+        assert all(len(r) == width for r in rows)
+        assert cells.to_numpy().tolist() == rows
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'mission,period\r\nM"1,2024\r\n',  # a quote inside an unquoted cell
+        'mission,period\r\n"M1"x,2024\r\n',  # text after a closing quote
+        'mission,period\r\n"M1,2024\r\n',  # a quote never closed
+        "mission,period\r\nM1,2024,extra\r\n",  # a row longer than the header
+        "mission,period\r\n\r\nM1,2024\r\n\r\n",  # blank lines
+        "mission,period\rM1,2024\r",  # lone CR line ends
+        "mission,period\nM1,20\x0024\n",  # NUL
+    ],
+)
+def test_csv_reading_of_odd_files_is_unchanged(text: str, tmp_path: Path) -> None:
+    from missionlens.assessments.formats import csv_format
+
+    path = tmp_path / "odd.csv"
+    path.write_bytes(text.encode("utf-8"))
+    table = csv_format._parse(path, "odd.csv")
+    assert table is not None
+    rows = csv_format._csv_rows(text, ",")  # Python's csv module, NUL-safe on Python 3.10
+    width = len(rows[0])
+    assert table.header == rows[0]
+    assert table.frame.to_numpy().tolist() == [
+        (r + [""] * (width - len(r)))[:width] for r in rows[1:]
+    ]
+    assert [f["row"] for f in table.failures] == [
+        i + 2 for i, r in enumerate(rows[1:]) if len(r) > width
+    ]

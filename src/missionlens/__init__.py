@@ -13,7 +13,9 @@ from missionlens import datasets
 from missionlens._version import __version__
 from missionlens.assessments.consolidation import agreement, consolidate
 from missionlens.assessments.excel_template import write_template
-from missionlens.assessments.record import ASSESSMENT_COLUMNS, read_assessments, write_assessments
+from missionlens.assessments.formats import write_assessments
+from missionlens.assessments.reading import read_assessments
+from missionlens.assessments.record import ASSESSMENT_COLUMNS
 from missionlens.assessments.validation import ValidationReport, validate
 from missionlens.assessments.xlsform import write_xlsform
 from missionlens.errors import (

@@ -249,7 +249,7 @@ def score_files(
     """Read and validate assessment FILES, score them, and write the profiles."""
     import warnings
 
-    from missionlens.assessments.record import read_assessments
+    from missionlens.assessments.reading import read_assessments
     from missionlens.errors import IncompleteScoreWarning, RecipeError, ValidationError
     from missionlens.scoring.profiles import score
     from missionlens.scoring.recipe import Recipe

@@ -33,7 +33,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from missionlens.assessments.checks import CheckedEntries, check_entries, take_or
-from missionlens.assessments.record import CONFIDENCE_DTYPE, CONFIDENCE_LEVELS, load_sources
+from missionlens.assessments.formats import load_sources
+from missionlens.assessments.record import CONFIDENCE_DTYPE, CONFIDENCE_LEVELS
 from missionlens.assessments.validation import report_of
 from missionlens.errors import ArgumentError, ValidationError
 from missionlens.framework.elements import BinaryScale, NumericScale, RubricScale

@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from missionlens.assessments.formats import Source, register_reader
+from missionlens.assessments.formats.xlsx_format import XLSX_ERRORS, workbook, workbook_meta
 from missionlens.assessments.record import (
     CONFIDENCE_LEVELS,
     INTERNAL,
@@ -760,3 +762,28 @@ def template_batches(workbook: Any, meta: dict[str, str], name: str) -> list[Bat
             frame[INTERNAL + "row__" + field] = coordinate_from_string(ref)[1]
         batches.append(Batch(file=name, frame=frame, fixed=("mission", "period", "phase", "rater")))
     return batches
+
+
+def is_template(source: Source) -> bool:
+    """Whether an XLSX source is a template made by :func:`write_template` (its hidden sheet)."""
+    return workbook_meta(source).get("format", "") == TEMPLATE_FORMAT
+
+
+def read_template(source: Source) -> list[Batch]:
+    """Read a filled template (the ``excel-template`` reader).
+
+    An unfilled template gives one empty batch, so that the file stays in the report.
+    """
+    return template_batches(workbook(source), workbook_meta(source), source.name) or [
+        Batch(file=source.name, frame=pd.DataFrame())
+    ]
+
+
+register_reader(
+    "excel-template",
+    suffixes=(".xlsx", ".xlsm"),
+    read=read_template,
+    sniff=is_template,
+    priority=20,
+    errors=XLSX_ERRORS,
+)

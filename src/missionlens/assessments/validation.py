@@ -38,7 +38,7 @@ import html
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -49,13 +49,11 @@ from missionlens.assessments.checks import (
     CheckedEntries,
     check_entries,
 )
-from missionlens.assessments.record import AssessmentSource, Batch, load_sources
+from missionlens.assessments.formats import load_sources
+from missionlens.assessments.record import AssessmentSource, Batch
 from missionlens.errors import ArgumentError, ValidationError, format_table
 from missionlens.framework.model import Framework
 from missionlens.framework.registry import load_framework
-
-if TYPE_CHECKING:
-    pass
 
 
 class ReadsColumns(Protocol):

@@ -50,6 +50,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from missionlens.assessments.formats import (
+    DATAFRAME,
+    Source,
+    csv_format,
+    register_reader,
+    xlsx_format,
+)
 from missionlens.assessments.record import CONFIDENCE_LEVELS, INTERNAL, Batch, file_failure
 from missionlens.framework.elements import BinaryScale, Indicator, NumericScale, RubricScale
 from missionlens.periods import parse_period
@@ -749,3 +756,53 @@ def export_batch(
     for f in shared:
         long[INTERNAL + "row__" + f] = long[INTERNAL + "row"]
     return Batch(file=name, frame=long, failures=failures)
+
+
+# --------------------------------------------------------------------- the export reader
+def _export_columns(source: Source) -> list[str]:
+    """The header of a source, as an export reader sees it (empty if it has none)."""
+    if source.frame is not None:
+        return [str(c) for c in source.frame.columns]
+    if source.path is None:  # pragma: no cover - a Source is a frame or a file
+        return []
+    if source.path.suffix.lower() in xlsx_format.SUFFIXES:
+        sheet = xlsx_format.sheet_table(source)
+        return sheet.header if sheet is not None else []
+    table = csv_format.csv_table(source)
+    return table.header if table is not None else []
+
+
+def is_export(source: Source) -> bool:
+    """Whether a source (CSV, XLSX or DataFrame) is a KoboToolbox/ODK export (its columns)."""
+    return looks_like_export(_export_columns(source))
+
+
+def read_export(source: Source) -> list[Batch]:
+    """Read a KoboToolbox/ODK export of a form made by :func:`write_xlsform` (the ``xlsform-export``
+    reader): CSV or XLSX files, or a DataFrame, recognised by their columns (:func:`is_export`).
+    """
+    if source.frame is not None:
+        return [export_batch(source.frame, source.name, source.framework, first_row=1)]
+    if source.path is not None and source.path.suffix.lower() in xlsx_format.SUFFIXES:
+        sheet = xlsx_format.sheet_table(source)
+        if sheet is None:  # pragma: no cover - an empty sheet is not sniffed as an export
+            return [Batch(file=source.name, frame=pd.DataFrame())]
+        return [
+            export_batch(sheet.frame, source.name, source.framework, first_row=2, sheet=sheet.sheet)
+        ]
+    table = csv_format.csv_table(source)
+    if table is None:  # pragma: no cover - an empty file is not sniffed as an export
+        return [Batch(file=source.name, frame=pd.DataFrame())]
+    batch = export_batch(table.frame, source.name, source.framework, first_row=2)
+    batch.failures[:0] = table.failures
+    return [batch]
+
+
+register_reader(
+    "xlsform-export",
+    suffixes=(*csv_format.SUFFIXES, *xlsx_format.SUFFIXES, DATAFRAME),
+    read=read_export,
+    sniff=is_export,
+    priority=10,
+    errors=xlsx_format.XLSX_ERRORS,
+)

@@ -29,7 +29,8 @@ from missionlens.assessments.consolidation import (
     consolidate_cells,
     entry_weights,
 )
-from missionlens.assessments.record import INTERNAL, load_sources
+from missionlens.assessments.formats import load_sources
+from missionlens.assessments.record import INTERNAL
 from missionlens.errors import ArgumentError, ScoringInputError
 from missionlens.framework.model import Framework
 from missionlens.periods import parse_period

@@ -1,0 +1,260 @@
+"""CSV (and ``.tsv``/``.txt``) assessment tables: the ``csv`` reader and writer.
+
+Written as UTF-8 with a byte-order mark (so that Excel shows unicode), comma-separated, with
+RFC 4180 quoting (IETF RFC 4180, "Common Format and MIME Type for Comma-Separated Values (CSV)
+Files", 2005) and CRLF line ends; text is protected against formula injection with the
+apostrophe escape of :func:`missionlens.text.quote_text`. Read as UTF-8 (or UTF-16/UTF-32 after
+their byte-order mark, see :func:`~missionlens.assessments.formats.tabular.decode_text`), with
+``,``, ``;`` or tab separators, headers in any case.
+
+Files are written with pandas' CSV writer and read with pandas' C parser, which are fast. The C
+parser is trusted only with well-formed text (checked by writing its cells back, see
+:func:`_fast_cells`); any other file (a quote inside an unquoted cell, rows longer than the
+header, blank lines, ...) is read by Python's :mod:`csv` module, as missionlens always read
+CSV, so that odd files are read exactly as before. NUL, which neither takes before Python 3.11,
+is swapped for a character the text does not hold meanwhile.
+
+The rows of a file are parsed once per read and shared through :func:`csv_table` with the
+KoboToolbox/ODK export reader, which takes a CSV whose columns are those of an export.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from missionlens.assessments.formats import Source, register_reader, register_writer
+from missionlens.assessments.formats.tabular import (
+    decode_text,
+    drop_blank_rows,
+    table_batch,
+    text_frame,
+)
+from missionlens.assessments.record import Batch, file_failure
+from missionlens.errors import UnreadableFileError
+from missionlens.text import quote_text, text_dtype, unquote_text
+
+__all__ = ["SUFFIXES", "CsvTable", "csv_table", "read_csv", "write_csv"]
+
+#: Suffixes read as delimited text.
+SUFFIXES: tuple[str, ...] = (".csv", ".tsv", ".txt")
+
+
+@dataclass
+class CsvTable:
+    """The cells of a CSV file as written: nothing un-escaped, every cell text.
+
+    Attributes
+    ----------
+    header : list of str
+        The cells of the first row.
+    frame : pandas.DataFrame
+        The other rows (object dtype, ``""`` for an empty cell), as wide as the header: short
+        rows are filled with ``""``, cells beyond the header are left out (and reported).
+    failures : list of dict
+        One ``unreadable`` failure per row holding more cells than the header.
+    """
+
+    header: list[str]
+    frame: pd.DataFrame
+    failures: list[dict[str, object]] = field(default_factory=list)
+
+
+def _free_character(text: str) -> str:
+    """A character that does not occur in the text (from the private use areas)."""
+    for first, last in ((0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD)):
+        for code in range(first, last + 1):
+            if chr(code) not in text:
+                return chr(code)
+    raise UnreadableFileError("the file uses every private-use character")  # pragma: no cover
+
+
+def _csv_rows(text: str, delimiter: str) -> list[list[str]]:
+    """Parse CSV text (RFC 4180 quoting), NUL characters included, with :mod:`csv`.
+
+    Before Python 3.11 the csv module refuses lines holding NUL; NUL is then swapped for a
+    character the text does not hold while parsing, and swapped back in every cell.
+    """
+    if "\x00" not in text:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    stand_in = _free_character(text)
+    rows = csv.reader(io.StringIO(text.replace("\x00", stand_in), newline=""), delimiter=delimiter)
+    return [[cell.replace(stand_in, "\x00") for cell in row] for row in rows]
+
+
+def _line_end(head: str) -> str:
+    """The line terminator ending the first line (CRLF if it has none)."""
+    for end in ("\r\n", "\n", "\r"):
+        if head.endswith(end):
+            return end
+    return "\r\n"
+
+
+def _fast_cells(text: str, delimiter: str, line_end: str) -> pd.DataFrame | None:
+    """Every row of a well-formed CSV text parsed by pandas' C parser, or ``None``.
+
+    The C parser and :mod:`csv` read well-formed RFC 4180 text alike, but not malformed text
+    (a quote inside an unquoted cell, text after a closing quote, rows longer than the header,
+    blank lines). So the cells are accepted only if writing them back with minimal RFC 4180
+    quoting gives the text again, character for character; then :mod:`csv` would have read the
+    same cells (the text is the one way of writing them). Otherwise ``None``: the caller reads
+    the text with :mod:`csv`. NUL is swapped for a character the text does not hold meanwhile
+    (the C parser, like :mod:`csv` before Python 3.11, does not take NUL).
+    """
+    stand_in = _free_character(text) if "\x00" in text else None
+    safe = text.replace("\x00", stand_in) if stand_in is not None else text
+    try:
+        cells = pd.read_csv(
+            io.StringIO(safe),
+            sep=delimiter,
+            header=None,
+            dtype=object,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            quoting=csv.QUOTE_MINIMAL,
+            doublequote=True,
+            engine="c",
+            low_memory=False,
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+        return None
+    rebuilt = cells.to_csv(
+        None,
+        sep=delimiter,
+        header=False,
+        index=False,
+        quoting=csv.QUOTE_MINIMAL,
+        lineterminator=line_end,
+    )
+    if rebuilt != (safe if safe.endswith(line_end) else safe + line_end):
+        return None
+    if stand_in is not None:
+        cells = cells.apply(lambda col: col.str.replace(stand_in, "\x00", regex=False))
+    return cells
+
+
+def _parse(path: Path, name: str) -> CsvTable | None:
+    text = decode_text(path.read_bytes(), path.name)
+    head = io.StringIO(text, newline="").readline()
+    delimiter = (
+        ","
+        if head.count(",") >= max(head.count(";"), head.count("\t"))
+        else (";" if head.count(";") >= head.count("\t") else "\t")
+    )
+    cells = _fast_cells(text, delimiter, _line_end(head)) if text else None
+    if cells is not None:
+        header = [str(h) for h in cells.iloc[0]]
+        frame = cells.iloc[1:].reset_index(drop=True)
+        frame.columns = pd.Index(header, dtype=object)
+        return CsvTable(header=header, frame=frame)
+    rows = _csv_rows(text, delimiter)
+    if not rows:
+        return None
+    header, body = rows[0], rows[1:]
+    width = len(header)
+    fixed = [r + [""] * (width - len(r)) if len(r) < width else r for r in body]
+    failures = [
+        {
+            **file_failure(
+                name,
+                "unreadable",
+                f"row {i + 2} has {len(r)} cells but the header has {width}; the cells beyond "
+                "the last column are not read (is a separator missing from the header, or a "
+                "quote from a cell?)",
+            ),
+            "row": i + 2,
+        }
+        for i, r in enumerate(body)
+        if len(r) > width
+    ]
+    frame = pd.DataFrame([r[:width] for r in fixed], columns=header, dtype=object)
+    return CsvTable(header=header, frame=frame, failures=failures)
+
+
+def csv_table(source: Source) -> CsvTable | None:
+    """The parsed cells of a CSV source (``None`` for a file without a single row), parsed once.
+
+    Raises
+    ------
+    UnreadableFileError
+        If the file is not UTF-8 (see :func:`~.tabular.decode_text`).
+    """
+    if source.path is None:
+        raise TypeError("csv_table reads files, not DataFrames")
+    path = source.path
+    return source.cached("csv:table", lambda: _parse(path, source.name))
+
+
+def _unquote_cells(cells: pd.Series) -> pd.Series:
+    """Cells of a CSV column as values: ``""`` is missing, one leading apostrophe removed.
+
+    The same as :func:`~missionlens.text.unquote_series` after masking empty cells, with the
+    string methods of the text dtype (every cell of a CSV file is text).
+    """
+    text = cells.astype(text_dtype())
+    text = text.mask(text == "")
+    quoted = text.str.startswith("'").fillna(False).astype(bool)
+    if bool(quoted.any()):
+        text = text.where(~quoted, text.str.slice(1))
+    return text.astype(object)
+
+
+def read_csv(source: Source) -> list[Batch]:
+    """Read a CSV file of an assessment table (the ``csv`` reader)."""
+    table = csv_table(source)
+    if table is None:
+        return [Batch(file=source.name, frame=pd.DataFrame())]
+    # an empty cell is a missing value; text (headers too) is un-escaped (a lone apostrophe is
+    # the empty text)
+    frame = pd.DataFrame(
+        {i: _unquote_cells(table.frame.iloc[:, i]) for i in range(len(table.header))},
+        index=table.frame.index,
+    )
+    frame.columns = pd.Index([unquote_text(h) for h in table.header], dtype=object)
+    batch = table_batch(frame, source.name, first_row=2)
+    batch.frame = drop_blank_rows(batch.frame)
+    batch.failures[:0] = table.failures
+    return [batch]
+
+
+def write_csv(table: pd.DataFrame, target: Path) -> None:
+    """Write an assessment table (columns in order) to CSV (the ``csv`` writer).
+
+    Every cell is text (:func:`~.tabular.text_frame`), written by pandas with minimal RFC 4180
+    quoting (a cell is quoted if it holds ``"``, ``,``, CR or LF; inner quotes are doubled) and
+    CRLF line ends. NUL, which :mod:`csv` (under pandas) cannot write before Python 3.11, is
+    swapped for a character the table does not hold and swapped back in the text written.
+    """
+    text = text_frame(table)
+    header = [quote_text(str(c)) for c in text.columns]
+    has_nul = any("\x00" in h for h in header) or any(
+        bool(text[c].str.contains("\x00", regex=False).fillna(False).any()) for c in text.columns
+    )
+    options: dict[str, Any] = {
+        "index": False,
+        "quoting": csv.QUOTE_MINIMAL,
+        "lineterminator": "\r\n",
+        "na_rep": "",
+    }
+    with target.open("w", encoding="utf-8-sig", newline="") as handle:
+        if not has_nul:
+            text.to_csv(handle, header=header, **options)
+            return
+        stand_in = _free_character(
+            "".join(header) + "".join("".join(text[c].dropna()) for c in text.columns)
+        )
+        swapped = text.apply(lambda col: col.str.replace("\x00", stand_in, regex=False))
+        written = swapped.to_csv(
+            None, header=[h.replace("\x00", stand_in) for h in header], **options
+        )
+        handle.write(written.replace(stand_in, "\x00"))
+
+
+register_reader("csv", suffixes=SUFFIXES, read=read_csv)
+register_writer("csv", suffixes=(".csv",), write=write_csv)
