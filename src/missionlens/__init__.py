@@ -11,7 +11,8 @@ import typing as _typing
 
 from missionlens import datasets
 from missionlens._version import __version__
-from missionlens.assessments.consolidation import agreement, consolidate
+from missionlens.analysis.agreement import agreement
+from missionlens.assessments.consolidation import consolidate
 from missionlens.assessments.excel_template import write_template
 from missionlens.assessments.formats import write_assessments
 from missionlens.assessments.reading import read_assessments

@@ -22,7 +22,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from missionlens.assessments.consolidation import agreement, consolidate
+from missionlens.analysis.agreement import agreement
+from missionlens.assessments.consolidation import consolidate
 from missionlens.assessments.excel_template import write_template
 from missionlens.assessments.validation import validate
 from missionlens.assessments.xlsform import write_xlsform
