@@ -66,7 +66,7 @@ def test_custom_map_and_unknown_level() -> None:
     assert_allclose(norm.custom_map(np.array([1.0, 3, NAN, 5]), mapping), [0, 50, NAN, 100], **TOL)
     # between two levels (a consolidated median): linear interpolation, 2.5 -> (20 + 50) / 2
     assert_allclose(norm.custom_map(np.array([2.5]), mapping), [35], **TOL)
-    with pytest.raises(ValueError, match=r"level\(s\) \[6.0\]"):
+    with pytest.raises(ValueError, match=r"level\(s\) 6; the mapping covers 1, 2, 3, 4, 5"):
         norm.custom_map(np.array([6.0]), mapping)
 
 

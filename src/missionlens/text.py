@@ -20,6 +20,7 @@ __all__ = [
     "as_text",
     "cell_text",
     "is_missing",
+    "listing",
     "ooxml_escape",
     "ooxml_unescape",
     "quote_series",
@@ -185,3 +186,18 @@ def is_missing(value: object) -> bool:
     if isinstance(value, np.datetime64):
         return bool(np.isnat(value))
     return False
+
+
+def listing(items: object, *, quote: bool = True, limit: int = 12) -> str:
+    """Items for a message, in plain words: ``'a', 'b', 'c'`` (never a Python list's repr).
+
+    Numbers are shown without a needless ``.0``; past ``limit`` items, ``and N more``.
+    """
+    values = list(items) if not isinstance(items, str) else [items]  # type: ignore[call-overload]
+    shown = []
+    for value in values[:limit]:
+        text = as_text(value) if not isinstance(value, str) else value
+        text = "" if text is None else text
+        shown.append(f"'{text}'" if quote and isinstance(value, str) else text)
+    more = len(values) - limit
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")

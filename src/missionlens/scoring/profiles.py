@@ -32,6 +32,7 @@ from missionlens.scoring.prepare import prepare
 from missionlens.scoring.recipe import Recipe
 from missionlens.scoring.state import ScoringState, node_applicability
 from missionlens.scoring.steps import run_recipe
+from missionlens.text import listing
 
 __all__ = [
     "PROFILE_COLUMNS",
@@ -220,7 +221,7 @@ def _check_facets(framework: Framework, recipe: Recipe) -> None:
     unknown = [f for f in facet_views(framework, recipe) if f not in declared]
     if unknown:
         raise RecipeError(
-            f"recipe '{recipe.name}': settings.facets names {unknown}, which framework "
+            f"recipe '{recipe.name}': settings.facets names {listing(unknown)}, which framework "
             f"'{framework.id}' does not declare (declared: {', '.join(dict.fromkeys(declared))})"
         )
 

@@ -216,7 +216,8 @@ class WeightParams(_Params):
     def _non_negative(self) -> WeightParams:
         bad = {k: v for k, v in self.overrides.items() if not v >= 0}
         if bad:
-            raise ValueError(f"weights must be >= 0, got {bad}")
+            shown = ", ".join(f"{k}: {v}" for k, v in bad.items())
+            raise ValueError(f"weights must be >= 0, got {shown}")
         return self
 
 

@@ -44,6 +44,8 @@ from missionlens.scoring.recipe import (
     first_changed_step,
 )
 from missionlens.scoring.state import ScoringState, node_applicability
+from missionlens.suggest import did_you_mean
+from missionlens.text import listing
 
 __all__ = [
     "STEPS",
@@ -131,7 +133,10 @@ def _targets(state: ScoringState, requested: tuple[str, ...] | None, step: str) 
         return list(range(len(state.indicators)))
     unknown = [i for i in requested if i not in state.indicators]
     if unknown:
-        raise RecipeError(f"step '{step}': unknown indicator(s) {unknown}")
+        raise RecipeError(
+            f"step '{step}': unknown indicator(s) {listing(unknown)}"
+            + did_you_mean(unknown[0], state.indicators)
+        )
     return [state.column(i) for i in requested]
 
 
@@ -281,7 +286,10 @@ def step_normalise(state: ScoringState, params: NormaliseParams) -> ScoringState
     fw = state.framework
     unknown = [k for k in params.overrides if k not in state.indicators]
     if unknown:
-        raise RecipeError(f"step 'normalise': overrides name unknown indicator(s) {unknown}")
+        raise RecipeError(
+            f"step 'normalise': overrides name unknown indicator(s) {listing(unknown)}"
+            + did_you_mean(unknown[0], state.indicators)
+        )
     out = np.full(state.values.shape, np.nan)
     # group indicators that share a method and parameters so each group is one array operation
     groups: dict[tuple[Any, ...], list[int]] = {}
@@ -324,7 +332,7 @@ def step_normalise(state: ScoringState, params: NormaliseParams) -> ScoringState
                 )
             )
         except ValueError as exc:
-            raise RecipeError(f"step 'normalise' on {names}: {exc}") from None
+            raise RecipeError(f"step 'normalise' on {listing(names)}: {exc}") from None
     return replace(state, normalised=out)
 
 
@@ -418,7 +426,10 @@ def step_weight(state: ScoringState, params: WeightParams) -> ScoringState:
     known = set(fw.node_ids) | set(fw.indicator_ids)
     unknown = [k for k in params.overrides if k not in known]
     if unknown:
-        raise RecipeError(f"step 'weight': overrides name unknown node(s) {unknown}")
+        raise RecipeError(
+            f"step 'weight': overrides name unknown node(s) {listing(unknown)}"
+            + did_you_mean(unknown[0], sorted(known))
+        )
     weights = {k: 1.0 for k in known} if params.method == "equal" else fw.weights()
     weights.update(params.overrides)
     for node in fw.node_ids:
@@ -436,7 +447,10 @@ def step_aggregate(state: ScoringState, params: AggregateParams) -> ScoringState
     fw = state.framework
     unknown = [k for k in params.overrides if k not in fw.node_ids]
     if unknown:
-        raise RecipeError(f"step 'aggregate': overrides name unknown node(s) {unknown}")
+        raise RecipeError(
+            f"step 'aggregate': overrides name unknown node(s) {listing(unknown)}"
+            + did_you_mean(unknown[0], fw.node_ids)
+        )
     n_units = state.values.shape[0]
     node_pos = {n: k for k, n in enumerate(fw.node_ids)}
     node_applies = node_applicability(state)
@@ -596,7 +610,7 @@ def trace_recipe(state: ScoringState, recipe: Recipe) -> RecipeTrace:
 def _check_registry(steps: Sequence[str]) -> None:
     missing = [name for name in steps if name not in _REGISTRY]
     if missing:
-        raise RecipeError(f"steps without a registered function: {missing}")
+        raise RecipeError(f"steps without a registered function: {listing(missing)}")
 
 
 _check_registry(tuple(STEP_TYPES))

@@ -253,7 +253,9 @@ def custom_map(x: FloatArray, mapping: dict[float, float]) -> FloatArray:
     outside = present & ((arr < keys[0]) | (arr > keys[-1]))
     if outside.any():
         missing = sorted(set(arr[outside].tolist()))
-        raise ValueError(f"no custom score for level(s) {missing}; mapping covers {keys.tolist()}")
+        shown = ", ".join(f"{v:g}" for v in missing)
+        covered = ", ".join(f"{v:g}" for v in keys.tolist())
+        raise ValueError(f"no custom score for level(s) {shown}; the mapping covers {covered}")
     out = np.full(arr.shape, np.nan)
     out[present] = np.interp(arr[present], keys, vals)
     return out
