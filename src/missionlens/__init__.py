@@ -8,17 +8,9 @@ comparable mission profiles. See the README and ``docs/`` for a tour.
 from __future__ import annotations
 
 import typing as _typing
+from importlib import import_module as _import_module
 
-from missionlens import datasets
 from missionlens._version import __version__
-from missionlens.analysis.agreement import agreement
-from missionlens.assessments.consolidation import consolidate
-from missionlens.assessments.excel_template import write_template
-from missionlens.assessments.formats import write_assessments
-from missionlens.assessments.reading import read_assessments
-from missionlens.assessments.record import ASSESSMENT_COLUMNS
-from missionlens.assessments.validation import ValidationReport, validate
-from missionlens.assessments.xlsform import write_xlsform
 from missionlens.errors import (
     FrameworkError,
     IncompatibleProfilesError,
@@ -28,46 +20,101 @@ from missionlens.errors import (
     ScoringInputError,
     ValidationError,
 )
-from missionlens.framework.elements import (
-    LEVELS,
-    PHASES,
-    AggregationSpec,
-    Anchor,
-    BinaryScale,
-    Facet,
-    FacetValue,
-    Indicator,
-    MissingRule,
-    Node,
-    NumericScale,
-    RubricLevel,
-    RubricScale,
-)
-from missionlens.framework.model import Framework, framework_json_schema
-from missionlens.framework.registry import list_frameworks, load_framework
-from missionlens.periods import parse_period
-from missionlens.scoring.profiles import PROFILE_COLUMNS, Profiles, score
-from missionlens.scoring.recipe import Recipe, RecipeSettings, Step
 
-# The plots are imported on first use (PEP 562), so that ``import missionlens`` does not load
-# the plotting package; ``__all__`` and ``dir()`` list them, and type checkers see them here.
+# Everything else is imported on first use (PEP 562), so that ``import missionlens`` (and
+# ``missionlens --version``) stays fast: each public name maps to the module that defines it.
+# ``__all__`` and ``dir()`` list them all, and type checkers see them through the imports below.
+_LAZY: dict[str, str] = {
+    "datasets": "missionlens.datasets",
+    "agreement": "missionlens.analysis.agreement",
+    "consolidate": "missionlens.assessments.consolidation",
+    "write_template": "missionlens.assessments.excel_template",
+    "write_assessments": "missionlens.assessments.formats",
+    "read_assessments": "missionlens.assessments.reading",
+    "ASSESSMENT_COLUMNS": "missionlens.assessments.record",
+    "ValidationReport": "missionlens.assessments.validation",
+    "validate": "missionlens.assessments.validation",
+    "write_xlsform": "missionlens.assessments.xlsform",
+    "framework_json_schema": "missionlens.framework.model",
+    "Framework": "missionlens.framework.model",
+    "list_frameworks": "missionlens.framework.registry",
+    "load_framework": "missionlens.framework.registry",
+    "parse_period": "missionlens.periods",
+    "PROFILE_COLUMNS": "missionlens.scoring.profiles",
+    "Profiles": "missionlens.scoring.profiles",
+    "score": "missionlens.scoring.profiles",
+    "Recipe": "missionlens.scoring.recipe",
+    "RecipeSettings": "missionlens.scoring.recipe",
+    "Step": "missionlens.scoring.recipe",
+    "plot_comparison": "missionlens.plot",
+    "plot_facets": "missionlens.plot",
+    "plot_lifecycle": "missionlens.plot",
+    "plot_profile": "missionlens.plot",
+    **{
+        name: "missionlens.framework.elements"
+        for name in (
+            "LEVELS",
+            "PHASES",
+            "AggregationSpec",
+            "Anchor",
+            "BinaryScale",
+            "Facet",
+            "FacetValue",
+            "Indicator",
+            "MissingRule",
+            "Node",
+            "NumericScale",
+            "RubricLevel",
+            "RubricScale",
+        )
+    },
+}
+
 if _typing.TYPE_CHECKING:
+    from missionlens import datasets
+    from missionlens.analysis.agreement import agreement
+    from missionlens.assessments.consolidation import consolidate
+    from missionlens.assessments.excel_template import write_template
+    from missionlens.assessments.formats import write_assessments
+    from missionlens.assessments.reading import read_assessments
+    from missionlens.assessments.record import ASSESSMENT_COLUMNS
+    from missionlens.assessments.validation import ValidationReport, validate
+    from missionlens.assessments.xlsform import write_xlsform
+    from missionlens.framework.elements import (
+        LEVELS,
+        PHASES,
+        AggregationSpec,
+        Anchor,
+        BinaryScale,
+        Facet,
+        FacetValue,
+        Indicator,
+        MissingRule,
+        Node,
+        NumericScale,
+        RubricLevel,
+        RubricScale,
+    )
+    from missionlens.framework.model import Framework, framework_json_schema
+    from missionlens.framework.registry import list_frameworks, load_framework
+    from missionlens.periods import parse_period
     from missionlens.plot import plot_comparison, plot_facets, plot_lifecycle, plot_profile
-_LAZY = {"plot_comparison", "plot_facets", "plot_lifecycle", "plot_profile"}
+    from missionlens.scoring.profiles import PROFILE_COLUMNS, Profiles, score
+    from missionlens.scoring.recipe import Recipe, RecipeSettings, Step
 
 
 def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        import missionlens.plot
-
-        value = getattr(missionlens.plot, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    imported = _import_module(module)
+    value = imported if name == "datasets" else getattr(imported, name)
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | _LAZY)
+    return sorted(set(globals()) | set(_LAZY))
 
 
 __all__ = [
