@@ -1,23 +1,19 @@
-"""Several analysts: one consolidated value per mission, period and indicator, and their agreement.
+"""Several analysts: one consolidated value per mission, period and indicator.
 
 :func:`consolidate` turns the entries of several raters into one value per mission, period and
-indicator, with the spread of the raters' values and a flag where they disagree markedly.
-:func:`agreement` measures inter-rater reliability with Krippendorff's alpha, overall, per
-dimension and per indicator, for nominal, ordinal, interval and ratio data.
+indicator, with the spread of the raters' values and a flag where they disagree markedly. The
+kernel behind it, :func:`consolidate_cells`, is the one consolidation of missionlens: the
+scoring engine calls it too, with the recipe's ``consolidate``, ``trim`` and
+``confidence_weights`` settings. (Agreement between raters, Krippendorff's alpha, is in
+:mod:`missionlens.analysis.agreement`.)
 
-Both functions first check the table as :func:`~missionlens.validate` does (so that, for
-instance, an entry repeated by the same rater is never counted twice) and raise
-:class:`~missionlens.ValidationError` if anything is wrong, including raters who put the same
-mission and period in different lifecycle phases (check ``inconsistent_phase``).
+The entries are first checked with the one set of entry checks (as :func:`~missionlens.validate`,
+so that, for instance, an entry repeated by the same rater is never counted twice), and
+:class:`~missionlens.ValidationError` is raised if anything is wrong, including raters who put
+the same mission and period in different lifecycle phases (check ``inconsistent_phase``).
 
 References
 ----------
-.. [1] Krippendorff, K. (2011). *Computing Krippendorff's Alpha-Reliability*. Annenberg School for
-   Communication, University of Pennsylvania. https://repository.upenn.edu/asc_papers/43
-.. [2] Hayes, A. F., & Krippendorff, K. (2007). Answering the call for a standard reliability
-   measure for coding data. *Communication Methods and Measures*, 1(1), 77-89.
-.. [3] Castro, S. (2017). *Fast Krippendorff: Fast computation of Krippendorff's alpha agreement
-   measure*. https://github.com/pln-fing-udelar/fast-krippendorff (the ``krippendorff`` package).
 .. [4] Wilcox, R. R. (2012). *Introduction to Robust Estimation and Hypothesis Testing* (3rd ed.).
    Academic Press. (The trimmed mean.)
 """
