@@ -14,6 +14,7 @@ import os
 import tempfile
 import warnings
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -191,8 +192,12 @@ def profiles_from_state(
         raise RecipeError("the recipe did not normalise and aggregate: nothing to profile")
     blocks = _facet_blocks(state, recipe)
     tree_missing = _tree_missing(state, ~np.isnan(state.normalised))
-    table = _tidy(state, blocks, tree_missing)
     unused = _unused(state, blocks, tree_missing)
+    final = state
+
+    def table() -> pd.DataFrame:
+        return _tidy(final, blocks, tree_missing)
+
     state, messages = _account(state, unused, _incomplete_roots(state, tree_missing))
     for message in messages:
         warnings.warn(message, IncompleteScoreWarning, stacklevel=stacklevel)
@@ -655,7 +660,7 @@ class Profiles:
     def __init__(
         self,
         *,
-        table: pd.DataFrame,
+        table: pd.DataFrame | Callable[[], pd.DataFrame],
         framework: Framework,
         recipe: Recipe,
         data: pd.DataFrame,
@@ -663,7 +668,9 @@ class Profiles:
         unknown_columns: Literal["error", "ignore"] = "error",
         unused: pd.DataFrame | None = None,
     ) -> None:
-        self._table = _canonical(table)
+        # the tidy table may be given as a function of the dense arrays: built on first use
+        self._table_factory = table if callable(table) else None
+        self._table_value = None if callable(table) else _canonical(table)
         self._unused = None if unused is None else _unused_frame(unused)
         self.unknown_columns = unknown_columns
         self.framework = framework
@@ -671,6 +678,16 @@ class Profiles:
         self.data = data
         self.log = log if log is not None else pd.DataFrame()
         self._fingerprints: dict[str, str] | None = None
+
+    @property
+    def _table(self) -> pd.DataFrame:
+        """The tidy score table (derived from the scoring state's arrays on first use)."""
+        if self._table_value is None:
+            if self._table_factory is None:  # pragma: no cover - one of the two is always set
+                raise RuntimeError("profiles without a table")
+            self._table_value = _canonical(self._table_factory())
+            self._table_factory = None
+        return self._table_value
 
     @property
     def fingerprints(self) -> dict[str, str]:
