@@ -17,7 +17,8 @@ Checks (each row is checked for all of them, as in ``checks.py``):
 ``not_numeric``        a value that is not a number
 ``out_of_scale``       a value of a known indicator outside its levels (rubric, binary) or bounds
 ``not_applicable_in_phase``  the indicator does not apply in the entry's (known) phase
-``bad_confidence``     a confidence other than low, medium, high (case and spaces ignored)
+``bad_confidence``     a confidence other than low, medium, high (case and spaces ignored); an
+                       absent confidence column is no confidence
 ``duplicate_entry``    the same (rater, mission, period, indicator) again, after the first
 ``inconsistent_phase`` a mission and period put in two phases (reported at its first row)
 
@@ -217,11 +218,13 @@ def check(table: pd.DataFrame, facts: Facts) -> Checked:
     fail(~applies, "phase", "not_applicable_in_phase", table["phase"])
 
     # confidence: empty, or low / medium / high
-    ccodes, cuniques = pd.factorize(table["confidence"], use_na_sentinel=True)
+    no_confidence = pd.Series(np.full(n, np.nan))
+    ccodes, cuniques = pd.factorize(table.get("confidence", no_confidence), use_na_sentinel=True)
     clean = pd.Series(np.asarray(cuniques, dtype=object)).astype(str).str.strip().str.lower()
     conf_of_name = pd.Index(CONFIDENCE_LEVELS).get_indexer(clean)
     confidence = np.append(conf_of_name, -1)[ccodes]
-    fail((ccodes >= 0) & (confidence < 0), "confidence", "bad_confidence", table["confidence"])
+    bad_conf = (ccodes >= 0) & (confidence < 0)
+    fail(bad_conf, "confidence", "bad_confidence", table.get("confidence", no_confidence))
 
     # duplicates: (rater, mission, period, indicator) after its first row
     keyed = (codes["rater"] >= 0) & (codes["mission"] >= 0) & (period >= 0)
