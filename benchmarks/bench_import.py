@@ -1,0 +1,119 @@
+"""Benchmark: time to ``import missionlens`` against ``import pandas``, each in a fresh interpreter.
+
+Each round starts ``python -c "import X"`` for ``X`` in ``pandas``, ``missionlens`` and (the floor)
+nothing at all, alternating, and times the whole subprocess (wall, and the child's CPU time from
+``resource.getrusage(RUSAGE_CHILDREN)``); the table reports medians over ``--rounds`` (7). The
+figure that counts is ``missionlens - pandas``: what missionlens adds on top of pandas, which it
+imports (target: at most 0.3 s; issue "One contract").
+
+Then one ``python -X importtime -c "import missionlens"`` run gives the top modules by
+cumulative import time (microseconds, as ``-X importtime`` prints them), and the top modules of
+missionlens itself.
+
+Usage::
+
+    python benchmarks/bench_import.py [--rounds 7] [--top 10] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+import pandas as pd
+from _common import machine, show
+
+STATEMENTS = {
+    "python (nothing)": "pass",
+    "pandas": "import pandas",
+    "missionlens": "import missionlens",
+}
+
+
+def run(statement: str) -> tuple[float, float]:
+    """Wall and CPU seconds of one fresh interpreter running ``statement``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", statement], check=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def importtime(top: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Top modules by cumulative import time in one ``-X importtime`` run of missionlens."""
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import missionlens"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stderr
+    rows = []
+    for line in out.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        self_us, cumulative_us, name = line[len("import time:") :].split("|")
+        rows.append(
+            {
+                "module": name.rstrip(),
+                "self_ms": int(self_us) / 1000,
+                "cumulative_ms": int(cumulative_us) / 1000,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    frame["depth"] = (frame["module"].str.len() - frame["module"].str.lstrip().str.len()) // 2
+    frame["module"] = frame["module"].str.strip()
+    overall = frame.sort_values("cumulative_ms", ascending=False).head(top)
+    own = frame[frame["module"].str.startswith("missionlens.")]
+    own = own.sort_values("cumulative_ms", ascending=False).head(top)
+    return overall.reset_index(drop=True), own.reset_index(drop=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--top", type=int, default=10)
+    parser.add_argument("--quick", action="store_true", help="3 rounds")
+    args = parser.parse_args()
+    if args.quick:
+        args.rounds = 3
+    print(machine())
+    walls: dict[str, list[float]] = {k: [] for k in STATEMENTS}
+    cpus: dict[str, list[float]] = {k: [] for k in STATEMENTS}
+    for _ in range(args.rounds):
+        for name, statement in STATEMENTS.items():
+            wall, cpu = run(statement)
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+    table = pd.DataFrame(
+        {
+            "import": list(STATEMENTS),
+            "wall_s": [statistics.median(walls[k]) for k in STATEMENTS],
+            "cpu_s": [statistics.median(cpus[k]) for k in STATEMENTS],
+            "wall_min_s": [min(walls[k]) for k in STATEMENTS],
+            "wall_max_s": [max(walls[k]) for k in STATEMENTS],
+        }
+    )
+    table["wall / pandas"] = table["wall_s"] / table.loc[1, "wall_s"]
+    print(f"fresh interpreter per import, median of {args.rounds} alternating rounds")
+    show(table)
+    extra = table.loc[2, "wall_s"] - table.loc[1, "wall_s"]
+    extra_cpu = table.loc[2, "cpu_s"] - table.loc[1, "cpu_s"]
+    print(
+        f"missionlens - pandas: {extra:.3f} s wall, {extra_cpu:.3f} s CPU (target <= 0.3 s: "
+        f"{'met' if extra <= 0.3 else 'MISSED'})"
+    )
+    overall, own = importtime(args.top)
+    print(f"\n-X importtime of import missionlens: top {args.top} modules by cumulative time")
+    show(overall)
+    print(f"\ntop {args.top} missionlens modules by cumulative time")
+    show(own)
+
+
+if __name__ == "__main__":
+    main()
