@@ -2,7 +2,9 @@
 
 Each round starts ``python -c "import X"`` for ``X`` in ``pandas``, ``missionlens`` and (the floor)
 nothing at all, alternating, and times the whole subprocess (wall, and the child's CPU time from
-``resource.getrusage(RUSAGE_CHILDREN)``); the table reports medians over ``--rounds`` (7). The
+``resource.getrusage(RUSAGE_CHILDREN)``); the table reports medians over ``--rounds`` (7). Each
+round also times ``import missionlens`` inside a fresh interpreter that has imported pandas (no
+start-up or interpreter shutdown in that figure). The
 figure that counts is ``missionlens - pandas``: what missionlens adds on top of pandas, which it
 imports (target: at most 0.3 s; issue "One contract").
 
@@ -32,6 +34,20 @@ STATEMENTS = {
     "pandas": "import pandas",
     "missionlens": "import missionlens",
 }
+
+
+INSIDE = (
+    "import time, pandas; t = time.perf_counter(); c = time.process_time(); import missionlens; "
+    "print(time.perf_counter() - t, time.process_time() - c)"
+)
+
+
+def inside() -> tuple[float, float]:
+    """Wall and CPU seconds of ``import missionlens`` timed inside a fresh interpreter that has
+    imported pandas already (no interpreter start-up or shutdown in the figure)."""
+    out = subprocess.run([sys.executable, "-c", INSIDE], check=True, capture_output=True, text=True)
+    wall, cpu = out.stdout.split()
+    return float(wall), float(cpu)
 
 
 def run(statement: str) -> tuple[float, float]:
@@ -90,11 +106,15 @@ def main() -> None:
     print(machine())
     walls: dict[str, list[float]] = {k: [] for k in STATEMENTS}
     cpus: dict[str, list[float]] = {k: [] for k in STATEMENTS}
+    walls["after pandas (inside)"], cpus["after pandas (inside)"] = [], []
     for _ in range(args.rounds):
         for name, statement in STATEMENTS.items():
             wall, cpu = run(statement)
             walls[name].append(wall)
             cpus[name].append(cpu)
+        wall, cpu = inside()
+        walls["after pandas (inside)"].append(wall)
+        cpus["after pandas (inside)"].append(cpu)
     table = pd.DataFrame(
         {
             "import": list(STATEMENTS),
@@ -107,6 +127,12 @@ def main() -> None:
     table["wall / pandas"] = table["wall_s"] / table.loc[1, "wall_s"]
     print(f"fresh interpreter per import, median of {args.rounds} alternating rounds")
     show(table)
+    print(
+        f"import missionlens timed inside an interpreter that imported pandas: "
+        f"{statistics.median(walls['after pandas (inside)']):.3f} s wall, "
+        f"{statistics.median(cpus['after pandas (inside)']):.3f} s CPU (median; no start-up or "
+        "shutdown)"
+    )
     extra = table.loc[2, "wall_s"] - table.loc[1, "wall_s"]
     extra_cpu = table.loc[2, "cpu_s"] - table.loc[1, "cpu_s"]
     paired = statistics.median(
