@@ -37,7 +37,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from missionlens.assessments.formats import Source, register_reader
-from missionlens.assessments.formats.xlsx_format import XLSX_ERRORS, workbook, workbook_meta
+from missionlens.assessments.formats.xlsx_format import (
+    XLSX_ERRORS,
+    check_cell_text,
+    workbook,
+    workbook_meta,
+    xlsx_target,
+)
 from missionlens.assessments.record import (
     CONFIDENCE_LEVELS,
     INTERNAL,
@@ -45,6 +51,7 @@ from missionlens.assessments.record import (
     Batch,
     unreadable_batch,
 )
+from missionlens.atomic import atomic_path
 from missionlens.framework.elements import BinaryScale, Indicator, NumericScale, RubricScale
 from missionlens.periods import parse_period
 from missionlens.text import as_text, cell_text, ooxml_escape
@@ -74,7 +81,8 @@ _HEADER_FILL = "1F4E79"
 _DIMENSION_FILL = "D9E1F2"
 _SUBDIMENSION_FILL = "EDF1F9"
 _LOCKED_FILL = "F2F2F2"
-_INVALID_TITLE = re.compile(r"[\[\]:*?/\\]")
+_INVALID_TITLE = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f\ufffe\uffff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _RESERVED_TITLES = {"instructions", META_SHEET.lower(), "history"}
 
 CONFIDENCE_MEANING: dict[str, str] = {
@@ -85,7 +93,8 @@ CONFIDENCE_MEANING: dict[str, str] = {
 
 
 def _sheet_titles(missions: Sequence[str]) -> list[str]:
-    """Valid, unique Excel sheet titles for the missions (at most 31 characters, no []:*?/\\)."""
+    """Valid, unique Excel sheet titles for the missions (at most 31 characters, no []:*?/\\ and
+    no control characters, which XML cannot hold in a sheet name: they become ``_``)."""
     titles: list[str] = []
     taken: set[str] = set()
     for mission in missions:
@@ -105,6 +114,7 @@ def _put(ws: Any, row: int, col: int, value: object, **style: Any) -> Any:
     """Write a cell; text is always stored as text (never a formula), XML-escaped."""
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
+        check_cell_text(value, f"the text of sheet {ws.title!r}, cell {cell.coordinate}")
         cell.value = ooxml_escape(value)
         cell.data_type = "s"
     else:
@@ -218,6 +228,15 @@ def write_template(
     ValueError
         If ``missions`` is empty or has blanks or repeats, the phase is not a phase of the
         framework or no indicator applies in it, or the period cannot be parsed.
+    ArgumentError
+        If ``path`` does not end in ``.xlsx`` or ``.xlsm``, or a mission or rater name (or
+        any other text) is longer than an Excel cell holds (32,767 characters): the error
+        names the argument or cell; text is never cut. Other control characters (VT, BEL,
+        ESC, ...) are written with the ``_xHHHH_`` escape of ECMA-376 and
+        read back exactly; in sheet titles they become ``_``.
+    WriteError
+        If the file cannot be written; an existing file is then left as it was (the workbook
+        is written atomically, see :mod:`missionlens.atomic`).
 
     Examples
     --------
@@ -234,11 +253,16 @@ def write_template(
 
     from missionlens._version import __version__
 
+    target = xlsx_target(path, "write_template")
     mission_list = [str(m).strip() for m in missions] if not isinstance(missions, str) else []
     if not mission_list:
         raise ValueError("missions must be a non-empty list of mission names, e.g. ['MINUSCA']")
     if any(m == "" for m in mission_list):
         raise ValueError("mission names must not be blank")
+    for k, m in enumerate(mission_list):
+        _check_text(m, f"missions[{k}]")
+    if rater is not None:
+        _check_text(str(rater), "rater")
     repeated = sorted({m for m in mission_list if mission_list.count(m) > 1})
     if repeated:
         raise ValueError(f"missions are listed more than once: {', '.join(repeated)}")
@@ -260,7 +284,8 @@ def write_template(
 
     wb = openpyxl.Workbook()
     wb.properties.creator = "missionlens"
-    wb.properties.title = f"{framework.title}: assessment template"
+    # document properties are plain XML: characters it cannot hold are left out
+    wb.properties.title = _CONTROL.sub("", f"{framework.title}: assessment template")
     thin = Side(style="thin", color="BFBFBF")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -538,9 +563,19 @@ def write_template(
     wb.move_sheet(META_SHEET, offset=len(wb.sheetnames))
     wb.security = WorkbookProtection(lockStructure=True)
     wb.active = 0
-    target = Path(path)
-    wb.save(target)
+    # written atomically: a crash or a full disk leaves the old file (see missionlens.atomic)
+    with atomic_path(target) as temporary:
+        wb.save(temporary)
     return target
+
+
+def _check_text(value: str, argument: str) -> None:
+    """Refuse a mission or rater name that no Excel cell can hold whole, naming the argument.
+
+    Control characters are kept (written with the ``_xHHHH_`` escape of ECMA-376 and read
+    back exactly), except in sheet titles, where they become ``_``.
+    """
+    check_cell_text(value, f"write_template: {argument} ({value[:20]!r}...)")
 
 
 def _copy_validation(dv: Any) -> Any:

@@ -562,11 +562,12 @@ def write_assessments(table: pd.DataFrame, path: str | os.PathLike[str]) -> Path
     target once complete and synced to disk, so that a crash or a full disk never leaves a
     half-written file. In CSV and XLSX, text starting with ``=``, ``+``, ``-``, ``@``, a tab, a
     carriage return or an apostrophe gets one more leading apostrophe, and the empty string is
-    written as ``'``, so that spreadsheet programs never run text as a formula; reading removes it again. Column names are
-    text like any other: an extra column named ``=X()`` has the header ``'=X()`` and is read back
-    as ``=X()``. JSON and Parquet store text and names as they are. CSV is written and read
-    through pandas (RFC 4180 quoting) with NUL swapped for a character the text does not hold
-    meanwhile, so that every character, NUL included, survives on every Python version.
+    written as ``'``, so that spreadsheet programs never run text as a formula; reading removes
+    it again. Column names are text like any other: an extra column named ``=X()`` has the
+    header ``'=X()`` and is read back as ``=X()``. JSON and Parquet store text and names as they
+    are. CSV is written and read through pandas (RFC 4180 quoting) with NUL swapped for a
+    character the text does not hold meanwhile, so that every character, NUL included, survives
+    on every Python version.
     """
     _require_columns(table)
     writer = writer_for(path)
