@@ -49,6 +49,7 @@ from missionlens.assessments.record import (
     INTERNAL,
     META_SHEET,
     Batch,
+    file_failure,
     unreadable_batch,
 )
 from missionlens.atomic import atomic_path
@@ -710,11 +711,11 @@ def template_batches(workbook: Any, meta: dict[str, str], name: str) -> list[Bat
         if isinstance(modified, dt.datetime)
         else None
     )
-    try:
-        n_sheets = int(meta.get("sheets", "0"))
-        header_row = int(meta.get("header_row", str(HEADER_ROW)))
-    except ValueError:
-        return [unreadable_batch(name, "the hidden _missionlens sheet is damaged")]
+    damaged = _meta_problem(meta)
+    if damaged is not None:
+        return [unreadable_batch(name, damaged, sheet=META_SHEET)]
+    n_sheets = int(meta["sheets"])
+    header_row = int(meta.get("header_row", str(HEADER_ROW)))
     cells = {
         field: meta.get(f"{field}_cell", default)
         for field, default in (
@@ -758,6 +759,14 @@ def template_batches(workbook: Any, meta: dict[str, str], name: str) -> list[Bat
             )
             continue
         shared = {field: _cell(rows, ref) for field, ref in cells.items()}
+        edited = _edited_cells(meta, mission, shared, cells)
+        if edited:
+            for field, ref, problem in edited:
+                failure = file_failure(name, "unreadable", problem, sheet=title)
+                failure.update(row=coordinate_from_string(ref)[1], column=field, mission=mission)
+                failure["value"] = as_text(shared[field]) or ""
+                batches.append(Batch(file=name, frame=pd.DataFrame(), failures=[failure]))
+            continue
         records: list[dict[str, object]] = []
         for number in range(header_row + 1, len(rows) + 1):
             row = rows[number - 1]
@@ -799,9 +808,91 @@ def template_batches(workbook: Any, meta: dict[str, str], name: str) -> list[Bat
     return batches
 
 
+#: Keys the hidden sheet of every template holds (besides ``sheet:<k>`` and ``mission:<k>``).
+_META_KEYS: tuple[str, ...] = (
+    "format",
+    "format_version",
+    "framework_id",
+    "framework_version",
+    "framework_fingerprint",
+    "phase",
+    "sheets",
+)
+
+
+def _meta_problem(meta: dict[str, str]) -> str | None:
+    """Why the hidden ``_missionlens`` sheet of a template cannot be trusted, or ``None``."""
+    head = f"the hidden {META_SHEET} sheet was edited or is damaged:"
+    if meta.get("format") != TEMPLATE_FORMAT:
+        return (
+            f"{head} its format is {meta.get('format')!r}, not {TEMPLATE_FORMAT!r}; "
+            "the workbook cannot be matched to its framework. Use an unedited copy of the "
+            "template (or write a new one with missionlens template)"
+        )
+    lost = [k for k in _META_KEYS if not meta.get(k)]
+    if lost:
+        return f"{head} the key(s) {', '.join(lost)} are missing or empty"
+    if meta["format_version"] != "1":
+        return f"{head} format_version is {meta['format_version']!r}, this missionlens reads 1"
+    try:
+        n_sheets = int(meta["sheets"])
+        int(meta.get("header_row", str(HEADER_ROW)))
+    except ValueError:
+        return f"{head} 'sheets' or 'header_row' is not a whole number"
+    lost = [
+        key
+        for k in range(1, n_sheets + 1)
+        for key in (f"sheet:{k}", f"mission:{k}")
+        if not meta.get(key)
+    ]
+    if n_sheets < 1 or lost:
+        return f"{head} the sheets and missions are not all listed ({', '.join(lost) or 'none'})"
+    return None
+
+
+def _edited_cells(
+    meta: dict[str, str], mission: str, shared: dict[str, Any], cells: dict[str, str]
+) -> list[tuple[str, str, str]]:
+    """Locked cells of a mission sheet whose text differs from what the template was made with.
+
+    The mission (and the phase, and the period if the template fixed it) are locked cells; if
+    one was changed (after lifting the sheet protection), the entries of the sheet would be
+    ambiguous: they are not read, and a failure names the cell.
+    """
+    made = {"mission": mission, "phase": meta.get("phase", ""), "period": meta.get("period", "")}
+    out: list[tuple[str, str, str]] = []
+    for field, expected in made.items():
+        if not expected:  # the period of a template without one is typed in
+            continue
+        found = as_text(shared[field])
+        if (found or "").strip() != expected:
+            out.append(
+                (
+                    field,
+                    cells[field],
+                    f"the {field} cell {cells[field]} is locked and says {found!r}, but the "
+                    f"template was made for {field} {expected!r} (recorded in its hidden "
+                    f"{META_SHEET} sheet); the entries of this sheet are not read. Restore the "
+                    f"cell, or enter the entries in a template made for {found!r}",
+                )
+            )
+    return out
+
+
 def is_template(source: Source) -> bool:
-    """Whether an XLSX source is a template made by :func:`write_template` (its hidden sheet)."""
-    return workbook_meta(source).get("format", "") == TEMPLATE_FORMAT
+    """Whether an XLSX source is a template made by :func:`write_template` (its hidden sheet).
+
+    A hidden sheet that lists template keys under another (or no) ``format`` is taken for an
+    edited template too, so that its reader reports the damage instead of the workbook being
+    read as a plain table.
+    """
+    meta = workbook_meta(source)
+    form = meta.get("format", "")
+    if form == TEMPLATE_FORMAT:
+        return True
+    return form != "missionlens-assessments" and any(
+        k in meta for k in ("framework_fingerprint", "mission_cell", "sheet:1")
+    )
 
 
 def read_template(source: Source) -> list[Batch]:
