@@ -202,5 +202,5 @@ def test_limits_are_documented() -> None:
 
 
 def test_missing_file_is_file_not_found(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="nope.zip"):
+    with pytest.raises(FileNotFoundError, match=r"nope\.zip"):
         ml.Profiles.load(tmp_path / "nope.zip")
