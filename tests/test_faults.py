@@ -307,3 +307,20 @@ def test_killed_writer_leaves_a_complete_file(name: str, tmp_path: Path) -> None
         assert all(atomic.is_temporary(p, target) for p in leftovers), leftovers
     write(target, 0)  # the next write removes the temporary files of the killed writers
     assert sorted(p.name for p in tmp_path.iterdir()) == [filename]
+
+
+def test_profiles_csv_quotes_a_bare_carriage_return(tmp_path: Path) -> None:
+    import csv
+
+    data = pd.DataFrame(
+        [{"mission": "A\r=cmd|' /C calc'!A0", "period": "2024", "phase": "implementation"}]
+    ).assign(pol_01=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", IncompleteScoreWarning)
+        path = ml.score(data, framework=FW).to_csv(tmp_path / "s.csv")
+    text = path.read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    body = rows[1:]
+    assert body and all(len(r) == len(rows[0]) for r in body)
+    assert {r[0] for r in body} == {"A\r=cmd|' /C calc'!A0"}  # one cell, quoted (RFC 4180)
+    assert '"A\r=cmd' in text
