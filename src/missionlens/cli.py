@@ -67,7 +67,10 @@ def frameworks_schema(output: Path | None) -> None:
     if output is None:
         click.echo(text)
     else:
-        output.write_text(text + "\n", encoding="utf-8")
+        from missionlens.atomic import atomic_write
+
+        with atomic_write(output, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text + "\n")
         click.echo(f"wrote {output}")
 
 
@@ -141,7 +144,7 @@ def template(
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     except OSError as exc:
-        click.echo(f"error: cannot write {output}: {exc.strerror or exc}", err=True)
+        click.echo(f"error: {_write_problem(output, exc)}", err=True)
         sys.exit(2)
     kind = "XLSForm" if xlsform else "template"
     click.echo(
@@ -179,7 +182,11 @@ def validate_files(
     fw = _load_or_exit(framework_name)
     report = validate(list(files), framework=fw)
     if output is not None:
-        _write_failures(report.failures, output)
+        try:
+            _write_failures(report.failures, output)
+        except OSError as exc:
+            click.echo(f"error: {_write_problem(output, exc)}", err=True)
+            sys.exit(2)
     if report.ok:
         if report.n_entries == 0:
             click.echo(report.headline())  # "No entries found in ...: nothing was checked"
@@ -283,7 +290,7 @@ def score_files(
         else:
             profiles.save(output)
     except OSError as exc:
-        click.echo(f"error: cannot write {output}: {exc.strerror or exc}", err=True)
+        click.echo(f"error: {_write_problem(output, exc)}", err=True)
         sys.exit(2)
     dims = profiles.wide(node_type="root")
     click.echo(dims.round(1).to_string())
@@ -300,6 +307,13 @@ def score_files(
     click.echo(f"wrote {output} (recipe {profiles.fingerprints['recipe']})")
 
 
+def _write_problem(output: Path, exc: OSError) -> str:
+    """Why ``output`` could not be written (a WriteError already says it whole)."""
+    if isinstance(exc, MissionLensError):
+        return str(exc)
+    return f"cannot write {output}: {exc.strerror or exc}"
+
+
 def _write_failures(failures: pd.DataFrame, output: Path) -> None:
     """The problem table as CSV or XLSX for the analysts, safe to open in a spreadsheet.
 
@@ -308,7 +322,8 @@ def _write_failures(failures: pd.DataFrame, output: Path) -> None:
     so that messages such as ``'High' is not a number`` read naturally. The CSV file follows
     RFC 4180: CRLF line ends, and every field holding a comma, a quote, a carriage return or a
     line feed is quoted, so a bare carriage return inside a mission name cannot start a row.
-    XLSX cells are escaped with the ``_xHHHH_`` convention of ECMA-376.
+    XLSX cells are escaped with the ``_xHHHH_`` convention of ECMA-376. Both are written
+    atomically (:mod:`missionlens.atomic`).
     """
     import csv
 
@@ -323,18 +338,20 @@ def _write_failures(failures: pd.DataFrame, output: Path) -> None:
         text = "'" + value if value.startswith(triggers) else value
         return ooxml_escape(text) if excel else text
 
+    from missionlens.atomic import atomic_path, atomic_write
+
     table = failures.astype(object).where(failures.notna(), None)
     table = table.apply(lambda column: column.map(safe))
+    # written atomically: a crash or a full disk leaves the old file (see missionlens.atomic)
     if excel:
-        table.to_excel(output, index=False, sheet_name="problems")
+        with (
+            atomic_path(output) as temporary,
+            pd.ExcelWriter(temporary, engine="openpyxl") as writer,
+        ):
+            table.to_excel(writer, index=False, sheet_name="problems")
     else:
-        table.to_csv(
-            output,
-            index=False,
-            encoding="utf-8-sig",
-            lineterminator="\r\n",
-            quoting=csv.QUOTE_MINIMAL,
-        )
+        with atomic_write(output, "w", encoding="utf-8-sig", newline="") as handle:
+            table.to_csv(handle, index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,6 +18,7 @@ class _Report(Protocol):
 
 __all__ = [
     "FRAMEWORK_PROBLEM_COLUMNS",
+    "ArchiveError",
     "ArgumentError",
     "FrameworkError",
     "IncompatibleProfilesError",
@@ -27,6 +28,7 @@ __all__ = [
     "ScoringInputError",
     "UnreadableFileError",
     "ValidationError",
+    "WriteError",
     "YAMLDuplicateKeyError",
     "YAMLTooDeepError",
 ]
@@ -204,3 +206,38 @@ class IncompleteScoreWarning(UserWarning):
     entered values are in no score of the tree (listed in :attr:`missionlens.Profiles.unused`).
     The message names the missions, periods and nodes; ``profiles.log`` records the same.
     """
+
+
+class WriteError(MissionLensError, OSError):
+    """A file could not be written (full disk, no permission, missing folder, ...).
+
+    Raised by every writer of missionlens (see :mod:`missionlens.atomic`): the target is then
+    left as it was before the write (the old file intact, or no file), never half written.
+    It is an :class:`OSError` too, with the ``errno`` of the underlying error and ``filename``
+    set to the target.
+    """
+
+    def __init__(self, path: object, message: str, errno: int | None = None) -> None:
+        if errno is None:
+            super().__init__(message)
+        else:
+            super().__init__(errno, message)
+        self.filename = str(path)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ArchiveError(MissionLensError, ValueError):
+    """A saved archive (a profiles ``.zip``) is not one, or is damaged, altered or too large.
+
+    The message names the file and, where known, the member; attributes ``path`` and
+    ``member`` (``None`` for the whole archive) say the same.
+    """
+
+    def __init__(self, path: object, message: str, member: str | None = None) -> None:
+        self.path = str(path)
+        self.member = member
+        where = f"{path}" + (f", member {member!r}" if member else "")
+        super().__init__(f"{where}: {message}")

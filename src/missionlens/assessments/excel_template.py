@@ -37,14 +37,22 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from missionlens.assessments.formats import Source, register_reader
-from missionlens.assessments.formats.xlsx_format import XLSX_ERRORS, workbook, workbook_meta
+from missionlens.assessments.formats.xlsx_format import (
+    XLSX_ERRORS,
+    check_cell_text,
+    workbook,
+    workbook_meta,
+    xlsx_target,
+)
 from missionlens.assessments.record import (
     CONFIDENCE_LEVELS,
     INTERNAL,
     META_SHEET,
     Batch,
+    file_failure,
     unreadable_batch,
 )
+from missionlens.atomic import atomic_path
 from missionlens.framework.elements import BinaryScale, Indicator, NumericScale, RubricScale
 from missionlens.periods import parse_period
 from missionlens.text import as_text, cell_text, ooxml_escape
@@ -74,7 +82,8 @@ _HEADER_FILL = "1F4E79"
 _DIMENSION_FILL = "D9E1F2"
 _SUBDIMENSION_FILL = "EDF1F9"
 _LOCKED_FILL = "F2F2F2"
-_INVALID_TITLE = re.compile(r"[\[\]:*?/\\]")
+_INVALID_TITLE = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f\ufffe\uffff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _RESERVED_TITLES = {"instructions", META_SHEET.lower(), "history"}
 
 CONFIDENCE_MEANING: dict[str, str] = {
@@ -85,7 +94,8 @@ CONFIDENCE_MEANING: dict[str, str] = {
 
 
 def _sheet_titles(missions: Sequence[str]) -> list[str]:
-    """Valid, unique Excel sheet titles for the missions (at most 31 characters, no []:*?/\\)."""
+    """Valid, unique Excel sheet titles for the missions (at most 31 characters, no []:*?/\\ and
+    no control characters, which XML cannot hold in a sheet name: they become ``_``)."""
     titles: list[str] = []
     taken: set[str] = set()
     for mission in missions:
@@ -105,6 +115,7 @@ def _put(ws: Any, row: int, col: int, value: object, **style: Any) -> Any:
     """Write a cell; text is always stored as text (never a formula), XML-escaped."""
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
+        check_cell_text(value, f"the text of sheet {ws.title!r}, cell {cell.coordinate}")
         cell.value = ooxml_escape(value)
         cell.data_type = "s"
     else:
@@ -218,6 +229,15 @@ def write_template(
     ValueError
         If ``missions`` is empty or has blanks or repeats, the phase is not a phase of the
         framework or no indicator applies in it, or the period cannot be parsed.
+    ArgumentError
+        If ``path`` does not end in ``.xlsx`` or ``.xlsm``, or a mission or rater name (or
+        any other text) is longer than an Excel cell holds (32,767 characters): the error
+        names the argument or cell; text is never cut. Other control characters (VT, BEL,
+        ESC, ...) are written with the ``_xHHHH_`` escape of ECMA-376 and
+        read back exactly; in sheet titles they become ``_``.
+    WriteError
+        If the file cannot be written; an existing file is then left as it was (the workbook
+        is written atomically, see :mod:`missionlens.atomic`).
 
     Examples
     --------
@@ -234,11 +254,16 @@ def write_template(
 
     from missionlens._version import __version__
 
+    target = xlsx_target(path, "write_template")
     mission_list = [str(m).strip() for m in missions] if not isinstance(missions, str) else []
     if not mission_list:
         raise ValueError("missions must be a non-empty list of mission names, e.g. ['MINUSCA']")
     if any(m == "" for m in mission_list):
         raise ValueError("mission names must not be blank")
+    for k, m in enumerate(mission_list):
+        _check_text(m, f"missions[{k}]")
+    if rater is not None:
+        _check_text(str(rater), "rater")
     repeated = sorted({m for m in mission_list if mission_list.count(m) > 1})
     if repeated:
         raise ValueError(f"missions are listed more than once: {', '.join(repeated)}")
@@ -260,7 +285,8 @@ def write_template(
 
     wb = openpyxl.Workbook()
     wb.properties.creator = "missionlens"
-    wb.properties.title = f"{framework.title}: assessment template"
+    # document properties are plain XML: characters it cannot hold are left out
+    wb.properties.title = _CONTROL.sub("", f"{framework.title}: assessment template")
     thin = Side(style="thin", color="BFBFBF")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -538,9 +564,19 @@ def write_template(
     wb.move_sheet(META_SHEET, offset=len(wb.sheetnames))
     wb.security = WorkbookProtection(lockStructure=True)
     wb.active = 0
-    target = Path(path)
-    wb.save(target)
+    # written atomically: a crash or a full disk leaves the old file (see missionlens.atomic)
+    with atomic_path(target) as temporary:
+        wb.save(temporary)
     return target
+
+
+def _check_text(value: str, argument: str) -> None:
+    """Refuse a mission or rater name that no Excel cell can hold whole, naming the argument.
+
+    Control characters are kept (written with the ``_xHHHH_`` escape of ECMA-376 and read
+    back exactly), except in sheet titles, where they become ``_``.
+    """
+    check_cell_text(value, f"write_template: {argument} ({value[:20]!r}...)")
 
 
 def _copy_validation(dv: Any) -> Any:
@@ -675,11 +711,11 @@ def template_batches(workbook: Any, meta: dict[str, str], name: str) -> list[Bat
         if isinstance(modified, dt.datetime)
         else None
     )
-    try:
-        n_sheets = int(meta.get("sheets", "0"))
-        header_row = int(meta.get("header_row", str(HEADER_ROW)))
-    except ValueError:
-        return [unreadable_batch(name, "the hidden _missionlens sheet is damaged")]
+    damaged = _meta_problem(meta)
+    if damaged is not None:
+        return [unreadable_batch(name, damaged, sheet=META_SHEET)]
+    n_sheets = int(meta["sheets"])
+    header_row = int(meta.get("header_row", str(HEADER_ROW)))
     cells = {
         field: meta.get(f"{field}_cell", default)
         for field, default in (
@@ -723,6 +759,14 @@ def template_batches(workbook: Any, meta: dict[str, str], name: str) -> list[Bat
             )
             continue
         shared = {field: _cell(rows, ref) for field, ref in cells.items()}
+        edited = _edited_cells(meta, mission, shared, cells)
+        if edited:
+            for field, ref, problem in edited:
+                failure = file_failure(name, "unreadable", problem, sheet=title)
+                failure.update(row=coordinate_from_string(ref)[1], column=field, mission=mission)
+                failure["value"] = as_text(shared[field]) or ""
+                batches.append(Batch(file=name, frame=pd.DataFrame(), failures=[failure]))
+            continue
         records: list[dict[str, object]] = []
         for number in range(header_row + 1, len(rows) + 1):
             row = rows[number - 1]
@@ -764,9 +808,91 @@ def template_batches(workbook: Any, meta: dict[str, str], name: str) -> list[Bat
     return batches
 
 
+#: Keys the hidden sheet of every template holds (besides ``sheet:<k>`` and ``mission:<k>``).
+_META_KEYS: tuple[str, ...] = (
+    "format",
+    "format_version",
+    "framework_id",
+    "framework_version",
+    "framework_fingerprint",
+    "phase",
+    "sheets",
+)
+
+
+def _meta_problem(meta: dict[str, str]) -> str | None:
+    """Why the hidden ``_missionlens`` sheet of a template cannot be trusted, or ``None``."""
+    head = f"the hidden {META_SHEET} sheet was edited or is damaged:"
+    if meta.get("format") != TEMPLATE_FORMAT:
+        return (
+            f"{head} its format is {meta.get('format')!r}, not {TEMPLATE_FORMAT!r}; "
+            "the workbook cannot be matched to its framework. Use an unedited copy of the "
+            "template (or write a new one with missionlens template)"
+        )
+    lost = [k for k in _META_KEYS if not meta.get(k)]
+    if lost:
+        return f"{head} the key(s) {', '.join(lost)} are missing or empty"
+    if meta["format_version"] != "1":
+        return f"{head} format_version is {meta['format_version']!r}, this missionlens reads 1"
+    try:
+        n_sheets = int(meta["sheets"])
+        int(meta.get("header_row", str(HEADER_ROW)))
+    except ValueError:
+        return f"{head} 'sheets' or 'header_row' is not a whole number"
+    lost = [
+        key
+        for k in range(1, n_sheets + 1)
+        for key in (f"sheet:{k}", f"mission:{k}")
+        if not meta.get(key)
+    ]
+    if n_sheets < 1 or lost:
+        return f"{head} the sheets and missions are not all listed ({', '.join(lost) or 'none'})"
+    return None
+
+
+def _edited_cells(
+    meta: dict[str, str], mission: str, shared: dict[str, Any], cells: dict[str, str]
+) -> list[tuple[str, str, str]]:
+    """Locked cells of a mission sheet whose text differs from what the template was made with.
+
+    The mission (and the phase, and the period if the template fixed it) are locked cells; if
+    one was changed (after lifting the sheet protection), the entries of the sheet would be
+    ambiguous: they are not read, and a failure names the cell.
+    """
+    made = {"mission": mission, "phase": meta.get("phase", ""), "period": meta.get("period", "")}
+    out: list[tuple[str, str, str]] = []
+    for field, expected in made.items():
+        if not expected:  # the period of a template without one is typed in
+            continue
+        found = as_text(shared[field])
+        if (found or "").strip() != expected:
+            out.append(
+                (
+                    field,
+                    cells[field],
+                    f"the {field} cell {cells[field]} is locked and says {found!r}, but the "
+                    f"template was made for {field} {expected!r} (recorded in its hidden "
+                    f"{META_SHEET} sheet); the entries of this sheet are not read. Restore the "
+                    f"cell, or enter the entries in a template made for {found!r}",
+                )
+            )
+    return out
+
+
 def is_template(source: Source) -> bool:
-    """Whether an XLSX source is a template made by :func:`write_template` (its hidden sheet)."""
-    return workbook_meta(source).get("format", "") == TEMPLATE_FORMAT
+    """Whether an XLSX source is a template made by :func:`write_template` (its hidden sheet).
+
+    A hidden sheet that lists template keys under another (or no) ``format`` is taken for an
+    edited template too, so that its reader reports the damage instead of the workbook being
+    read as a plain table.
+    """
+    meta = workbook_meta(source)
+    form = meta.get("format", "")
+    if form == TEMPLATE_FORMAT:
+        return True
+    return form != "missionlens-assessments" and any(
+        k in meta for k in ("framework_fingerprint", "mission_cell", "sheet:1")
+    )
 
 
 def read_template(source: Source) -> list[Batch]:

@@ -57,7 +57,9 @@ from missionlens.assessments.formats import (
     register_reader,
     xlsx_format,
 )
+from missionlens.assessments.formats.xlsx_format import xlsx_target as _xlsx_target
 from missionlens.assessments.record import CONFIDENCE_LEVELS, INTERNAL, Batch, file_failure
+from missionlens.atomic import atomic_path
 from missionlens.framework.elements import BinaryScale, Indicator, NumericScale, RubricScale
 from missionlens.periods import parse_period
 from missionlens.text import as_text
@@ -305,6 +307,12 @@ def write_xlsform(
     ValueError
         If the phase is unknown or nothing applies in it, the period cannot be parsed, missions
         repeat, or an indicator or dimension id clashes with a field of the form.
+    ArgumentError
+        If ``path`` does not end in ``.xlsx`` or ``.xlsm``, or a text is longer than an Excel
+        cell holds (nothing is written then).
+    WriteError
+        If the file cannot be written; an existing file is then left as it was (the form is
+        written atomically, see :mod:`missionlens.atomic`).
 
     Examples
     --------
@@ -315,6 +323,7 @@ def write_xlsform(
     """
     import openpyxl
 
+    target = _xlsx_target(path, "write_xlsform")
     phases = framework.facet("phase").value_ids
     if phase not in phases:
         raise ValueError(f"unknown phase {phase!r}; phases are: {', '.join(phases)}")
@@ -472,8 +481,9 @@ def write_xlsform(
             ]
         ],
     )
-    target = Path(path)
-    wb.save(target)
+    # written atomically: a crash or a full disk leaves the old file (see missionlens.atomic)
+    with atomic_path(target) as temporary:
+        wb.save(temporary)
     return target
 
 
@@ -484,6 +494,9 @@ def _rows(ws: Any, header: list[str], rows: list[list[str]]) -> None:
         for c, value in enumerate(values, start=1):
             if value == "":
                 continue
+            xlsx_format.check_cell_text(
+                value, f"sheet {ws.title!r}, row {r}, column {header[c - 1]}"
+            )
             cell = ws.cell(row=r, column=c)
             cell.value = ooxml_escape(value)
             cell.data_type = "s"

@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from missionlens.atomic import atomic_write
 from missionlens.errors import FrameworkError
 from missionlens.framework.coinr_table import TABLE, frame_to_data, framework_to_frame, relabel
 from missionlens.framework.display import framework_html
@@ -455,7 +456,7 @@ class Framework(_Model):
         _refuse_unencodable(data, path)
         text = dump_yaml(data)
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
+            _write_text(path, text)
         return text
 
     def to_json(self, path: str | Path | None = None) -> str:
@@ -470,7 +471,7 @@ class Framework(_Model):
         _refuse_unencodable(data, path)
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
+            _write_text(path, text)
         return text
 
     # ------------------------------------------------------------------- metadata tables
@@ -713,3 +714,10 @@ def framework_json_schema() -> dict[str, Any]:
         "$id": f"urn:missionlens:framework-format:{FRAMEWORK_FORMAT_VERSION}",
         **schema,
     }
+
+
+def _write_text(path: str | Path, text: str) -> None:
+    """Write a framework file atomically (see :mod:`missionlens.atomic`): a full disk or a
+    crash leaves the old file, never a partial one (``WriteError`` names the file)."""
+    with atomic_write(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)

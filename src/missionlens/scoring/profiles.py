@@ -7,11 +7,10 @@ and loaded without loss, and refuse comparisons with profiles made another way.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import json
-import os
-import tempfile
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -20,8 +19,11 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import yaml
 
+from missionlens.atomic import atomic_write
 from missionlens.errors import (
+    ArchiveError,
     IncompatibleProfilesError,
     IncompleteScoreWarning,
     MissionLensError,
@@ -36,6 +38,9 @@ from missionlens.scoring.steps import run_recipe
 from missionlens.text import listing
 
 __all__ = [
+    "MAX_ARCHIVE_BYTES",
+    "MAX_COMPRESSION_RATIO",
+    "MAX_MEMBER_BYTES",
     "PROFILE_COLUMNS",
     "UNUSED_COLUMNS",
     "UNUSED_REASONS",
@@ -96,6 +101,21 @@ _TEXT_COLUMNS: tuple[str, ...] = (
 )
 
 _FORMAT = "missionlens-profiles/1"
+
+#: Largest uncompressed size of one member of a profiles archive that :meth:`Profiles.load`
+#: reads (512 MiB: far beyond any real score table, far below what would exhaust memory).
+MAX_MEMBER_BYTES: int = 512 * 2**20
+
+#: Largest uncompressed size of all members of a profiles archive together (1 GiB).
+MAX_ARCHIVE_BYTES: int = 2**30
+
+#: Largest compression ratio (uncompressed / compressed size) of a member larger than 1 MiB.
+#: Parquet and YAML compress by 2 to 20 times; 200 leaves room and refuses zip bombs, whose
+#: ratios reach 1000 (DEFLATE's maximum is about 1032).
+MAX_COMPRESSION_RATIO: float = 200.0
+
+#: Members below this size are never refused for their ratio (small text compresses well).
+_RATIO_FLOOR = 2**20
 
 
 def score(
@@ -949,17 +969,30 @@ class Profiles:
     def to_csv(self, path: str | Path, view: str | None = None) -> Path:
         """Write the score table (``view`` as in :meth:`to_frame`, default all) as CSV.
 
-        Text cells that a spreadsheet could run as a formula (starting with ``=``, ``+``,
-        ``-``, ``@``, a tab or a carriage return) are written with a leading apostrophe, as
-        :func:`missionlens.write_assessments` does; :meth:`save` is the lossless format.
+        UTF-8 with a byte-order mark (so that Excel shows unicode), RFC 4180 quoting (a cell
+        holding a comma, a quote, a carriage return or a line feed is quoted; CRLF line ends),
+        so that a line break inside a mission name never starts a row. Text cells that a
+        spreadsheet could run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or
+        a carriage return), an apostrophe or empty, are written with a leading apostrophe, as
+        :func:`missionlens.write_assessments` does (:func:`missionlens.text.quote_text`;
+        :func:`missionlens.text.unquote_text` undoes it). :meth:`save` is the lossless format.
+        Written atomically (see :mod:`missionlens.atomic`).
+
+        Raises
+        ------
+        WriteError
+            If the file cannot be written; an existing file is then left as it was.
         """
+        import csv
+
         from missionlens.text import quote_series
 
         table = self.to_frame(view)
         for column in _TEXT_COLUMNS:
             table[column] = quote_series(table[column].astype(object))
         path = Path(path)
-        table.to_csv(path, index=False, encoding="utf-8-sig")  # the BOM tells Excel it is UTF-8
+        with atomic_write(path, "w", encoding="utf-8-sig", newline="") as handle:
+            table.to_csv(handle, index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         return path
 
     # --------------------------------------------------------------------------- save/load
@@ -967,9 +1000,16 @@ class Profiles:
         """Write everything to one zip file: scores, unused values and data as Parquet,
         framework and recipe as YAML, fingerprints as JSON. No pickle.
 
-        The file is written next to the target, flushed to disk and moved into place, so that
+        ``meta.json`` also holds the SHA-256 of every other member (``members``), which
+        :meth:`load` checks. The file is written atomically (a temporary file beside the
+        target, synced to disk, then moved into place; see :mod:`missionlens.atomic`), so that
         no half-written file is ever left; it gets the permissions of any new file (``0o666``
         less the process umask).
+
+        Raises
+        ------
+        WriteError
+            If the file cannot be written; an existing file is then left as it was.
         """
         path = Path(path)
         parts = {
@@ -979,79 +1019,167 @@ class Profiles:
             "unused.parquet": _parquet(self.unused, "the unused values"),
             "data.parquet": _parquet(self.data, "the input data"),
             "log.json": self.log.to_json(orient="records", force_ascii=False).encode("utf-8"),
-            "meta.json": json.dumps(
-                {
-                    "format": _FORMAT,
-                    "fingerprints": self.fingerprints,
-                    "unknown_columns": self.unknown_columns,
-                }
-            ).encode("utf-8"),
         }
-        handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            stream = os.fdopen(handle, "wb")
-        except BaseException:
-            os.close(handle)
-            os.remove(tmp)
-            raise
-        try:
-            with stream:
-                with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                    for name, payload in parts.items():
-                        archive.writestr(name, payload)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it 0600
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise
+        parts["meta.json"] = json.dumps(
+            {
+                "format": _FORMAT,
+                "fingerprints": self.fingerprints,
+                "unknown_columns": self.unknown_columns,
+                "members": {name: _sha256(payload) for name, payload in parts.items()},
+            }
+        ).encode("utf-8")
+        with (
+            atomic_write(path, "wb") as stream,
+            zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        ):
+            for name, payload in parts.items():
+                archive.writestr(name, payload)
         return path
 
     @classmethod
     def load(cls, path: str | Path) -> Profiles:
-        """Read profiles written by :meth:`save`; the fingerprints are checked.
+        """Read profiles written by :meth:`save`, checking every member before trusting it.
 
-        A file saved by an earlier version (without the ``weight_share``, ``missing_children``,
-        ``complete`` and ``n_values`` columns or the unused values) is scored again from its
-        own data, framework and recipe; its stored scores must match the new ones exactly,
-        else a :class:`MissionLensError` says so.
+        The archive is checked before anything is decompressed: it must be a zip file holding
+        ``meta.json`` (format ``missionlens-profiles/1``), ``framework.yaml``,
+        ``recipe.yaml``, ``scores.parquet``, ``data.parquet`` and ``log.json``; no member may
+        be larger than :data:`MAX_MEMBER_BYTES` uncompressed or more than
+        :data:`MAX_COMPRESSION_RATIO` times larger than compressed (a "zip bomb"), and the
+        members together no larger than :data:`MAX_ARCHIVE_BYTES`. Members are read with that
+        cap whatever their headers claim. Then:
+
+        * every member whose SHA-256 ``meta.json`` lists (files saved since missionlens
+          stored them) must have exactly that hash: a score table edited after saving is
+          refused;
+        * the framework, recipe and data fingerprints are recomputed from their members and
+          must match the stored ones;
+        * a file saved without member hashes has its score table checked by scoring its own
+          data again with its own framework and recipe (the stored scores must be
+          reproduced exactly).
+
+        A file saved by an earlier version (without the ``weight_share``,
+        ``missing_children``, ``complete`` and ``n_values`` columns or the unused values) is
+        scored again from its own data, framework and recipe; its stored scores must match the
+        new ones exactly, else a :class:`MissionLensError` says so.
+
+        Raises
+        ------
+        ArchiveError
+            If the file is not a zip archive, is empty, truncated, damaged or too large, lacks
+            a member, holds a member that is not JSON, YAML or Parquet, or was altered (the
+            message names the file and the member).
+        FileNotFoundError
+            If there is no such file.
         """
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            meta = json.loads(archive.read("meta.json"))
-            if meta.get("format") != _FORMAT:
-                raise MissionLensError(f"{path}: not a missionlens profiles file")
-            framework = _read_framework(
-                archive.read("framework.yaml").decode("utf-8"),
-                meta.get("fingerprints", {}).get("framework"),
+        name = str(path)
+        if not Path(path).is_file():
+            if not Path(path).exists():
+                raise FileNotFoundError(f"profiles file not found: {name}")
+            raise ArchiveError(name, "is not a file")
+        try:
+            archive = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+            raise ArchiveError(
+                name,
+                f"is not a missionlens profiles file (not a readable zip archive: {exc}); "
+                "profiles files are written by Profiles.save",
+            ) from None
+        with archive:
+            members = _check_members(archive, name)
+            meta = _json_member(archive, members, "meta.json", name)
+            if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
+                raise ArchiveError(
+                    name,
+                    f"is not a missionlens profiles file (format {_shown(meta, 'format')}, "
+                    f"expected {_FORMAT!r})",
+                    "meta.json",
+                )
+            stored = meta.get("fingerprints")
+            if not isinstance(stored, dict) or not all(
+                isinstance(stored.get(k), str) for k in ("framework", "recipe", "data")
+            ):
+                raise ArchiveError(
+                    name, "lacks the framework, recipe and data fingerprints", "meta.json"
+                )
+            hashes = meta.get("members")
+            if hashes is not None and not (
+                isinstance(hashes, dict) and all(isinstance(v, str) for v in hashes.values())
+            ):
+                raise ArchiveError(name, "its member hashes are damaged", "meta.json")
+            required = ["framework.yaml", "recipe.yaml", "scores.parquet", "data.parquet"]
+            required += ["log.json"] + (list(hashes) if hashes else [])
+            lost = sorted({m for m in required if m not in members})
+            if lost:
+                raise ArchiveError(
+                    name,
+                    f"is incomplete: the member(s) {', '.join(lost)} are missing (was the file "
+                    "edited or cut short?)",
+                )
+            payloads = {m: _member_bytes(archive, members[m], name) for m in members}
+            for member, expected in (hashes or {}).items():
+                if _sha256(payloads[member]) != expected:
+                    raise ArchiveError(
+                        name,
+                        "does not match the SHA-256 stored when it was saved: the file was "
+                        "altered or is damaged",
+                        member,
+                    )
+            framework = _yaml_member(
+                name,
+                "framework.yaml",
+                lambda: _read_framework(
+                    payloads["framework.yaml"].decode("utf-8"), stored["framework"]
+                ),
             )
-            recipe = Recipe.from_yaml(archive.read("recipe.yaml").decode("utf-8"))
-            table = pd.read_parquet(io.BytesIO(archive.read("scores.parquet")))
-            data = pd.read_parquet(io.BytesIO(archive.read("data.parquet")))
-            log = pd.read_json(io.StringIO(archive.read("log.json").decode("utf-8")))
+            recipe = _yaml_member(
+                name, "recipe.yaml", lambda: Recipe.from_yaml(payloads["recipe.yaml"].decode())
+            )
+            table = _parquet_member(payloads, "scores.parquet", name)
+            data = _parquet_member(payloads, "data.parquet", name)
             unused = (
-                pd.read_parquet(io.BytesIO(archive.read("unused.parquet")))
-                if "unused.parquet" in names
+                _parquet_member(payloads, "unused.parquet", name)
+                if "unused.parquet" in payloads
                 else None
             )
-        out = cls(
-            table=table,
-            framework=framework,
-            recipe=recipe,
-            data=data,
-            log=log,
-            unknown_columns=meta.get("unknown_columns", "error"),
-            unused=unused,
-        )
-        if out.fingerprints != meta["fingerprints"]:
-            raise MissionLensError(
-                f"{path}: content does not match its fingerprints {meta['fingerprints']} "
-                f"(recomputed {out.fingerprints}); the file was altered or is damaged"
+            try:
+                log = pd.read_json(io.StringIO(payloads["log.json"].decode("utf-8")))
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise ArchiveError(name, f"is not a JSON table ({exc})", "log.json") from None
+        unknown = meta.get("unknown_columns", "error")
+        if unknown not in ("error", "ignore"):
+            raise ArchiveError(name, f"unknown_columns is {unknown!r}", "meta.json")
+        try:
+            out = cls(
+                table=table,
+                framework=framework,
+                recipe=recipe,
+                data=data,
+                log=log,
+                unknown_columns=unknown,
+                unused=unused,
+            )
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            raise ArchiveError(
+                name, f"the score table is not one missionlens wrote ({exc})", "scores.parquet"
+            ) from None
+        recomputed = out.fingerprints
+        wrong = [k for k in ("framework", "recipe", "data") if recomputed[k] != stored[k]]
+        if wrong:
+            member = {"framework": "framework.yaml", "recipe": "recipe.yaml"}
+            raise ArchiveError(
+                name,
+                "content does not match its fingerprints ("
+                + "; ".join(
+                    f"{k} stored {stored[k]}, recomputed from {member.get(k, 'data.parquet')} "
+                    f"{recomputed[k]}"
+                    for k in wrong
+                )
+                + "); the file was altered or is damaged",
             )
         if unused is None or any(c not in table.columns for c in PROFILE_COLUMNS):
             return _upgrade(out, path)
+        if not hashes:  # saved before member hashes: the scores are checked by scoring again
+            _check_by_regenerating(out, name)
         return out
 
     # ------------------------------------------------------------------------------ display
@@ -1085,19 +1213,139 @@ def _canonical(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _umask() -> int:
-    """The process umask: from ``/proc/self/status`` where Linux gives it, else by setting it
-    and setting it back (which another thread could observe, hence the first choice)."""
+def _sha256(payload: bytes) -> str:
+    return "sha256:" + hashlib.sha256(payload).hexdigest()
+
+
+def _shown(meta: object, key: str) -> str:
+    return repr(meta.get(key)) if isinstance(meta, dict) else f"of a {type(meta).__name__}"
+
+
+def _check_members(archive: zipfile.ZipFile, name: str) -> dict[str, zipfile.ZipInfo]:
+    """The members of a profiles archive by name, checked for size before any is read."""
+    infos = archive.infolist()
+    if not infos:
+        raise ArchiveError(name, "is an empty zip archive, not a missionlens profiles file")
+    members: dict[str, zipfile.ZipInfo] = {}
+    total = 0
+    for info in infos:
+        if info.filename in members:
+            raise ArchiveError(name, "appears twice in the archive", info.filename)
+        members[info.filename] = info
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise ArchiveError(
+                name,
+                f"is {info.file_size:,} bytes uncompressed, more than the {MAX_MEMBER_BYTES:,} "
+                "a member of a profiles file may hold (see missionlens.scoring.profiles."
+                "MAX_MEMBER_BYTES); not read",
+                info.filename,
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > _RATIO_FLOOR and ratio > MAX_COMPRESSION_RATIO:
+            raise ArchiveError(
+                name,
+                f"would expand {ratio:,.0f} times ({info.compress_size:,} to {info.file_size:,} "
+                f"bytes), more than the {MAX_COMPRESSION_RATIO:g} of any real profiles file "
+                "(a zip bomb?); not read",
+                info.filename,
+            )
+        total += info.file_size
+    if total > MAX_ARCHIVE_BYTES:
+        raise ArchiveError(
+            name,
+            f"its members hold {total:,} bytes uncompressed, more than the {MAX_ARCHIVE_BYTES:,} "
+            "a profiles file may hold; not read",
+        )
+    return members
+
+
+def _member_bytes(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
+    """A member's bytes, read with a cap: never more than its header claims (and allows)."""
+    cap = min(info.file_size, MAX_MEMBER_BYTES)
     try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    mask = os.umask(0o077)
-    os.umask(mask)
-    return mask
+        with archive.open(info) as stream:
+            payload = stream.read(cap + 1)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+        raise ArchiveError(
+            name, f"cannot be read (the archive is truncated or damaged: {exc})", info.filename
+        ) from None
+    except NotImplementedError as exc:
+        raise ArchiveError(
+            name, f"uses an unsupported compression ({exc})", info.filename
+        ) from None
+    if len(payload) > cap:
+        raise ArchiveError(
+            name,
+            "holds more bytes than its header says (a damaged or hostile archive)",
+            info.filename,
+        )
+    return payload
+
+
+def _json_member(
+    archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], member: str, name: str
+) -> Any:
+    if member not in members:
+        raise ArchiveError(
+            name,
+            f"is not a missionlens profiles file (it has no {member}; members: "
+            f"{', '.join(sorted(members)[:10])})",
+        )
+    payload = _member_bytes(archive, members[member], name)
+    try:
+        return json.loads(payload.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ArchiveError(name, f"is not JSON ({exc})", member) from None
+
+
+def _yaml_member(name: str, member: str, read: Any) -> Any:
+    try:
+        return read()
+    except UnicodeDecodeError as exc:
+        raise ArchiveError(name, f"is not UTF-8 text ({exc})", member) from None
+    except MissionLensError as exc:
+        raise ArchiveError(name, f"is not a valid definition: {exc}", member) from None
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        raise ArchiveError(name, f"is not a valid definition: {exc}", member) from None
+
+
+def _parquet_member(payloads: dict[str, bytes], member: str, name: str) -> pd.DataFrame:
+    import pyarrow as pa
+
+    try:
+        return pd.read_parquet(io.BytesIO(payloads[member]))
+    except (pa.ArrowException, OSError, ValueError, TypeError) as exc:
+        raise ArchiveError(name, f"is not a Parquet table ({exc})", member) from None
+
+
+def _check_by_regenerating(loaded: Profiles, name: str) -> None:
+    """A file without member hashes: its scores must be what its own inputs give."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", IncompleteScoreWarning)
+        fresh = loaded.regenerate()
+    stored, again = loaded._table, fresh._table
+    if list(stored.columns) != list(again.columns) or not _same_scores(stored, again):
+        raise ArchiveError(
+            name,
+            "the stored scores are not what its own data, framework and recipe give (the file "
+            "was altered or is damaged)",
+            "scores.parquet",
+        )
+
+
+def _same_scores(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    if len(a) != len(b):
+        return False
+    for c in a.columns:
+        left, right = a[c], b[c]
+        if left.dtype.kind == "f" or right.dtype.kind == "f":
+            if not np.array_equal(
+                left.to_numpy(dtype=float), right.to_numpy(dtype=float), equal_nan=True
+            ):
+                return False
+        elif not (left.astype(object).fillna("") == right.astype(object).fillna("")).all():
+            return False
+    return True
 
 
 def _read_framework(text: str, fingerprint: str | None) -> Framework:

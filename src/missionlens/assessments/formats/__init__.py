@@ -58,6 +58,7 @@ from missionlens.assessments.record import (
     Batch,
     unreadable_batch,
 )
+from missionlens.atomic import atomic_path
 from missionlens.errors import UnreadableFileError
 
 if TYPE_CHECKING:
@@ -298,7 +299,9 @@ def register_writer(
         ``write(table, path)`` writes ``table``, an assessment table with the columns of
         :data:`~missionlens.assessments.record.ASSESSMENT_COLUMNS` first, then any extra
         columns, on a fresh ``RangeIndex``, to ``path`` (a :class:`pathlib.Path`). It must write
-        everything or raise: text is never to be cut or dropped.
+        everything or raise: text is never to be cut or dropped. :func:`write_assessments`
+        gives it a temporary path beside the target (whatever its suffix) and moves the file
+        into place only when ``write`` returns, so a writer need not be atomic itself.
     replace : bool
         Replace a writer already registered under ``name`` (otherwise that is an error); the
         new one takes the old one's place in the order of registration.
@@ -549,18 +552,29 @@ def write_assessments(table: pd.DataFrame, path: str | os.PathLike[str]) -> Path
         an Excel cell holds: the error names the cells and suggests CSV, JSON or Parquet, which
         have no limit. Text is never cut.
 
+    WriteError
+        If the file cannot be written (full disk, no permission, ...): the target is then left
+        as it was (see :mod:`missionlens.atomic`).
+
     Notes
     -----
-    In CSV and XLSX, text starting with ``=``, ``+``, ``-``, ``@``, a tab, a carriage return or an
-    apostrophe gets one more leading apostrophe, and the empty string is written as ``'``, so that
-    spreadsheet programs never run text as a formula; reading removes it again. Column names are
-    text like any other: an extra column named ``=X()`` has the header ``'=X()`` and is read back
-    as ``=X()``. JSON and Parquet store text and names as they are. CSV is written and read
-    through pandas (RFC 4180 quoting) with NUL swapped for a character the text does not hold
-    meanwhile, so that every character, NUL included, survives on every Python version.
+    The file is written atomically: to a temporary file in the same folder that replaces the
+    target once complete and synced to disk, so that a crash or a full disk never leaves a
+    half-written file. In CSV and XLSX, text starting with ``=``, ``+``, ``-``, ``@``, a tab, a
+    carriage return or an apostrophe gets one more leading apostrophe, and the empty string is
+    written as ``'``, so that spreadsheet programs never run text as a formula; reading removes
+    it again. Column names are text like any other: an extra column named ``=X()`` has the
+    header ``'=X()`` and is read back as ``=X()``. JSON and Parquet store text and names as they
+    are. CSV is written and read through pandas (RFC 4180 quoting) with NUL swapped for a
+    character the text does not hold meanwhile, so that every character, NUL included, survives
+    on every Python version.
     """
     _require_columns(table)
     writer = writer_for(path)
     target = Path(path)
-    writer.write(_ordered(table), target)
+    ordered = _ordered(table)
+    # every writer (registered ones too) writes a temporary file beside the target, which
+    # replaces the target only once complete and on disk (see missionlens.atomic)
+    with atomic_path(target) as temporary:
+        writer.write(ordered, temporary)
     return target

@@ -17,6 +17,7 @@ the columns of an export (:func:`sheet_table`).
 
 from __future__ import annotations
 
+import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +41,7 @@ from missionlens.assessments.record import (
     TABLE_SHEET,
     Batch,
 )
-from missionlens.errors import UnreadableFileError
+from missionlens.errors import ArgumentError, UnreadableFileError
 from missionlens.text import (
     as_text,
     cell_text,
@@ -57,12 +58,14 @@ __all__ = [
     "SUFFIXES",
     "XLSX_ERRORS",
     "XlsxTable",
+    "check_cell_text",
     "read_meta",
     "read_xlsx",
     "sheet_table",
     "workbook",
     "workbook_meta",
     "write_xlsx",
+    "xlsx_target",
 ]
 
 #: Suffixes read and written as XLSX workbooks.
@@ -258,7 +261,43 @@ def write_xlsx(table: pd.DataFrame, target: Path) -> None:
         ("missionlens_version", __version__),
     ):
         meta.append([key, value])
-    workbook.save(target)
+    workbook.save(target)  # write_assessments gives a temporary path (see missionlens.atomic)
+
+
+def xlsx_target(path: str | os.PathLike[str], what: str) -> Path:
+    """The path of a workbook to write, refused unless it ends in ``.xlsx`` or ``.xlsm``.
+
+    Raises
+    ------
+    ArgumentError
+        If the suffix is another one: a workbook written under ``.csv`` would be read as
+        (garbled) CSV.
+    """
+    if not isinstance(path, str | os.PathLike):
+        raise ArgumentError(f"{what}: path must be a file path, not {type(path).__name__}")
+    target = Path(path)
+    if target.suffix.lower() not in SUFFIXES:
+        raise ArgumentError(
+            f"{what}: path {str(target)!r} must end in .xlsx (an Excel workbook is written), "
+            f"not {target.suffix or 'nothing'!r}"
+        )
+    return target
+
+
+def check_cell_text(value: str, where: str) -> None:
+    """Refuse text an Excel cell cannot hold whole (longer than the cell limit once escaped).
+
+    Raises
+    ------
+    ArgumentError
+        Naming ``where`` (the field or cell) and the length; never cut.
+    """
+    stored = len(ooxml_escape(value))
+    if stored > EXCEL_CELL_LIMIT:
+        raise ArgumentError(
+            f"{where} is {stored:,} characters long (as stored), more than the "
+            f"{EXCEL_CELL_LIMIT:,} an Excel cell holds; nothing was written (text is never cut)"
+        )
 
 
 register_reader("xlsx", suffixes=SUFFIXES, read=read_xlsx, errors=XLSX_ERRORS)
