@@ -65,6 +65,7 @@ from missionlens.assessments.consolidation import (
     ConsolidationMethod,
     checked_confidence_weights,
 )
+from missionlens.atomic import atomic_write
 from missionlens.errors import ArgumentError, RecipeError
 from missionlens.framework.elements import AggregationMethod
 from missionlens.scoring.methods import normaliser, normaliser_names
@@ -1036,7 +1037,8 @@ class Recipe(BaseModel):
         """The recipe as YAML (``yaml.safe_dump``); also written to ``path`` if given."""
         text = yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
+            with atomic_write(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
         return text
 
     @classmethod
@@ -1056,7 +1058,8 @@ class Recipe(BaseModel):
         """The recipe as JSON; also written to ``path`` if given."""
         text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
+            with atomic_write(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
         return text
 
     @classmethod
