@@ -351,3 +351,25 @@ def test_consolidate_refuses_what_validate_refuses(small_framework: ml.Framework
     with pytest.raises(ml.ValidationError) as info:
         ml.consolidate(minimal, framework=small_framework)
     pd.testing.assert_frame_equal(info.value.failures, report.failures)
+
+
+def test_counting_median_equals_the_sorted_median() -> None:
+    """The counting median (rubric levels) gives numpy's median in every cell, odd and even."""
+    from missionlens.assessments.consolidation import consolidate_cells
+
+    rng = np.random.default_rng(11)
+    cell = rng.integers(0, 300, 3000)
+    levels = rng.integers(1, 6, 3000).astype(float)
+    by_counting = consolidate_cells(cell, levels, 310, "median")
+    by_numpy = np.array(
+        [np.median(levels[cell == c]) if (cell == c).any() else np.nan for c in range(310)]
+    )
+    np.testing.assert_array_equal(by_counting, by_numpy)
+    # values that are not whole numbers take the sort-based path, with the same definition
+    halves = levels + 0.5 * rng.integers(0, 2, 3000)
+    np.testing.assert_array_equal(
+        consolidate_cells(cell, halves, 310, "median"),
+        np.array(
+            [np.median(halves[cell == c]) if (cell == c).any() else np.nan for c in range(310)]
+        ),
+    )

@@ -202,6 +202,19 @@ def factorize_text(values: pd.Series | NDArray[Any], *, strip: bool) -> Codes:
     return Codes(merged[np.asarray(codes, dtype=np.int64)], np.asarray(names, dtype=object))
 
 
+def _repeated(key: IntArray) -> BoolArray:
+    """Which elements repeat an earlier one (``Series.duplicated(keep="first")``), counted with
+    ``bincount`` when the keys are dense enough, else hashed."""
+    if key.size == 0:
+        return np.zeros(0, dtype=bool)
+    top = int(key.max()) + 1
+    if top <= 4 * key.size + 1024:
+        counts = np.bincount(key, minlength=top)
+        if counts.max() <= 1:
+            return np.zeros(key.size, dtype=bool)
+    return np.asarray(pd.Series(key).duplicated(keep="first").to_numpy(), dtype=bool)
+
+
 def combine_codes(*parts: IntArray) -> IntArray:
     """One code per distinct combination of several code arrays (all codes >= 0)."""
     key = np.zeros(parts[0].shape, dtype=np.int64)
@@ -867,8 +880,13 @@ def check_entries(
     for col in REQUIRED_COLUMNS:
         absent = _flag(raw, "absent__" + col)
         if col == "value":
-            values_text = factorize_text(raw["value"], strip=True)
-            empty = values_text.blank()
+            value_raw = raw["value"]
+            if pd.api.types.is_numeric_dtype(value_raw.dtype) and not (
+                pd.api.types.is_bool_dtype(value_raw.dtype)
+            ):
+                empty = value_raw.isna().to_numpy()  # numbers: only a missing value is empty
+            else:
+                empty = factorize_text(value_raw, strip=True).blank()
         else:
             empty = ident[col].blank()
         if col == "phase":
@@ -1146,7 +1164,7 @@ def check_entries(
             canonical.codes[sub],
             indicator.codes[sub],
         )
-        dup_sub = pd.Series(key).duplicated(keep="first").to_numpy()
+        dup_sub = _repeated(key)
         if dup_sub.any():
             first_pos = pd.Series(sub).groupby(key).transform("first").to_numpy(dtype=np.int64)
             mask = np.zeros(n, dtype=bool)
@@ -1179,8 +1197,13 @@ def check_entries(
     if with_phase.any():
         sub = np.flatnonzero(with_phase)
         unit = combine_codes(mission.codes[sub], canonical.codes[sub])
-        pairs = pd.DataFrame({"u": unit, "p": phase_pos[sub]}).drop_duplicates()
-        conflicted_units = pairs.loc[pairs["u"].duplicated(keep=False), "u"].unique()
+        n_phases = len(allowed_phases)
+        if int(unit.max()) + 1 > 4 * unit.size + 1024:  # sparse keys: number the units densely
+            unit = np.unique(unit, return_inverse=True)[1].reshape(-1)
+        seen = np.zeros((int(unit.max()) + 1) * n_phases, dtype=bool)
+        seen[unit * n_phases + phase_pos[sub]] = True
+        phases_per_unit = seen.reshape(-1, n_phases).sum(axis=1)
+        conflicted_units = np.flatnonzero(phases_per_unit > 1)
         if conflicted_units.size:
             in_conflict = np.isin(unit, conflicted_units)
             first_rows = pd.Series(sub[in_conflict]).groupby(unit[in_conflict]).first()

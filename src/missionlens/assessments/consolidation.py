@@ -184,6 +184,10 @@ def consolidate_cells(
     if counts.max() <= 1:
         out[cell] = values
         return out
+    if method == "median":
+        counted = _counting_median(cell, values, counts, n_cells)
+        if counted is not None:
+            return counted
     order = np.lexsort((values, cell))
     sorted_vals = values[order]
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
@@ -198,6 +202,30 @@ def consolidate_cells(
     end = starts + counts - cut
     kept = np.maximum(end - begin, 1)
     return np.where(has, (csum[end] - csum[begin]) / kept, np.nan)
+
+
+def _counting_median(
+    cell: NDArray[np.int64], values: NDArray[np.float64], counts: NDArray[np.int64], n_cells: int
+) -> NDArray[np.float64] | None:
+    """The median of each cell by counting, when the values are whole numbers in a short range
+    (rubric levels): the same value as the sort-based median, without sorting.
+
+    For cell ``c`` with ``n`` values, the value at sorted position ``j`` is the lowest level
+    ``k`` whose cumulative count exceeds ``j``, i.e. the number of levels whose cumulative count
+    is at most ``j``. Returns ``None`` when counting does not apply.
+    """
+    low, high = float(values.min()), float(values.max())
+    width = int(high - low) + 1 if np.isfinite(high - low) else 0
+    if not 0 < width <= 32 or n_cells * width > 50_000_000:
+        return None
+    level = values - low
+    if not np.array_equal(level, np.floor(level)):
+        return None
+    tally = np.bincount(cell * width + level.astype(np.int64), minlength=n_cells * width)
+    cumulative = np.cumsum(tally.reshape(n_cells, width), axis=1)
+    lower = (cumulative <= ((counts - 1) // 2)[:, None]).sum(axis=1)
+    upper = (cumulative <= (counts // 2)[:, None]).sum(axis=1)
+    return np.where(counts > 0, low + (lower + upper) / 2.0, np.nan)
 
 
 def entry_weights(
