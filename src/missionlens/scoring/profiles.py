@@ -1343,7 +1343,7 @@ def _same_scores(a: pd.DataFrame, b: pd.DataFrame) -> bool:
                 left.to_numpy(dtype=float), right.to_numpy(dtype=float), equal_nan=True
             ):
                 return False
-        elif not (left.astype(object).fillna("") == right.astype(object).fillna("")).all():
+        elif not (_blank_missing(left) == _blank_missing(right)).all():
             return False
     return True
 
@@ -1379,7 +1379,7 @@ def _upgrade(old: Profiles, path: str | Path) -> Profiles:
     same = len(again) == len(stored) and all(
         np.array_equal(again[c].to_numpy(), stored[c].to_numpy(), equal_nan=True)
         if again[c].dtype.kind == "f"
-        else (again[c].astype(object).fillna("") == stored[c].astype(object).fillna("")).all()
+        else (_blank_missing(again[c]) == _blank_missing(stored[c])).all()
         for c in columns
     )
     if not same:
@@ -1412,3 +1412,9 @@ def _parquet(frame: pd.DataFrame, what: str) -> bytes:
             "convert it with .astype(str)) and save again"
         ) from None
     return buffer.getvalue()
+
+
+def _blank_missing(values: pd.Series) -> pd.Series:
+    """Text values with missing ones as ``""`` (for comparing; no dtype downcasting)."""
+    as_object = values.astype(object)
+    return as_object.where(as_object.notna(), "")

@@ -242,7 +242,7 @@ def write_csv(table: pd.DataFrame, target: Path) -> None:
         "lineterminator": "\r\n",
         "na_rep": "",
     }
-    with target.open("w", encoding="utf-8-sig", newline="") as handle:
+    with open(target, "w", encoding="utf-8-sig", newline="") as handle:
         if not has_nul:
             text.to_csv(handle, header=header, **options)
             return

@@ -74,7 +74,8 @@ def write_json(table: pd.DataFrame, target: Path) -> None:
     for row in plain.itertuples(index=False, name=None):
         pairs = zip(columns, row, strict=True)
         records.append({c: (None if is_missing(v) else _json_value(v)) for c, v in pairs})
-    target.write_text(json.dumps(records, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    with open(target, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
 
 
 register_reader("json", suffixes=(".json",), read=read_json)
