@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,75 @@ def _fast_cells(text: str, delimiter: str, line_end: str) -> pd.DataFrame | None
     return cells
 
 
+def _record_starts(text: str) -> list[int]:
+    """Offsets where each line of ``text`` starts, lines split as :mod:`csv` splits them."""
+    starts, offset = [], 0
+    for line in io.StringIO(text, newline=""):
+        starts.append(offset)
+        offset += len(line)
+    return starts
+
+
+def _open_quote(text: str, delimiter: str, rows: list[list[str]]) -> tuple[int, int, int] | None:
+    """Where the last record of ``text`` opens a quoted cell that is never closed, or ``None``.
+
+    Python's :mod:`csv` (not strict) reads an unterminated quoted cell to the end of the file
+    without a word: the rows after the quote become text of one cell, and a file cut short in a
+    quoted cell loses its end silently. Only the last record can hold such a quote (it runs to
+    the end of the file), so only the last record is scanned, with the rules of :mod:`csv`
+    (RFC 4180 quoting, a quote inside an unquoted cell is text).
+
+    Returns
+    -------
+    (int, int, int) or None
+        The record's position (0 for the header), the line (from 1) where the quote opened,
+        and the cell's position in the record.
+    """
+    if '"' not in text:
+        return None
+    # NUL (which csv refuses before Python 3.11) changes no line: a space stands in for it
+    safe = text.replace("\x00", " ") if "\x00" in text else text
+    reader = csv.reader(io.StringIO(safe, newline=""), delimiter=delimiter)
+    first_line = 1
+    count = 0
+    for count, _ in enumerate(reader, start=1):
+        if count == len(rows):
+            break
+        first_line = reader.line_num + 1
+    del count
+    starts = _record_starts(text)
+    if first_line - 1 >= len(starts):
+        return None
+    offset = starts[first_line - 1]
+    state, cell, opened = "start", 0, -1
+    for pos in range(offset, len(text)):
+        char = text[pos]
+        if state == "quoted":
+            if char == '"':
+                state = "quote"
+        elif state == "quote":  # a quote inside a quoted cell: doubled, or the end of the cell
+            if char == '"':
+                state = "quoted"
+            elif char == delimiter:
+                state, cell = "start", cell + 1
+            elif char in "\r\n":
+                return None  # the record ends; a later one would be another record
+            else:
+                state = "field"
+        elif char == delimiter:
+            state, cell = "start", cell + 1
+        elif char in "\r\n":
+            return None
+        elif state == "start" and char == '"':
+            state, opened = "quoted", pos
+        elif state == "start":
+            state = "field"
+    if state != "quoted":
+        return None
+    line = first_line + len(re.findall(r"\r\n|\r|\n", text[offset:opened]))
+    return len(rows) - 1, line, cell
+
+
 def _parse(path: Path, name: str) -> CsvTable | None:
     text = decode_text(path.read_bytes(), path.name)
     head = io.StringIO(text, newline="").readline()
@@ -156,8 +226,38 @@ def _parse(path: Path, name: str) -> CsvTable | None:
     rows = _csv_rows(text, delimiter)
     if not rows:
         return None
+    open_quote = _open_quote(text, delimiter, rows)
+    if open_quote is not None and len(rows) == 1:
+        raise UnreadableFileError(
+            f"{path.name}: the quote opened on line {open_quote[1]} of the header is never "
+            "closed, so the header runs to the end of the file; close the quote (or save the "
+            "file again if it was cut short)"
+        )
     header, body = rows[0], rows[1:]
     width = len(header)
+    cut: list[dict[str, object]] = []
+    if open_quote is not None:
+        record, line, cell = open_quote
+        row_number = record + 1
+        column = header[cell] if cell < len(header) else f"cell {cell + 1}"
+        text_read = body[-1][cell] if cell < len(body[-1]) else ""
+        cut.append(
+            {
+                **file_failure(
+                    name,
+                    "unreadable",
+                    f"row {row_number}: the quote opened on line {line} in column "
+                    f"{unquote_text(column)!r} is never closed, so everything after it to the "
+                    f"end of the file ({len(text_read):,} characters) would be one cell; the "
+                    "row is not read. Close the quote, or save the file again if it was cut "
+                    "short (a file whose writing was interrupted ends this way)",
+                ),
+                "row": row_number,
+                "column": unquote_text(column),
+                "value": text_read[:80] + ("..." if len(text_read) > 80 else ""),
+            }
+        )
+        body = body[:-1]
     fixed = [r + [""] * (width - len(r)) if len(r) < width else r for r in body]
     failures = [
         {
@@ -174,7 +274,7 @@ def _parse(path: Path, name: str) -> CsvTable | None:
         if len(r) > width
     ]
     frame = pd.DataFrame([r[:width] for r in fixed], columns=header, dtype=object)
-    return CsvTable(header=header, frame=frame, failures=failures)
+    return CsvTable(header=header, frame=frame, failures=failures + cut)
 
 
 def csv_table(source: Source) -> CsvTable | None:
