@@ -9,6 +9,7 @@ byte-order mark).
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -16,35 +17,169 @@ import pandas as pd
 
 from missionlens.assessments.formats import Source, register_reader, register_writer
 from missionlens.assessments.formats.tabular import decode_text, iso_dates, iso_times, table_batch
-from missionlens.assessments.record import Batch
+from missionlens.assessments.record import Batch, file_failure
+from missionlens.errors import UnreadableFileError
 from missionlens.text import as_text, is_missing
 
-__all__ = ["read_json", "write_json"]
+__all__ = ["MAX_INT_DIGITS", "MAX_JSON_DEPTH", "read_json", "write_json"]
+
+
+#: Deepest nesting of lists and objects a JSON assessment file may have. A record is an object of
+#: plain values (depth 2 in the list of records); anything deeper is refused rather than parsed
+#: (deep nesting is a mistake, or an attack exhausting Python's recursion limit).
+MAX_JSON_DEPTH = 64
+
+#: Most digits of an integer in a JSON file read as a number (Python refuses to convert longer
+#: ones, see :func:`sys.set_int_max_str_digits`); a longer one is kept as its text, so that the
+#: checks report it at its row and column.
+MAX_INT_DIGITS = 4300
+
+
+class _Record(dict[str, object]):
+    """A JSON object as parsed, remembering the keys it held more than once."""
+
+    repeated: list[str]
+
+
+def _pairs(pairs: list[tuple[str, object]]) -> _Record:
+    record = _Record(pairs)
+    record.repeated = [] if len(record) == len(pairs) else _repeated(pairs)
+    return record
+
+
+def _repeated(pairs: list[tuple[str, object]]) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for key, _ in pairs:
+        if key in seen and key not in out:
+            out.append(key)
+        seen.add(key)
+    return out
+
+
+def _number(text: str) -> object:
+    """An integer of the file, or its text if it has too many digits to convert."""
+    digits = len(text) - (text[:1] == "-")
+    return int(text) if digits <= MAX_INT_DIGITS else text
+
+
+def _float(text: str) -> object:
+    """A decimal number of the file, or its text if it is too large for a float (``1e400``)."""
+    value = float(text)
+    return value if math.isfinite(value) else text
+
+
+def _constant(text: str) -> object:
+    """``NaN``, ``Infinity`` and ``-Infinity`` (not JSON, RFC 8259 section 6) stay text."""
+    return text
+
+
+def _depth_over(value: object, limit: int) -> bool:
+    """Whether lists and objects nest more than ``limit`` deep in ``value`` (no recursion)."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values() if isinstance(v, dict | list))
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item if isinstance(v, dict | list))
+    return False
 
 
 def read_json(source: Source) -> list[Batch]:
     """Read a JSON file of an assessment table (the ``json`` reader).
 
+    The file is read strictly: an object repeating a key (JSON parsers keep the last value
+    silently) is reported at its record (``unreadable``, naming the key); lists and objects
+    nested more than :data:`MAX_JSON_DEPTH` deep make the file ``unreadable``; a number too
+    large for a float (``1e400``), an integer of more than :data:`MAX_INT_DIGITS` digits and
+    ``NaN``/``Infinity`` are kept as text, so that the checks report them at their row and
+    column instead of reading ``inf``.
+
     Raises
     ------
-    ValueError
-        If the file does not hold a list of records (reported as ``unreadable``).
+    UnreadableFileError
+        If the file is not JSON, nests too deep, or does not hold a list of records (reported
+        as ``unreadable``).
     """
     if source.path is None:
         raise TypeError("read_json reads files, not DataFrames")
-    data = json.loads(decode_text(source.path.read_bytes(), source.path.name, kind="JSON"))
-    if isinstance(data, dict) and isinstance(data.get("records"), list):
-        data = data["records"]
+    name = source.path.name
+    text = decode_text(source.path.read_bytes(), name, kind="JSON")
+    try:
+        data = json.loads(
+            text,
+            object_pairs_hook=_pairs,
+            parse_int=_number,
+            parse_float=_float,
+            parse_constant=_constant,
+        )
+    except RecursionError:
+        raise UnreadableFileError(
+            f"{name}: lists and objects are nested too deep to read (more than "
+            f"{MAX_JSON_DEPTH} levels)"
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise UnreadableFileError(
+            f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    if _depth_over(data, MAX_JSON_DEPTH):
+        raise UnreadableFileError(
+            f"{name}: lists and objects are nested more than {MAX_JSON_DEPTH} deep; a JSON "
+            "assessment file is a list of records whose values are numbers, text or null"
+        )
+    failures: list[dict[str, object]] = []
+    if isinstance(data, dict):
+        failures += _repeats(source.name, data, None)
+        if isinstance(data.get("records"), list):
+            data = data["records"]
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise ValueError("a JSON assessment file holds a list of records (objects)")
+        raise UnreadableFileError(
+            f"{name}: a JSON assessment file holds a list of records (objects), or an object "
+            "whose 'records' is such a list"
+        )
     columns: list[str] = []
-    for record in data:
+    for i, record in enumerate(data):
+        failures += _repeats(source.name, record, i + 1)
         for key in record:
             if key not in columns:
                 columns.append(key)
     frame = pd.DataFrame.from_records(data, columns=columns) if data else pd.DataFrame()
     frame = frame.astype(object).where(frame.notna(), None) if not frame.empty else frame
-    return [table_batch(frame, source.name, first_row=1)]
+    batch = table_batch(frame, source.name, first_row=1)
+    batch.failures[:0] = failures
+    return [batch]
+
+
+def _repeats(file: str, value: object, row: int | None) -> list[dict[str, object]]:
+    """One ``unreadable`` failure per key repeated in an object of a record (nested ones too)."""
+    out: list[dict[str, object]] = []
+    stack = [(value, "")]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, dict):
+            for key in getattr(item, "repeated", ()):
+                top = where == ""
+                out.append(
+                    {
+                        **file_failure(
+                            file,
+                            "unreadable",
+                            (f"record {row}" if row is not None else "the top-level object")
+                            + f" holds the key {where + key!r} more than once; a JSON reader "
+                            "would keep the last value silently. Keep one",
+                        ),
+                        "row": row if row is not None else pd.NA,
+                        "column": key if top else "",
+                        "value": key if top else where + key,
+                    }
+                )
+            stack.extend((v, f"{where}{k}.") for k, v in item.items() if isinstance(v, dict | list))
+        elif isinstance(item, list):
+            stack.extend((v, f"{where}[{j}].") for j, v in enumerate(item) if isinstance(v, dict))
+    return out
 
 
 def _json_value(value: object) -> object:
