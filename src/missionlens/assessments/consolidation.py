@@ -35,7 +35,7 @@ from numpy.typing import NDArray
 from missionlens.assessments.checks import CheckedEntries, check_entries, take_or
 from missionlens.assessments.formats import load_sources
 from missionlens.assessments.record import CONFIDENCE_DTYPE, CONFIDENCE_LEVELS
-from missionlens.assessments.validation import report_of
+from missionlens.assessments.validation import report_of, resolve_framework
 from missionlens.errors import ArgumentError, ValidationError
 from missionlens.framework.elements import BinaryScale, NumericScale, RubricScale
 from missionlens.text import text_dtype
@@ -97,6 +97,15 @@ _KEYS = ["mission", "period", "indicator"]
 _NEEDED: tuple[str, ...] = ("mission", "period", "indicator", "value", "rater")
 
 
+def _require_table(assessments: object, where: str) -> None:
+    """Refuse anything but a DataFrame before it is looked into (ArgumentError)."""
+    if not isinstance(assessments, pd.DataFrame):
+        raise ArgumentError(
+            f"{where}: assessments must be a DataFrame (read files with ml.read_assessments), "
+            f"not {type(assessments).__name__}"
+        )
+
+
 def _resolve(table: pd.DataFrame, framework: Framework | None) -> Framework:
     """The framework given, or the built-in one the table was made for."""
     if framework is not None:
@@ -116,7 +125,7 @@ def _resolve(table: pd.DataFrame, framework: Framework | None) -> Framework:
         hit = builtins[builtins["fingerprint"] == prints[0]]
         if not hit.empty:
             return load_framework(str(hit["name"].iloc[0]))
-    raise ValueError(
+    raise ArgumentError(
         "pass framework=...: the assessments do not name exactly one built-in framework "
         "(found framework ids: " + (", ".join(map(str, ids)) or "none") + ")"
     )
@@ -291,7 +300,7 @@ def consolidate(
     assessments: pd.DataFrame,
     method: Method | str = "median",
     *,
-    framework: Framework | None = None,
+    framework: Framework | str | None = None,
     trim: float = 0.2,
     confidence_weights: Mapping[str, float] | None = None,
     weights: Mapping[str, float] | None = None,
@@ -316,9 +325,9 @@ def consolidate(
           than five, nothing is.
         * ``confidence_weighted``: the mean weighted by each entry's confidence (``weights``,
           by default low 1, medium 2, high 3; an entry without a confidence counts as low).
-    framework : Framework, optional
-        The framework of the entries; by default the built-in framework whose fingerprint the
-        table records.
+    framework : Framework or str, optional
+        The framework of the entries (an object, or the name or path of one); by default the
+        built-in framework whose fingerprint the table records.
     trim : float
         Proportion cut from each end by ``trimmed_mean``, from 0 up to (not including) 0.5.
     confidence_weights : mapping, optional
@@ -360,14 +369,20 @@ def consolidate(
     if weights is not None and confidence_weights is not None:
         raise ArgumentError("give confidence_weights (weights is its older name), not both")
     check_consolidation(method, trim)
-    if not (isinstance(steps, int) and steps >= 1):
-        raise ArgumentError(f"steps must be a whole number of at least 1, not {steps}")
-    if not numeric_tolerance > 0:
+    if isinstance(steps, bool) or not (isinstance(steps, int) and steps >= 1):
+        raise ArgumentError(f"steps must be a whole number of at least 1, not {steps!r}")
+    if (
+        isinstance(numeric_tolerance, bool)
+        or not isinstance(numeric_tolerance, int | float)
+        or not numeric_tolerance > 0
+        or not np.isfinite(numeric_tolerance)
+    ):
         raise ArgumentError(f"numeric_tolerance must be positive, not {numeric_tolerance}")
     table_weights = checked_confidence_weights(
         confidence_weights if confidence_weights is not None else weights
     )
-    fw = _resolve(assessments, framework)
+    _require_table(assessments, "consolidate")
+    fw = _resolve(assessments, resolve_framework(framework, "consolidate"))
     checked = checked_entries(assessments, fw, where="consolidate")
     return consolidated_table(
         checked,
@@ -571,7 +586,7 @@ def agreement(
     assessments: pd.DataFrame,
     level: Level = "ordinal",
     *,
-    framework: Framework | None = None,
+    framework: Framework | str | None = None,
     kinds: Sequence[str] = ("rubric",),
 ) -> pd.DataFrame:
     """Inter-rater agreement: Krippendorff's alpha overall, per dimension and per indicator.
@@ -593,9 +608,9 @@ def agreement(
         Level of measurement: ``ordinal`` (default) suits rubric levels; ``interval`` treats the
         levels' values as equally spaced; ``nominal`` only counts exact matches; ``ratio`` suits
         non-negative quantities with a true zero.
-    framework : Framework, optional
-        The framework of the entries; by default the built-in framework whose fingerprint the
-        table records.
+    framework : Framework or str, optional
+        The framework of the entries (an object, or the name or path of one); by default the
+        built-in framework whose fingerprint the table records.
     kinds : sequence of str
         Kinds of scale whose indicators are included (``rubric``, ``binary``, ``numeric``);
         by default rubric indicators only, the analysts' judgements. The overall and dimension
@@ -630,12 +645,27 @@ def agreement(
     >>> import missionlens as ml
     >>> ml.agreement(table, level="ordinal", framework=fw)  # doctest: +SKIP
     """
-    if level not in ("nominal", "ordinal", "interval", "ratio"):
-        raise ValueError(f"unknown level {level!r}; use nominal, ordinal, interval or ratio")
+    _require_table(assessments, "agreement")
+    if not isinstance(level, str) or level not in ("nominal", "ordinal", "interval", "ratio"):
+        raise ArgumentError(
+            f"agreement: unknown level {level!r}; use nominal, ordinal, interval or ratio"
+        )
+    if isinstance(kinds, str):
+        kinds = (kinds,)
+    if not isinstance(kinds, Sequence | set | frozenset) or not all(
+        isinstance(k, str) for k in kinds
+    ):
+        raise ArgumentError(
+            "agreement: kinds must be a list of scale kinds (rubric, binary, numeric), not "
+            f"{type(kinds).__name__}"
+        )
     bad_kinds = sorted(set(kinds) - {"rubric", "binary", "numeric"})
     if bad_kinds or not kinds:
-        raise ValueError("kinds must name one or more of rubric, binary and numeric")
-    fw = _resolve(assessments, framework)
+        raise ArgumentError(
+            "agreement: kinds must name one or more of rubric, binary and numeric"
+            + (f" (unknown: {', '.join(bad_kinds)})" if bad_kinds else "")
+        )
+    fw = _resolve(assessments, resolve_framework(framework, "agreement"))
     table = _checked(assessments, fw)
     included = [i.id for i in fw.indicators if fw.scale(i.scale).kind in kinds]
     df = table[table["indicator"].isin(included)][[*_KEYS, "rater", "value"]].copy()
