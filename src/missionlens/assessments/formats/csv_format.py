@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from missionlens.assessments.formats import Source, register_reader, register_writer
@@ -36,7 +37,7 @@ from missionlens.assessments.formats.tabular import (
     table_batch,
     text_frame,
 )
-from missionlens.assessments.record import Batch, file_failure
+from missionlens.assessments.record import ASSESSMENT_COLUMNS, Batch, file_failure
 from missionlens.errors import UnreadableFileError
 from missionlens.text import quote_text, text_dtype, unquote_text
 
@@ -58,12 +59,17 @@ class CsvTable:
         The other rows (object dtype, ``""`` for an empty cell), as wide as the header: short
         rows are filled with ``""``, cells beyond the header are left out (and reported).
     failures : list of dict
-        One ``unreadable`` failure per row holding more cells than the header.
+        One ``unreadable`` failure per row holding more cells than the header, and one for a
+        quoted cell never closed.
+    multiline : bool
+        Whether a cell may hold a line break (``False`` when the file has no more lines than
+        rows, so that no cell can).
     """
 
     header: list[str]
     frame: pd.DataFrame
     failures: list[dict[str, object]] = field(default_factory=list)
+    multiline: bool = True
 
 
 def _free_character(text: str) -> str:
@@ -218,11 +224,13 @@ def _parse(path: Path, name: str) -> CsvTable | None:
         else (";" if head.count(";") >= head.count("\t") else "\t")
     )
     cells = _fast_cells(text, delimiter, _line_end(head)) if text else None
+    # line terminators, CRLF counted once: no more of them than rows means no cell holds one
+    lines = text.count("\n") + text.count("\r") - text.count("\r\n")
     if cells is not None:
         header = [str(h) for h in cells.iloc[0]]
         frame = cells.iloc[1:].reset_index(drop=True)
         frame.columns = pd.Index(header, dtype=object)
-        return CsvTable(header=header, frame=frame)
+        return CsvTable(header=header, frame=frame, multiline=lines > len(cells))
     rows = _csv_rows(text, delimiter)
     if not rows:
         return None
@@ -319,8 +327,49 @@ def read_csv(source: Source) -> list[Batch]:
     frame.columns = pd.Index([unquote_text(h) for h in table.header], dtype=object)
     batch = table_batch(frame, source.name, first_row=2)
     batch.frame = drop_blank_rows(batch.frame)
-    batch.failures[:0] = table.failures
+    batch.failures[:0] = table.failures + (
+        _line_breaks(frame, source.name) if table.multiline else []
+    )
     return [batch]
+
+
+#: Record columns whose values never hold a line break (free text columns may).
+_ONE_LINE: frozenset[str] = frozenset(ASSESSMENT_COLUMNS) - {"evidence", "sources", "comment"}
+
+
+def _line_breaks(frame: pd.DataFrame, name: str) -> list[dict[str, object]]:
+    """One ``unreadable`` failure per identifier or value cell holding a line break.
+
+    A quote opened by mistake in one row and closed in a later one (``"amina`` ... ``amina"``)
+    makes the rows between text of one cell, and the file stays well formed: those rows would be
+    lost without a word. No mission, period, indicator, value or rater holds a line break, so
+    such a cell is reported, at its row and column.
+    """
+    out: list[dict[str, object]] = []
+    for pos, col in enumerate(frame.columns):
+        if str(col).strip().lower() not in _ONE_LINE:
+            continue
+        values = frame.iloc[:, pos]
+        broken = values.astype(object).str.contains("[\r\n]", regex=True, na=False)
+        for row in np.flatnonzero(broken.to_numpy(dtype=bool)):
+            text = str(values.iloc[row])
+            n = len(re.findall(r"\r\n|\r|\n", text))
+            out.append(
+                {
+                    **file_failure(
+                        name,
+                        "unreadable",
+                        f"row {row + 2}: the {str(col).strip()} cell runs over {n + 1} lines, "
+                        f"which no {str(col).strip()} does: a quote opened in it was closed "
+                        f"only {n} line(s) later, so those lines (rows of the file, perhaps) "
+                        "were read as text of this cell. Close the quote where the cell ends",
+                    ),
+                    "row": row + 2,
+                    "column": str(col).strip().lower(),
+                    "value": text[:80] + ("..." if len(text) > 80 else ""),
+                }
+            )
+    return out
 
 
 def write_csv(table: pd.DataFrame, target: Path) -> None:

@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from missionlens.assessments.formats import Source, register_reader, register_writer
-from missionlens.assessments.formats.tabular import decode_text, iso_dates, iso_times, table_batch
+from missionlens.assessments.formats.tabular import (
+    decode_text,
+    escape_surrogates,
+    has_surrogate,
+    iso_dates,
+    iso_times,
+    table_batch,
+)
 from missionlens.assessments.record import Batch, file_failure
 from missionlens.errors import UnreadableFileError
 from missionlens.text import as_text, is_missing
@@ -29,10 +37,11 @@ __all__ = ["MAX_INT_DIGITS", "MAX_JSON_DEPTH", "read_json", "write_json"]
 #: (deep nesting is a mistake, or an attack exhausting Python's recursion limit).
 MAX_JSON_DEPTH = 64
 
-#: Most digits of an integer in a JSON file read as a number (Python refuses to convert longer
-#: ones, see :func:`sys.set_int_max_str_digits`); a longer one is kept as its text, so that the
-#: checks report it at its row and column.
-MAX_INT_DIGITS = 4300
+#: Most digits of an integer in a JSON file read as a number: a longer one does not fit a
+#: float (the largest is about 1.8e308; Python also refuses to convert integers of more than
+#: 4,300 digits, see :func:`sys.set_int_max_str_digits`), so it is kept as its text, like
+#: ``1e400``, and the checks report it at its row and column.
+MAX_INT_DIGITS = 308
 
 
 class _Record(dict[str, object]):
@@ -58,7 +67,7 @@ def _repeated(pairs: list[tuple[str, object]]) -> list[str]:
 
 
 def _number(text: str) -> object:
-    """An integer of the file, or its text if it has too many digits to convert."""
+    """An integer of the file, or its text if it has too many digits for a float."""
     digits = len(text) - (text[:1] == "-")
     return int(text) if digits <= MAX_INT_DIGITS else text
 
@@ -140,6 +149,8 @@ def read_json(source: Source) -> list[Batch]:
             f"{name}: a JSON assessment file holds a list of records (objects), or an object "
             "whose 'records' is such a list"
         )
+    if re.search(r"\\u[dD][89a-fA-F]", text):  # an escape that may be half a character
+        failures += _halves(source.name, data)
     columns: list[str] = []
     for i, record in enumerate(data):
         failures += _repeats(source.name, record, i + 1)
@@ -151,6 +162,41 @@ def read_json(source: Source) -> list[Batch]:
     batch = table_batch(frame, source.name, first_row=1)
     batch.failures[:0] = failures
     return [batch]
+
+
+def _halves(file: str, records: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Report (and escape) text holding a lone surrogate, as ``"\\ud800"`` spells one.
+
+    See :func:`~missionlens.assessments.formats.tabular.surrogate_failures`; keys are checked
+    too (a key holding one is renamed to its escaped form).
+    """
+    out: list[dict[str, object]] = []
+    for i, record in enumerate(records):
+        for key in list(record):
+            value = record[key]
+            bad_key = has_surrogate(key)
+            if bad_key or (isinstance(value, str) and has_surrogate(value)):
+                name = escape_surrogates(key)
+                shown = escape_surrogates(value) if isinstance(value, str) else value
+                out.append(
+                    {
+                        **file_failure(
+                            file,
+                            "unreadable",
+                            f"the {'key' if bad_key else 'text'} holds a lone surrogate, half "
+                            "of a character (an escape such as \\ud800 in the file): it "
+                            "cannot be compared, written or shown. Fix it in the program that "
+                            "made the file",
+                        ),
+                        "row": i + 1,
+                        "column": name,
+                        "value": str(shown)[:80],
+                    }
+                )
+                if bad_key:
+                    del record[key]
+                record[name] = shown
+    return out
 
 
 def _repeats(file: str, value: object, row: int | None) -> list[dict[str, object]]:

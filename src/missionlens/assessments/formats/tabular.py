@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -21,10 +22,13 @@ __all__ = [
     "column_text",
     "decode_text",
     "drop_blank_rows",
+    "escape_surrogates",
+    "has_surrogate",
     "is_text_column",
     "iso_dates",
     "iso_times",
     "match_columns",
+    "surrogate_failures",
     "table_batch",
     "text_frame",
 ]
@@ -202,6 +206,73 @@ def _nested_text(value: object) -> str:
         return json.dumps(value, ensure_ascii=False, default=str)
     except (TypeError, ValueError):
         return str(value)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_surrogate(text: str) -> bool:
+    """Whether ``text`` holds a lone surrogate (half of a UTF-16 pair; no UTF-8 text can)."""
+    return _SURROGATE.search(text) is not None
+
+
+def escape_surrogates(text: str) -> str:
+    """``text`` with every lone surrogate written as ``\\udXXX`` (other characters kept)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def surrogate_failures(
+    frame: pd.DataFrame, file: str, *, first_row: int, sheet: str = "", escape: str
+) -> tuple[pd.DataFrame, list[dict[str, object]]]:
+    """Report text cells holding a lone surrogate (half of a character), and escape them.
+
+    A lone surrogate cannot be in UTF-8 text, but a file may spell one with an escape: JSON
+    ``"\\ud800"``, XLSX ``_xD800_``. Such text can be neither compared, written nor shown, so
+    each cell holding one gets an ``unreadable`` failure at its row and column, and the cell is
+    kept with the surrogate written as ``\\ud800`` (the checks then see ordinary text).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table as read (object columns).
+    file, sheet : str
+        Where the table is, for the failures.
+    first_row : int
+        The row number of the table's first row.
+    escape : str
+        How the file spells such a character, for the message (``"\\ud800"``).
+    """
+    failures: list[dict[str, object]] = []
+    out = frame
+    for pos, col in enumerate(frame.columns):
+        values = frame.iloc[:, pos]
+        if values.dtype != object:
+            continue
+        bad = values.map(lambda v: isinstance(v, str) and has_surrogate(v))
+        if not bool(bad.any()):
+            continue
+        if out is frame:
+            out = frame.copy()
+        fixed = values[bad].map(escape_surrogates)
+        rows = np.flatnonzero(bad.to_numpy(dtype=bool))
+        for row, shown in zip(rows, fixed.astype(str), strict=True):
+            failures.append(
+                {
+                    **file_failure(
+                        file,
+                        "unreadable",
+                        f"the text holds a lone surrogate, half of a character (written "
+                        f"{escape} in the file): it cannot be compared, written or shown. "
+                        "Fix the text in the program that made the file",
+                        sheet=sheet,
+                    ),
+                    "row": first_row + int(row),
+                    "column": str(col),
+                    "value": shown[:80],
+                }
+            )
+        out.iloc[:, pos] = values.where(~bad, fixed)
+    return out, failures
 
 
 def drop_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:

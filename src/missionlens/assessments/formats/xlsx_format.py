@@ -33,6 +33,7 @@ from missionlens.assessments.formats.tabular import (
     drop_blank_rows,
     is_text_column,
     iso_times,
+    surrogate_failures,
     table_batch,
 )
 from missionlens.assessments.record import (
@@ -49,9 +50,9 @@ from missionlens.text import (
     cell_text,
     is_missing,
     ooxml_escape,
+    ooxml_unescape,
     quote_series,
     quote_text,
-    unescape_series,
     unquote_series,
     unquote_text,
 )
@@ -213,8 +214,26 @@ def _sheet_table(source: Source) -> XlsxTable | None:
     width = len(header)
     body = [(r + [None] * (width - len(r)))[:width] for r in rows[1:]]
     frame = pd.DataFrame(body, columns=header, dtype=object)
-    frame = frame.apply(unescape_series)
+    frame = frame.apply(_unescape_cells)
     return XlsxTable(header=header, frame=frame, sheet=str(sheet.title))
+
+
+def _unescape_cells(values: pd.Series) -> pd.Series:
+    """``_xHHHH_`` tokens of a column decoded, the column kept as ``object``.
+
+    Like :func:`~missionlens.text.unescape_series`, but the result is never converted to a
+    string dtype, which cannot hold the lone surrogate a token such as ``_xD800_`` decodes to
+    (it is reported by :func:`~.tabular.surrogate_failures`).
+    """
+    if values.dtype != object:
+        return values
+    tokens = values.map(lambda v: isinstance(v, str) and "_x" in v).to_numpy(dtype=bool)
+    if not tokens.any():
+        return values
+    cells = values.to_numpy(dtype=object).copy()
+    for pos in np.flatnonzero(tokens):
+        cells[pos] = ooxml_unescape(cells[pos])
+    return pd.Series(cells, index=values.index, dtype=object, name=values.name)
 
 
 def sheet_table(source: Source) -> XlsxTable | None:
@@ -230,8 +249,11 @@ def read_xlsx(source: Source) -> list[Batch]:
     table = sheet_table(source)
     if table is None:
         return [Batch(file=source.name, frame=pd.DataFrame())]
-    frame = table.frame.copy()
-    failures = _long_cells(table, source.name)
+    frame, failures = surrogate_failures(
+        table.frame, source.name, first_row=2, sheet=table.sheet, escape="_xD800_"
+    )
+    failures[:0] = _long_cells(table, source.name)
+    frame = frame.copy() if frame is table.frame else frame
     frame.columns = pd.Index([unquote_text(h) for h in table.header], dtype=object)
     frame = frame.apply(unquote_series)
     batch = table_batch(frame, source.name, first_row=2, sheet=table.sheet)
