@@ -180,6 +180,29 @@ def _drop_repeated(
     return frame.loc[:, ~repeated], failures
 
 
+#: Kinds of :func:`pandas.api.types.infer_dtype` that hold no list, array or mapping.
+_PLAIN_KINDS = frozenset(
+    {
+        "string",
+        "empty",
+        "integer",
+        "floating",
+        "mixed-integer-float",
+        "decimal",
+        "boolean",
+        "datetime",
+        "datetime64",
+        "date",
+        "timedelta",
+        "timedelta64",
+        "time",
+        "period",
+        "bytes",
+        "complex",
+    }
+)
+
+
 def _nested_as_text(frame: pd.DataFrame) -> pd.DataFrame:
     """Lists, arrays and mappings in record columns as text (a cell holds one value).
 
@@ -190,6 +213,8 @@ def _nested_as_text(frame: pd.DataFrame) -> pd.DataFrame:
         if col not in ASSESSMENT_COLUMNS or frame[col].dtype != object:
             continue
         values = frame[col]
+        if pd.api.types.infer_dtype(values, skipna=True) in _PLAIN_KINDS:
+            continue  # every cell is text, a number, a date... (checked in C, fast)
         nested = values.map(lambda v: isinstance(v, list | tuple | dict | set | np.ndarray))
         if bool(nested.any()):
             frame = frame.copy()
