@@ -290,8 +290,14 @@ def _written_alike(columns: list[Any], data: bytes, delimiter: str, line_end: st
     large = pa.large_string()
     quote, nothing = pa.scalar('"', large), pa.scalar("", large)
     special = "[" + re.escape(delimiter + '"') + "\\r\\n]"
+    specials = [char.encode("utf-8") for char in (delimiter, '"', "\r", "\n")]
     written = []
     for values in columns:
+        cells = values.buffers()[2]
+        stored = cells.to_pybytes() if cells is not None else b""
+        if len(columns) > 1 and not any(char in stored for char in specials):
+            written.append(values)  # no cell of the column holds a special character
+            continue
         needs = pc.match_substring_regex(values, special)
         if len(columns) == 1:
             needs = pc.or_(needs, pc.equal(pc.binary_length(values), 0))
@@ -407,7 +413,7 @@ def _unquote_cells(cells: pd.Series) -> pd.Series:
     quoted = text.str.startswith("'").fillna(False).astype(bool)
     if bool(quoted.any()):
         text = text.where(~quoted, text.str.slice(1))
-    return text.astype(object)
+    return text
 
 
 def read_csv(source: Source) -> list[Batch]:
