@@ -50,10 +50,36 @@ class _Record(dict[str, object]):
     repeated: list[str]
 
 
-def _pairs(pairs: list[tuple[str, object]]) -> _Record:
-    record = _Record(pairs)
-    record.repeated = [] if len(record) == len(pairs) else _repeated(pairs)
-    return record
+#: Numbers whose text must be kept: exponents of three digits or more (``1e400``; ``1e100``
+#: is caught too and read alike), integers of more than :data:`MAX_INT_DIGITS` digits, and
+#: ``NaN``/``Infinity`` (the text of a string may match: the file is then only read slower).
+_ODD_NUMBERS = re.compile(r"[eE][+-]?\d{3}|NaN|Infinity|\d{" + str(MAX_INT_DIGITS + 1) + "}")
+
+
+class _Seen:
+    """What the objects of one file held: keys given twice, objects or lists in objects."""
+
+    def __init__(self) -> None:
+        self.repeated = False
+        self.nested = False
+
+    def pairs(self, pairs: list[tuple[str, object]]) -> _Record:
+        """The ``object_pairs_hook`` of :func:`json.loads`."""
+        record = _Record(pairs)
+        if len(record) == len(pairs):
+            record.repeated = []
+        else:
+            record.repeated = _repeated(pairs)
+            self.repeated = True
+        if not self.nested and any(isinstance(v, dict | list) for _, v in pairs):
+            self.nested = True
+        return record
+
+
+def _holds_lists(data: list[object] | dict[str, object]) -> bool:
+    """Whether a list of records (or an object) holds a list below its top level."""
+    items = data.values() if isinstance(data, dict) else data
+    return any(isinstance(item, list) for item in items)
 
 
 def _repeated(pairs: list[tuple[str, object]]) -> list[str]:
@@ -117,14 +143,18 @@ def read_json(source: Source) -> list[Batch]:
         raise TypeError("read_json reads files, not DataFrames")
     name = source.path.name
     text = decode_text(source.path.read_bytes(), name, kind="JSON")
+    seen = _Seen()
     try:
-        data = json.loads(
-            text,
-            object_pairs_hook=_pairs,
-            parse_int=_number,
-            parse_float=_float,
-            parse_constant=_constant,
-        )
+        if _ODD_NUMBERS.search(text):  # numbers too large, NaN or Infinity: keep their text
+            data = json.loads(
+                text,
+                object_pairs_hook=seen.pairs,
+                parse_int=_number,
+                parse_float=_float,
+                parse_constant=_constant,
+            )
+        else:  # Python's own number parsers (in C) take every number of such a file
+            data = json.loads(text, object_pairs_hook=seen.pairs)
     except RecursionError:
         raise UnreadableFileError(
             f"{name}: lists and objects are nested too deep to read (more than "
@@ -134,14 +164,16 @@ def read_json(source: Source) -> list[Batch]:
         raise UnreadableFileError(
             f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         ) from None
-    if _depth_over(data, MAX_JSON_DEPTH):
+    deep = seen.nested or (isinstance(data, list | dict) and _holds_lists(data))
+    if deep and _depth_over(data, MAX_JSON_DEPTH):
         raise UnreadableFileError(
             f"{name}: lists and objects are nested more than {MAX_JSON_DEPTH} deep; a JSON "
             "assessment file is a list of records whose values are numbers, text or null"
         )
     failures: list[dict[str, object]] = []
     if isinstance(data, dict):
-        failures += _repeats(source.name, data, None)
+        if seen.repeated:
+            failures += _repeats(source.name, data, None)
         if isinstance(data.get("records"), list):
             data = data["records"]
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
@@ -153,7 +185,8 @@ def read_json(source: Source) -> list[Batch]:
         failures += _halves(source.name, data)
     columns: list[str] = []
     for i, record in enumerate(data):
-        failures += _repeats(source.name, record, i + 1)
+        if seen.repeated:
+            failures += _repeats(source.name, record, i + 1)
         for key in record:
             if key not in columns:
                 columns.append(key)
