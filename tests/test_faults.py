@@ -47,13 +47,13 @@ FW = ml.load_framework(DATA / "frameworks" / "small.yaml")
 def _table(variant: int) -> pd.DataFrame:
     raw = pd.DataFrame(
         {
-            "mission": ["MINUSCA", "UNMISS\r=cmd|' /C calc'!A0", "MONUSCO"],
+            "mission": ["MINUSCA", "=cmd|' /C calc'!A0", "MONUSCO"],
             "period": ["2024-H1", "2024", "2023/24"],
             "phase": ["implementation"] * 3,
             "indicator": ["pol_01", "pol_02", "env_01"],
             "value": [4, 2 + variant, 1.5],
             "rater": ["amina", "jean", "kim"],
-            "evidence": ["x" * (2000 + 3000 * variant), 'a,b\n"c"', None],
+            "evidence": ["x" * (2000 + 3000 * variant), "a,b\n\"c\"\r=cmd|' /C calc'!A0", None],
         }
     )
     return ml.read_assessments(raw, framework=FW)
@@ -64,7 +64,7 @@ TABLES = {0: _table(0), 1: _table(1)}
 
 def _profiles(variant: int) -> ml.Profiles:
     data = pd.DataFrame(
-        [{"mission": "A\rB", "period": "2024", "phase": "implementation", "pol_01": 2 + variant}]
+        [{"mission": "A=B", "period": "2024", "phase": "implementation", "pol_01": 2 + variant}]
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", IncompleteScoreWarning)
@@ -312,12 +312,17 @@ def test_killed_writer_leaves_a_complete_file(name: str, tmp_path: Path) -> None
 def test_profiles_csv_quotes_a_bare_carriage_return(tmp_path: Path) -> None:
     import csv
 
-    data = pd.DataFrame(
-        [{"mission": "A\r=cmd|' /C calc'!A0", "period": "2024", "phase": "implementation"}]
-    ).assign(pol_01=3)
+    # a mission with a line break is refused at every front door (check bad_text); the writer
+    # must still quote one, whatever table it is given
+    data = pd.DataFrame([{"mission": "A", "period": "2024", "phase": "implementation"}]).assign(
+        pol_01=3
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", IncompleteScoreWarning)
-        path = ml.score(data, framework=FW).to_csv(tmp_path / "s.csv")
+        profiles = ml.score(data, framework=FW)
+    hostile = profiles.to_frame(None).assign(mission="A\r=cmd|' /C calc'!A0")
+    profiles.to_frame = lambda view=None: hostile.copy()  # type: ignore[method-assign]
+    path = profiles.to_csv(tmp_path / "s.csv")
     text = path.read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline="")))
     body = rows[1:]

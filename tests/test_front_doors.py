@@ -123,6 +123,16 @@ CASES: dict[str, tuple[Callable[[], pd.DataFrame], str | None]] = {
     ),
     "wide: text in an indicator column": (lambda: wide(pol_01=[4, "four"]), "not_numeric"),
     "wide: value out of scale": (lambda: wide(pol_01=[4, 9]), "out_of_scale"),
+    "line break in a mission": (lambda: long({"mission": "MINUSCA\nMali"}), "bad_text"),
+    "lone surrogate in the evidence": (
+        # pandas' own text storage refuses a surrogate: such a table holds Python objects
+        lambda: pd.DataFrame([{**BASE, "evidence": "seen \ud800"}], dtype=object),
+        "bad_text",
+    ),
+    "entry date outside the storable range": (
+        lambda: long({"entered_at": "1500-01-01T00:00:00Z"}),
+        "bad_date",
+    ),
 }
 
 

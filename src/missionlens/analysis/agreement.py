@@ -23,7 +23,9 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
-from missionlens.assessments.consolidation import _KEYS, _checked, _resolve
+from missionlens.assessments.consolidation import _KEYS, _checked, _require_table, _resolve
+from missionlens.assessments.validation import resolve_framework
+from missionlens.errors import ArgumentError
 from missionlens.framework.elements import BinaryScale, RubricScale
 from missionlens.text import text_dtype
 
@@ -78,7 +80,7 @@ def agreement(
     assessments: pd.DataFrame,
     level: Level = "ordinal",
     *,
-    framework: Framework | None = None,
+    framework: Framework | str | None = None,
     kinds: Sequence[str] = ("rubric",),
 ) -> pd.DataFrame:
     """Inter-rater agreement: Krippendorff's alpha overall, per dimension and per indicator.
@@ -100,9 +102,9 @@ def agreement(
         Level of measurement: ``ordinal`` (default) suits rubric levels; ``interval`` treats the
         levels' values as equally spaced; ``nominal`` only counts exact matches; ``ratio`` suits
         non-negative quantities with a true zero.
-    framework : Framework, optional
-        The framework of the entries; by default the built-in framework whose fingerprint the
-        table records.
+    framework : Framework or str, optional
+        The framework of the entries (an object, or the name or path of one); by default the
+        built-in framework whose fingerprint the table records.
     kinds : sequence of str
         Kinds of scale whose indicators are included (``rubric``, ``binary``, ``numeric``);
         by default rubric indicators only, the analysts' judgements. The overall and dimension
@@ -137,12 +139,27 @@ def agreement(
     >>> import missionlens as ml
     >>> ml.agreement(table, level="ordinal", framework=fw)  # doctest: +SKIP
     """
-    if level not in ("nominal", "ordinal", "interval", "ratio"):
-        raise ValueError(f"unknown level {level!r}; use nominal, ordinal, interval or ratio")
+    _require_table(assessments, "agreement")
+    if not isinstance(level, str) or level not in ("nominal", "ordinal", "interval", "ratio"):
+        raise ArgumentError(
+            f"agreement: unknown level {level!r}; use nominal, ordinal, interval or ratio"
+        )
+    if isinstance(kinds, str):
+        kinds = (kinds,)
+    if not isinstance(kinds, Sequence | set | frozenset) or not all(
+        isinstance(k, str) for k in kinds
+    ):
+        raise ArgumentError(
+            "agreement: kinds must be a list of scale kinds (rubric, binary, numeric), not "
+            f"{type(kinds).__name__}"
+        )
     bad_kinds = sorted(set(kinds) - {"rubric", "binary", "numeric"})
     if bad_kinds or not kinds:
-        raise ValueError("kinds must name one or more of rubric, binary and numeric")
-    fw = _resolve(assessments, framework)
+        raise ArgumentError(
+            "agreement: kinds must name one or more of rubric, binary and numeric"
+            + (f" (unknown: {', '.join(bad_kinds)})" if bad_kinds else "")
+        )
+    fw = _resolve(assessments, resolve_framework(framework, "agreement"))
     table = _checked(assessments, fw)
     included = [i.id for i in fw.indicators if fw.scale(i.scale).kind in kinds]
     df = table[table["indicator"].isin(included)][[*_KEYS, "rater", "value"]].copy()

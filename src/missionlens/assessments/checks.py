@@ -33,6 +33,7 @@ Keys are normalised here, once, for every front door: identifiers are taken as t
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -47,6 +48,7 @@ from missionlens.assessments.record import (
     CONFIDENCE_DTYPE,
     CONFIDENCE_LEVELS,
     FRAMEWORK_COLUMNS,
+    FREE_TEXT_COLUMNS,
     INTERNAL,
     REQUIRED_COLUMNS,
     Batch,
@@ -117,6 +119,7 @@ class Check(str, Enum):
     FRAMEWORK_MISMATCH = "framework_mismatch"
     INCONSISTENT_PHASE = "inconsistent_phase"
     DUPLICATE_UNIT = "duplicate_unit"
+    BAD_TEXT = "bad_text"
 
     def __str__(self) -> str:
         return self.value
@@ -144,6 +147,8 @@ CHECKS: dict[str, str] = {
     Check.INCONSISTENT_PHASE.value: "raters put the same mission and period in different phases",
     Check.DUPLICATE_UNIT.value: "a table with one column per indicator has more than one row for "
     "a mission and period",
+    Check.BAD_TEXT.value: "text that no file can hold or read back: a line break or control "
+    "character in an identifier, a lone surrogate anywhere",
 }
 
 _COLUMN_ORDER = {c: i for i, c in enumerate(ASSESSMENT_COLUMNS)}
@@ -200,6 +205,30 @@ def factorize_text(values: pd.Series | NDArray[Any], *, strip: bool) -> Codes:
     merged, names = pd.factorize(pd.Series(texts, dtype=object), use_na_sentinel=True)
     merged = np.append(np.asarray(merged, dtype=np.int64), -1)
     return Codes(merged[np.asarray(codes, dtype=np.int64)], np.asarray(names, dtype=object))
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def escaped(text: str) -> str:
+    """Text safe to show and store: a lone surrogate written as its ``\\udXXX`` escape."""
+    if _SURROGATE.search(text) is None:
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _bad_names(codes: Codes, *, control: bool) -> BoolArray:
+    """Per code (and a last entry for missing): whether the text cannot be kept as it is."""
+    pattern = re.compile(f"{_CONTROL.pattern}|{_SURROGATE.pattern}") if control else _SURROGATE
+    bad = [pattern.search(str(name)) is not None for name in codes.names]
+    return np.array([*bad, False], dtype=bool)
+
+
+def _positions(names: NDArray[np.object_], known: Sequence[str]) -> IntArray:
+    """Position of each name among ``known`` (``-1`` if absent), without hashing broken text."""
+    where = {k: i for i, k in enumerate(known)}
+    return np.array([where.get(str(name), -1) for name in names], dtype=np.int64)
 
 
 def _repeated(key: IntArray) -> BoolArray:
@@ -429,7 +458,10 @@ class CheckedEntries:
 
 
 def _text_column(codes: Codes) -> pd.Series:
-    return pd.Series(take_or(codes.names, codes.codes, None)).astype(text_dtype())
+    """A column of text from its codes; text that cannot be stored (it failed ``bad_text``) is
+    left missing, as every value that failed a check is in the report's table."""
+    names = np.array([None if _SURROGATE.search(str(n)) else n for n in codes.names], dtype=object)
+    return pd.Series(take_or(names, codes.codes, None), dtype=object).astype(text_dtype())
 
 
 def _free_text(values: pd.Series) -> pd.Series:
@@ -438,9 +470,12 @@ def _free_text(values: pd.Series) -> pd.Series:
         return values.astype(text_dtype()).reset_index(drop=True)
     kind = pd.api.types.infer_dtype(values, skipna=True)
     if kind in ("string", "empty"):
-        return (values.astype(object).where(values.notna(), None).astype(text_dtype())).reset_index(
-            drop=True
-        )
+        try:
+            return (
+                values.astype(object).where(values.notna(), None).astype(text_dtype())
+            ).reset_index(drop=True)
+        except UnicodeEncodeError:  # a lone surrogate (reported as bad_text): left missing
+            pass
     codes = factorize_text(values, strip=False)
     return _text_column(codes)
 
@@ -585,16 +620,22 @@ class _Collector:
         shown_col = column if isinstance(column, str) else "value"
         shown = value(idx) if value is not None else self.w.display(shown_col, idx)
         text = message(idx) if callable(message) else message
+        shown_text = np.array([escaped(str(s)) for s in shown], dtype=object)
+        message_text: object = (
+            escaped(text)
+            if isinstance(text, str)
+            else np.array([escaped(str(m)) for m in text], dtype=object)
+        )
         self.parts.append(
             pd.DataFrame(
                 {
                     "_pos": idx,
                     "column": col,
                     "check": check.value,
-                    "value": np.asarray(shown, dtype=object),
-                    "message": np.asarray(text, dtype=object)
-                    if not isinstance(text, str)
-                    else text,
+                    "value": pd.Series(shown_text, dtype=object),
+                    "message": pd.Series(message_text, dtype=object)
+                    if not isinstance(message_text, str)
+                    else message_text,
                 }
             )
         )
@@ -983,11 +1024,7 @@ def check_entries(
     # phases
     allowed_phases = tuple(fw.facet("phase").value_ids) if fw is not None else PHASES
     phase = ident["phase"]
-    phase_pos_of_name = (
-        pd.Index(allowed_phases).get_indexer(phase.names)
-        if len(phase.names)
-        else np.zeros(0, dtype=np.int64)
-    )
+    phase_pos_of_name = _positions(phase.names, allowed_phases)
     has_phase = (phase.codes >= 0) & ~phase.blank()
     phase_pos = np.append(np.asarray(phase_pos_of_name, dtype=np.int64), -1)[phase.codes]
     out.add(
@@ -1008,11 +1045,7 @@ def check_entries(
     ind_pos = np.full(n, -1, dtype=np.int64)
     if fw is not None:
         facts = scale_facts(fw)
-        of_name = (
-            pd.Index(facts.ids).get_indexer(indicator.names)
-            if len(indicator.names)
-            else np.zeros(0, dtype=np.int64)
-        )
+        of_name = _positions(indicator.names, facts.ids)
         ind_pos = np.append(np.asarray(of_name, dtype=np.int64), -1)[indicator.codes]
         known = ind_pos >= 0
         has_indicator = ~indicator.blank()
@@ -1107,6 +1140,29 @@ def check_entries(
             value=lambda idx: w.display("value", idx),
         )
 
+    # text that cannot be stored or read back: a line break (or another control character) in
+    # an identifier, a lone surrogate anywhere
+    for col in ("mission", "period", "phase", "indicator", "rater"):
+        out.add(
+            _bad_names(ident[col], control=True)[ident[col].codes],
+            col,
+            Check.BAD_TEXT,
+            f"{col} holds a line break, a tab or another control character, or a broken "
+            f"character (a lone surrogate); a {col} is one line of text",
+        )
+    for col in FREE_TEXT_COLUMNS:
+        if not bool(raw[col].notna().any()):
+            continue
+        free = factorize_text(raw[col], strip=False)
+        w.codes[col] = free
+        out.add(
+            _bad_names(free, control=False)[free.codes],
+            col,
+            Check.BAD_TEXT,
+            f"{col} holds a broken character (a lone surrogate, half of a pair), which no file "
+            "can store; retype the text or remove the character",
+        )
+
     # confidence
     conf_names = np.array(
         [
@@ -1139,8 +1195,8 @@ def check_entries(
             "entered_at",
             Check.BAD_DATE,
             lambda idx: [
-                f"'{v}' is not a date and time; use ISO 8601, e.g. 2024-03-15T14:30:00Z (a time "
-                "without a zone is read as UTC)"
+                f"'{v}' is not a date and time from 1678 to 2261; use ISO 8601, e.g. "
+                "2024-03-15T14:30:00Z (a time without a zone is read as UTC)"
                 for v in w.display("entered_at", idx)
             ],
         )
@@ -1330,10 +1386,12 @@ def _assemble(
         body["file"] = w.files[w.batch[idx]]
         body["sheet"] = w.sheet.text(idx)
         body["row"] = np.asarray(w.row[idx], dtype=object)
-        body["mission"] = mission.text(idx)
-        body["period"] = np.where(period.codes[idx] >= 0, period.text(idx), "")
-        body["indicator"] = indicator.text(idx)
-        body["rater"] = rater.text(idx)
+        for col, codes in (("mission", mission), ("indicator", indicator), ("rater", rater)):
+            body[col] = pd.Series([escaped(str(v)) for v in codes.text(idx)], dtype=object)
+        body["period"] = pd.Series(
+            [escaped(str(v)) for v in np.where(period.codes[idx] >= 0, period.text(idx), "")],
+            dtype=object,
+        )
         for col in ASSESSMENT_COLUMNS:
             override = INTERNAL + "row__" + col
             if override not in raw.columns:
@@ -1397,22 +1455,34 @@ def _parse_days(raw: pd.Series) -> pd.Series:
     return pd.Series(out.astype("datetime64[ns]"), index=raw.index)
 
 
+def _in_range(stamps: pd.Series) -> pd.Series:
+    """Timestamps (UTC) inside the nanosecond range pandas stores (1677-09-21 to 2262-04-11)."""
+    low = pd.Timestamp.min.tz_localize("UTC")
+    high = pd.Timestamp.max.tz_localize("UTC")
+    return stamps.isna() | ((stamps >= low) & (stamps <= high))
+
+
 def _parse_times(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """UTC timestamps from a raw column: (timestamps, mask of present but unreadable cells).
 
-    Timestamps with a time zone are converted to UTC; those without one are taken as UTC.
+    Timestamps with a time zone are converted to UTC; those without one are taken as UTC. A
+    date outside the range pandas stores (before 1677 or after 2262) is unreadable.
     """
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
         stamps = pd.Series(raw)
         if stamps.dt.tz is None:
             stamps = stamps.dt.tz_localize("UTC")
-        utc = stamps.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
-        return utc, pd.Series(False, index=raw.index)
+        stamps = stamps.dt.tz_convert("UTC")
+        fits = _in_range(stamps)
+        utc = stamps.where(fits).astype("datetime64[ns, UTC]")
+        return utc, pd.Series(~fits.to_numpy(), index=raw.index)
     codes = factorize_text(raw, strip=True)
     names = pd.Series(codes.names, dtype=object)
     present_names = names != ""
-    parsed = pd.to_datetime(names.where(present_names), format="ISO8601", utc=True, errors="coerce")
-    parsed = pd.Series(parsed).astype("datetime64[ns, UTC]")
+    parsed = pd.Series(
+        pd.to_datetime(names.where(present_names), format="ISO8601", utc=True, errors="coerce")
+    )
+    parsed = parsed.where(_in_range(parsed)).astype("datetime64[ns, UTC]")
     bad_names = (present_names & parsed.isna()).to_numpy()
     has = codes.codes >= 0
     safe = np.maximum(codes.codes, 0)

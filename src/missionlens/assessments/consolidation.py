@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 from missionlens.assessments.checks import CheckedEntries, check_entries, take_or
 from missionlens.assessments.formats import load_sources
 from missionlens.assessments.record import CONFIDENCE_DTYPE, CONFIDENCE_LEVELS
-from missionlens.assessments.validation import report_of
+from missionlens.assessments.validation import report_of, resolve_framework
 from missionlens.errors import ArgumentError, ValidationError
 from missionlens.framework.elements import NumericScale, RubricScale
 from missionlens.text import text_dtype
@@ -80,6 +80,15 @@ _KEYS = ["mission", "period", "indicator"]
 _NEEDED: tuple[str, ...] = ("mission", "period", "indicator", "value", "rater")
 
 
+def _require_table(assessments: object, where: str) -> None:
+    """Refuse anything but a DataFrame before it is looked into (ArgumentError)."""
+    if not isinstance(assessments, pd.DataFrame):
+        raise ArgumentError(
+            f"{where}: assessments must be a DataFrame (read files with ml.read_assessments), "
+            f"not {type(assessments).__name__}"
+        )
+
+
 def _resolve(table: pd.DataFrame, framework: Framework | None) -> Framework:
     """The framework given, or the built-in one the table was made for."""
     if framework is not None:
@@ -99,7 +108,7 @@ def _resolve(table: pd.DataFrame, framework: Framework | None) -> Framework:
         hit = builtins[builtins["fingerprint"] == prints[0]]
         if not hit.empty:
             return load_framework(str(hit["name"].iloc[0]))
-    raise ValueError(
+    raise ArgumentError(
         "pass framework=...: the assessments do not name exactly one built-in framework "
         "(found framework ids: " + (", ".join(map(str, ids)) or "none") + ")"
     )
@@ -302,7 +311,7 @@ def consolidate(
     assessments: pd.DataFrame,
     method: Method | str = "median",
     *,
-    framework: Framework | None = None,
+    framework: Framework | str | None = None,
     trim: float = 0.2,
     confidence_weights: Mapping[str, float] | None = None,
     weights: Mapping[str, float] | None = None,
@@ -327,9 +336,9 @@ def consolidate(
           than five, nothing is.
         * ``confidence_weighted``: the mean weighted by each entry's confidence (``weights``,
           by default low 1, medium 2, high 3; an entry without a confidence counts as low).
-    framework : Framework, optional
-        The framework of the entries; by default the built-in framework whose fingerprint the
-        table records.
+    framework : Framework or str, optional
+        The framework of the entries (an object, or the name or path of one); by default the
+        built-in framework whose fingerprint the table records.
     trim : float
         Proportion cut from each end by ``trimmed_mean``, from 0 up to (not including) 0.5.
     confidence_weights : mapping, optional
@@ -371,14 +380,20 @@ def consolidate(
     if weights is not None and confidence_weights is not None:
         raise ArgumentError("give confidence_weights (weights is its older name), not both")
     check_consolidation(method, trim)
-    if not (isinstance(steps, int) and steps >= 1):
-        raise ArgumentError(f"steps must be a whole number of at least 1, not {steps}")
-    if not numeric_tolerance > 0:
+    if isinstance(steps, bool) or not (isinstance(steps, int) and steps >= 1):
+        raise ArgumentError(f"steps must be a whole number of at least 1, not {steps!r}")
+    if (
+        isinstance(numeric_tolerance, bool)
+        or not isinstance(numeric_tolerance, int | float)
+        or not numeric_tolerance > 0
+        or not np.isfinite(numeric_tolerance)
+    ):
         raise ArgumentError(f"numeric_tolerance must be positive, not {numeric_tolerance}")
     table_weights = checked_confidence_weights(
         confidence_weights if confidence_weights is not None else weights
     )
-    fw = _resolve(assessments, framework)
+    _require_table(assessments, "consolidate")
+    fw = _resolve(assessments, resolve_framework(framework, "consolidate"))
     checked = checked_entries(assessments, fw, where="consolidate")
     return consolidated_table(
         checked,

@@ -296,6 +296,15 @@ def validate(
     [{'row': 1, 'column': 'period', 'check': 'bad_period'}]
     """
     fw = resolve_framework(framework, "validate")
+    if unknown_columns not in ("error", "ignore"):
+        raise ArgumentError(
+            f"validate: unknown_columns must be 'error' or 'ignore', not {unknown_columns!r}"
+        )
+    if recipe is not None and not callable(getattr(recipe, "data_columns", None)):
+        raise ArgumentError(
+            "validate: recipe must be a Recipe (for a dict or YAML, pass "
+            f"ml.Recipe.from_dict(...) or ml.Recipe.from_yaml(...)), not {type(recipe).__name__}"
+        )
     batches = load_sources(source, fw)
     return check_batches(batches, fw, recipe=recipe, unknown_columns=unknown_columns)
 
@@ -305,6 +314,11 @@ def resolve_framework(framework: Framework | str | None, where: str) -> Framewor
     if framework is None or isinstance(framework, Framework):
         return framework
     if isinstance(framework, str | os.PathLike):
+        if isinstance(framework, str) and not framework.strip():
+            raise ArgumentError(
+                f"{where}: framework is an empty name; give a Framework, or the name or path "
+                "of one (see ml.list_frameworks())"
+            )
         return load_framework(framework)
     raise ArgumentError(
         f"{where}: framework must be a Framework, or the name or path of one (see "

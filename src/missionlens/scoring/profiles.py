@@ -11,6 +11,7 @@ import hashlib
 import html
 import io
 import json
+import os
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -21,9 +22,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from missionlens.assessments.validation import resolve_framework
 from missionlens.atomic import atomic_write
 from missionlens.errors import (
     ArchiveError,
+    ArgumentError,
     IncompatibleProfilesError,
     IncompleteScoreWarning,
     MissionLensError,
@@ -121,8 +124,8 @@ _RATIO_FLOOR = 2**20
 def score(
     source: pd.DataFrame,
     *,
-    framework: Framework,
-    recipe: Recipe | None = None,
+    framework: Framework | str,
+    recipe: Recipe | dict[str, Any] | str | os.PathLike[str] | None = None,
     unknown_columns: Literal["error", "ignore"] = "error",
 ) -> Profiles:
     """Score missions: assessments or indicator values in, comparable profiles out.
@@ -135,10 +138,12 @@ def score(
         values for one cell are consolidated first, with the recipe's ``consolidate``
         setting), or a wide table with one row per mission and period, one column per
         indicator id, and any other columns (``phase``, denominators, grouping columns).
-    framework : Framework
-        The framework the values were entered for.
-    recipe : Recipe, optional
-        The scoring recipe; :meth:`Recipe.default` if not given.
+    framework : Framework or str
+        The framework the values were entered for: an object, or the name or path of one (as
+        :func:`~missionlens.load_framework` takes it).
+    recipe : Recipe, dict, str or path, optional
+        The scoring recipe: an object, a mapping (:meth:`Recipe.from_dict`), YAML text, or the
+        path of a YAML or JSON recipe file; :meth:`Recipe.default` if not given.
     unknown_columns : {"error", "ignore"}
         For a wide table: refuse (default) or keep unused the columns that are neither
         indicator ids, unit columns (mission, period, phase, period_start, period_end) nor
@@ -151,6 +156,9 @@ def score(
 
     Raises
     ------
+    ArgumentError
+        If ``source`` is not a DataFrame, ``framework`` or ``recipe`` is of no accepted type,
+        or ``unknown_columns`` is neither ``"error"`` nor ``"ignore"``.
     ScoringInputError
         If the data cannot be scored (unknown indicators, values outside their scale, text in
         value columns, ...), listing every problem.
@@ -186,11 +194,67 @@ def score(
     >>> ml.score(data, framework=fw).unused.empty
     True
     """
-    recipe = recipe or Recipe.default()
+    if not isinstance(source, pd.DataFrame):
+        raise ArgumentError(
+            "score: source must be a pandas DataFrame of assessments or indicator values (read "
+            f"files with ml.read_assessments), not {type(source).__name__}"
+        )
+    resolved = resolve_framework(framework, "score")
+    if resolved is None:
+        raise ArgumentError(
+            "score: framework is required: a Framework, or the name or path of one (see "
+            "ml.list_frameworks())"
+        )
+    framework = resolved
+    recipe = resolve_recipe(recipe, "score")
+    if unknown_columns not in ("error", "ignore"):
+        raise ArgumentError(
+            f"score: unknown_columns must be 'error' or 'ignore', not {unknown_columns!r}"
+        )
     _check_facets(framework, recipe)
     state, data = prepare(source, framework, recipe, unknown_columns=unknown_columns)
     state = run_recipe(state, recipe)
     return profiles_from_state(state, recipe, data, unknown_columns=unknown_columns, stacklevel=3)
+
+
+def resolve_recipe(recipe: object, where: str) -> Recipe:
+    """The recipe object for a ``recipe=`` argument.
+
+    ``None`` is :meth:`Recipe.default`; a :class:`Recipe` is used as it is; a mapping is read
+    with :meth:`Recipe.from_dict`; a path (``.json``: :meth:`Recipe.from_json`, else
+    :meth:`Recipe.from_yaml`) or YAML text with :meth:`Recipe.from_yaml`.
+
+    Raises
+    ------
+    ArgumentError
+        If ``recipe`` is none of these (the message names the argument and the function).
+    RecipeError
+        If the mapping, file or text is not a valid recipe.
+    """
+    if recipe is None:
+        return Recipe.default()
+    if isinstance(recipe, Recipe):
+        return recipe
+    if isinstance(recipe, dict):
+        return Recipe.from_dict(recipe)
+    if isinstance(recipe, str | os.PathLike):
+        text = os.fspath(recipe)
+        if isinstance(text, bytes):  # pragma: no cover - a bytes path
+            raise ArgumentError(f"{where}: recipe path must be text, not bytes")
+        single_line = "\n" not in text
+        if single_line and text.lower().endswith((".json", ".yaml", ".yml")):
+            if not Path(text).is_file():
+                raise RecipeError(f"{where}: recipe file not found: {text}")
+            if text.lower().endswith(".json"):
+                return Recipe.from_json(Path(text))
+            return Recipe.from_yaml(Path(text))
+        if isinstance(recipe, os.PathLike):
+            return Recipe.from_yaml(Path(text))
+        return Recipe.from_yaml(text)
+    raise ArgumentError(
+        f"{where}: recipe must be a Recipe, a dict, YAML text or the path of a YAML or JSON "
+        f"recipe file, not {type(recipe).__name__}"
+    )
 
 
 def profiles_from_state(

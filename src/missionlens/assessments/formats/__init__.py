@@ -59,7 +59,7 @@ from missionlens.assessments.record import (
     unreadable_batch,
 )
 from missionlens.atomic import atomic_path
-from missionlens.errors import UnreadableFileError
+from missionlens.errors import ArgumentError, UnreadableFileError
 
 if TYPE_CHECKING:
     from missionlens.framework.model import Framework
@@ -446,20 +446,30 @@ def load_sources(
 
     Raises
     ------
-    TypeError
+    ArgumentError
         If ``source`` is neither a DataFrame, a path nor a list of them.
     FileNotFoundError
         If a path does not exist.
     """
     if isinstance(source, pd.DataFrame | str | os.PathLike):
         sources: list[AssessmentSource] = [source]
-    elif isinstance(source, Sequence):
+    elif isinstance(source, Sequence) and not isinstance(source, bytes | bytearray):
         sources = list(source)
     else:
-        raise TypeError(
+        raise ArgumentError(
             "source must be a DataFrame, a file path or a list of them, "
             f"not {type(source).__name__}"
         )
+    for i, item in enumerate(sources):
+        if not isinstance(item, pd.DataFrame | str | os.PathLike):
+            raise ArgumentError(
+                f"source[{i}] must be a DataFrame or a file path, not {type(item).__name__}"
+                + (
+                    " (a list of records: make a DataFrame of it with pd.DataFrame(records))"
+                    if isinstance(item, dict)
+                    else ""
+                )
+            )
     batches: list[Batch] = []
     for i, item in enumerate(sources):
         batches.extend(_load_one(item, framework, i))
@@ -478,8 +488,8 @@ def _load_one(item: AssessmentSource, framework: Framework | None, position: int
             return reader.read(source)
         finally:
             source.close()
-    if not isinstance(item, str | os.PathLike):
-        raise TypeError(f"cannot read assessments from a {type(item).__name__}")
+    if not isinstance(item, str | os.PathLike):  # pragma: no cover - load_sources checks
+        raise ArgumentError(f"cannot read assessments from a {type(item).__name__}")
     path = Path(item)
     if not path.exists():
         raise FileNotFoundError(f"assessment file not found: {path}")
@@ -496,6 +506,10 @@ def _load_one(item: AssessmentSource, framework: Framework | None, position: int
         raise
     except UnreadableFileError as exc:
         return [unreadable_batch(name, str(exc))]
+    except RecursionError:
+        return [unreadable_batch(name, "the file nests too deep to be read")]
+    except MemoryError:
+        return [unreadable_batch(name, "the file is too large to be read into memory")]
     except Exception as exc:
         if not isinstance(exc, READ_ERRORS + (trying.errors if trying is not None else ())):
             raise
@@ -507,10 +521,22 @@ def _load_one(item: AssessmentSource, framework: Framework | None, position: int
 # ------------------------------------------------------------------------------ writing
 def _require_columns(table: pd.DataFrame) -> None:
     if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"table must be a pandas DataFrame, not {type(table).__name__}")
+        hint = (
+            " (make one with pd.DataFrame(records), then check it with ml.read_assessments)"
+            if isinstance(table, list | tuple | dict)
+            else ""
+        )
+        raise ArgumentError(
+            f"write_assessments: table must be a pandas DataFrame, not {type(table).__name__}{hint}"
+        )
+    if isinstance(table.columns, pd.MultiIndex) or table.columns.duplicated().any():
+        raise ArgumentError(
+            "write_assessments: table must have one level of distinct column names "
+            "(as read_assessments returns it)"
+        )
     missing = [c for c in ASSESSMENT_COLUMNS if c not in table.columns]
     if missing:
-        raise ValueError(
+        raise ArgumentError(
             "not an assessment table: columns "
             + ", ".join(missing)
             + " are missing (read it with read_assessments first)"
@@ -546,9 +572,12 @@ def write_assessments(table: pd.DataFrame, path: str | os.PathLike[str]) -> Path
 
     Raises
     ------
+    ArgumentError
+        If ``table`` is not a DataFrame (a list of records, say), lacks assessment columns,
+        ``path`` is not a path, or the suffix is unknown (the message lists the registered
+        ones). :class:`~missionlens.ArgumentError` is a ``TypeError`` and a ``ValueError``.
     ValueError
-        If the table lacks assessment columns, the suffix is unknown (the message lists the
-        registered ones), or (XLSX only) a text cell is longer than 32,767 characters, the most
+        If (XLSX only) a text cell is longer than 32,767 characters, the most
         an Excel cell holds: the error names the cells and suggests CSV, JSON or Parquet, which
         have no limit. Text is never cut.
 
@@ -570,7 +599,15 @@ def write_assessments(table: pd.DataFrame, path: str | os.PathLike[str]) -> Path
     on every Python version.
     """
     _require_columns(table)
-    writer = writer_for(path)
+    if not isinstance(path, str | os.PathLike):
+        raise ArgumentError(
+            f"write_assessments: path must be a file path (str or pathlib.Path), not "
+            f"{type(path).__name__}"
+        )
+    try:
+        writer = writer_for(path)
+    except ValueError as exc:
+        raise ArgumentError(f"write_assessments: {exc}") from None
     target = Path(path)
     ordered = _ordered(table)
     # every writer (registered ones too) writes a temporary file beside the target, which

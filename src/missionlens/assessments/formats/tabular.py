@@ -7,6 +7,8 @@ and the readers of templates and exports build on these helpers.
 from __future__ import annotations
 
 import codecs
+import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -16,13 +18,17 @@ from missionlens.errors import UnreadableFileError
 from missionlens.text import as_text, quote_series, text_dtype
 
 __all__ = [
+    "column_problems",
     "column_text",
     "decode_text",
     "drop_blank_rows",
+    "escape_surrogates",
+    "has_surrogate",
     "is_text_column",
     "iso_dates",
     "iso_times",
     "match_columns",
+    "surrogate_failures",
     "table_batch",
     "text_frame",
 ]
@@ -89,13 +95,209 @@ def table_batch(frame: pd.DataFrame, file: str, *, first_row: int, sheet: str = 
     sheet : str
         The sheet the table is on, if any.
     """
-    frame, failures = match_columns(frame.reset_index(drop=True), file)
+    problems = column_problems(frame, file, sheet=sheet)
+    if problems is not None:
+        return Batch(file=file, frame=pd.DataFrame(), failures=problems)
+    frame, repeated = _drop_repeated(frame.reset_index(drop=True), file, sheet)
+    frame, failures = match_columns(frame, file)
+    failures[:0] = repeated
+    frame = _nested_as_text(frame)
     if any(str(c).startswith(INTERNAL) for c in frame.columns):
         frame = frame[[c for c in frame.columns if not str(c).startswith(INTERNAL)]]
     frame = frame.copy()
     frame[INTERNAL + "sheet"] = sheet
     frame[INTERNAL + "row"] = np.arange(first_row, first_row + len(frame), dtype="int64")
     return Batch(file=file, frame=frame, failures=failures)
+
+
+def column_problems(
+    frame: pd.DataFrame, file: str, *, sheet: str = ""
+) -> list[dict[str, object]] | None:
+    """``unreadable`` failures for a table whose column names cannot be read, or ``None``.
+
+    Columns of several levels (a ``MultiIndex``) and names that are not text (``0``, ``1.5``,
+    ``None``: a DataFrame made without a header) are refused: a name is matched as text, and
+    writing such a table would change the names silently.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"a table must be a pandas DataFrame, not {type(frame).__name__}")
+    if isinstance(frame.columns, pd.MultiIndex):
+        return [
+            file_failure(
+                file,
+                "unreadable",
+                f"the columns have {frame.columns.nlevels} levels (a MultiIndex); give one "
+                "level of column names, e.g. with frame.columns = ['_'.join(map(str, c)) for c "
+                "in frame.columns]",
+                sheet=sheet,
+            )
+        ]
+    odd = [(i, c) for i, c in enumerate(frame.columns) if not isinstance(c, str)]
+    if not odd:
+        return None
+    shown = ", ".join(f"column {i + 1} is {c!r} ({type(c).__name__})" for i, c in odd[:5])
+    more = f" and {len(odd) - 5} more" if len(odd) > 5 else ""
+    return [
+        {
+            **file_failure(
+                file,
+                "unreadable",
+                f"column names must be text: {shown}{more}; name the columns (mission, period, "
+                "phase, indicator, value, rater, ...), e.g. read the file with a header row",
+                sheet=sheet,
+            ),
+            "value": "" if is_missing_name(odd[0][1]) else str(odd[0][1]),
+        }
+    ]
+
+
+def is_missing_name(name: object) -> bool:
+    """Whether a column name is missing (``None`` or NaN)."""
+    return name is None or (isinstance(name, float) and name != name)
+
+
+def _drop_repeated(
+    frame: pd.DataFrame, file: str, sheet: str
+) -> tuple[pd.DataFrame, list[dict[str, object]]]:
+    """Keep the first of columns with the very same name; one ``duplicate_column`` each."""
+    repeated = frame.columns.duplicated()
+    if not repeated.any():
+        return frame, []
+    names = [str(c) for c in frame.columns[repeated].unique()]
+    failures = [
+        {
+            **file_failure(
+                file,
+                "duplicate_column",
+                f"{int((frame.columns == name).sum())} columns are named {name!r}; keep one "
+                "(only the first is read)",
+                sheet=sheet,
+            ),
+            "column": name,
+        }
+        for name in names
+    ]
+    return frame.loc[:, ~repeated], failures
+
+
+#: Kinds of :func:`pandas.api.types.infer_dtype` that hold no list, array or mapping.
+_PLAIN_KINDS = frozenset(
+    {
+        "string",
+        "empty",
+        "integer",
+        "floating",
+        "mixed-integer-float",
+        "decimal",
+        "boolean",
+        "datetime",
+        "datetime64",
+        "date",
+        "timedelta",
+        "timedelta64",
+        "time",
+        "period",
+        "bytes",
+        "complex",
+    }
+)
+
+
+def _nested_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Lists, arrays and mappings in record columns as text (a cell holds one value).
+
+    Such cells (a Parquet list column, a JSON list, a DataFrame of lists) are no value of any
+    check; as text they are reported at their row and column as any other wrong value.
+    """
+    for col in frame.columns:
+        if col not in ASSESSMENT_COLUMNS or frame[col].dtype != object:
+            continue
+        values = frame[col]
+        if pd.api.types.infer_dtype(values, skipna=True) in _PLAIN_KINDS:
+            continue  # every cell is text, a number, a date... (checked in C, fast)
+        nested = values.map(lambda v: isinstance(v, list | tuple | dict | set | np.ndarray))
+        if bool(nested.any()):
+            frame = frame.copy()
+            frame[col] = values.where(~nested, values[nested].map(_nested_text))
+    return frame
+
+
+def _nested_text(value: object) -> str:
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, set | tuple):
+        value = list(value)
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_surrogate(text: str) -> bool:
+    """Whether ``text`` holds a lone surrogate (half of a UTF-16 pair; no UTF-8 text can)."""
+    return _SURROGATE.search(text) is not None
+
+
+def escape_surrogates(text: str) -> str:
+    """``text`` with every lone surrogate written as ``\\udXXX`` (other characters kept)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def surrogate_failures(
+    frame: pd.DataFrame, file: str, *, first_row: int, sheet: str = "", escape: str
+) -> tuple[pd.DataFrame, list[dict[str, object]]]:
+    """Report text cells holding a lone surrogate (half of a character), and escape them.
+
+    A lone surrogate cannot be in UTF-8 text, but a file may spell one with an escape: JSON
+    ``"\\ud800"``, XLSX ``_xD800_``. Such text can be neither compared, written nor shown, so
+    each cell holding one gets an ``unreadable`` failure at its row and column, and the cell is
+    kept with the surrogate written as ``\\ud800`` (the checks then see ordinary text).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table as read (object columns).
+    file, sheet : str
+        Where the table is, for the failures.
+    first_row : int
+        The row number of the table's first row.
+    escape : str
+        How the file spells such a character, for the message (``"\\ud800"``).
+    """
+    failures: list[dict[str, object]] = []
+    out = frame
+    for pos, col in enumerate(frame.columns):
+        values = frame.iloc[:, pos]
+        if values.dtype != object:
+            continue
+        bad = values.map(lambda v: isinstance(v, str) and has_surrogate(v))
+        if not bool(bad.any()):
+            continue
+        if out is frame:
+            out = frame.copy()
+        fixed = values[bad].map(escape_surrogates)
+        rows = np.flatnonzero(bad.to_numpy(dtype=bool))
+        for row, shown in zip(rows, fixed.astype(str), strict=True):
+            failures.append(
+                {
+                    **file_failure(
+                        file,
+                        "unreadable",
+                        f"the text holds a lone surrogate, half of a character (written "
+                        f"{escape} in the file): it cannot be compared, written or shown. "
+                        "Fix the text in the program that made the file",
+                        sheet=sheet,
+                    ),
+                    "row": first_row + int(row),
+                    "column": str(col),
+                    "value": shown[:80],
+                }
+            )
+        out.iloc[:, pos] = values.where(~bad, fixed)
+    return out, failures
 
 
 def drop_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:

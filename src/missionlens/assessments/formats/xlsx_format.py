@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -32,6 +34,7 @@ from missionlens.assessments.formats.tabular import (
     drop_blank_rows,
     is_text_column,
     iso_times,
+    surrogate_failures,
     table_batch,
 )
 from missionlens.assessments.record import (
@@ -40,6 +43,7 @@ from missionlens.assessments.record import (
     META_SHEET,
     TABLE_SHEET,
     Batch,
+    file_failure,
 )
 from missionlens.errors import ArgumentError, UnreadableFileError
 from missionlens.text import (
@@ -47,17 +51,20 @@ from missionlens.text import (
     cell_text,
     is_missing,
     ooxml_escape,
+    ooxml_unescape,
     quote_series,
     quote_text,
-    unescape_series,
     unquote_series,
     unquote_text,
 )
 
 __all__ = [
+    "MAX_XLSX_RATIO",
+    "MAX_XLSX_UNCOMPRESSED",
     "SUFFIXES",
     "XLSX_ERRORS",
     "XlsxTable",
+    "check_archive",
     "check_cell_text",
     "read_meta",
     "read_xlsx",
@@ -71,8 +78,26 @@ __all__ = [
 #: Suffixes read and written as XLSX workbooks.
 SUFFIXES: tuple[str, ...] = (".xlsx", ".xlsm")
 
-#: Errors (besides the generic ones) that mean a workbook cannot be read.
-XLSX_ERRORS: tuple[type[BaseException], ...] = (zipfile.BadZipFile,)
+#: Errors (besides the generic ones) that mean a workbook cannot be read: not a zip archive,
+#: broken XML inside it (``xml.etree.ElementTree.ParseError``, a ``SyntaxError``), a damaged
+#: compressed member (``zlib.error``, ``EOFError``).
+XLSX_ERRORS: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    ElementTree.ParseError,
+    zlib.error,
+    EOFError,
+)
+
+#: Most bytes the XML members of a workbook may hold once uncompressed (256 MiB). A workbook
+#: is a zip archive; one of 300 KB can unpack to gigabytes (a "zip bomb"), so the sizes the
+#: archive declares are checked before it is opened. A full Excel sheet of assessments needs
+#: more; write such tables as CSV or Parquet.
+MAX_XLSX_UNCOMPRESSED = 256 * 1024 * 1024
+
+#: Highest ratio of uncompressed to compressed size of a workbook member larger than 1 MiB
+#: (workbooks written by Excel, LibreOffice or openpyxl stay well below it).
+MAX_XLSX_RATIO = 100
 
 
 @dataclass
@@ -111,6 +136,7 @@ def workbook(source: Source) -> Any:
         import openpyxl
         from openpyxl.utils.exceptions import InvalidFileException
 
+        check_archive(path)
         try:
             book = openpyxl.load_workbook(path, read_only=True, data_only=False)
         except InvalidFileException as exc:
@@ -121,6 +147,38 @@ def workbook(source: Source) -> Any:
         return book
 
     return source.cached("xlsx:workbook", open_workbook)
+
+
+def check_archive(path: Path) -> None:
+    """Refuse a workbook whose members would unpack to too much (see :data:`MAX_XLSX_UNCOMPRESSED`).
+
+    Raises
+    ------
+    UnreadableFileError
+        If the members' declared sizes add up to more than :data:`MAX_XLSX_UNCOMPRESSED`, or
+        a member over 1 MiB unpacks to more than :data:`MAX_XLSX_RATIO` times its compressed
+        size.
+    zipfile.BadZipFile
+        If the file is not a zip archive (reported as ``unreadable``).
+    """
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+    total = sum(m.file_size for m in members)
+    if total > MAX_XLSX_UNCOMPRESSED:
+        raise UnreadableFileError(
+            f"{path.name} would unpack to {total:,} bytes, more than the "
+            f"{MAX_XLSX_UNCOMPRESSED:,} a workbook of assessments may hold (a damaged or "
+            "malicious file, or a table too large for XLSX: write it as CSV or Parquet)"
+        )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > 1024 * 1024 and ratio > MAX_XLSX_RATIO:
+            raise UnreadableFileError(
+                f"{path.name}: its part {member.filename} unpacks to {ratio:,.0f} times its "
+                f"compressed size ({member.file_size:,} bytes), more than the "
+                f"{MAX_XLSX_RATIO} of any real workbook; the file is refused as a possible zip "
+                "bomb (write large tables as CSV or Parquet)"
+            )
 
 
 def read_meta(book: Any) -> dict[str, str]:
@@ -146,6 +204,10 @@ def workbook_meta(source: Source) -> dict[str, str]:
 def _sheet_table(source: Source) -> XlsxTable | None:
     book = workbook(source)
     sheet = book[TABLE_SHEET] if TABLE_SHEET in book.sheetnames else book.worksheets[0]
+    if hasattr(sheet, "reset_dimensions"):
+        # read-only sheets trust the <dimension> the file declares, which may be stale (a
+        # workbook edited by another program): rows beyond it would be dropped silently
+        sheet.reset_dimensions()
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
@@ -155,8 +217,26 @@ def _sheet_table(source: Source) -> XlsxTable | None:
     width = len(header)
     body = [(r + [None] * (width - len(r)))[:width] for r in rows[1:]]
     frame = pd.DataFrame(body, columns=header, dtype=object)
-    frame = frame.apply(unescape_series)
+    frame = frame.apply(_unescape_cells)
     return XlsxTable(header=header, frame=frame, sheet=str(sheet.title))
+
+
+def _unescape_cells(values: pd.Series) -> pd.Series:
+    """``_xHHHH_`` tokens of a column decoded, the column kept as ``object``.
+
+    Like :func:`~missionlens.text.unescape_series`, but the result is never converted to a
+    string dtype, which cannot hold the lone surrogate a token such as ``_xD800_`` decodes to
+    (it is reported by :func:`~.tabular.surrogate_failures`).
+    """
+    if values.dtype != object:
+        return values
+    tokens = values.map(lambda v: isinstance(v, str) and "_x" in v).to_numpy(dtype=bool)
+    if not tokens.any():
+        return values
+    cells = values.to_numpy(dtype=object).copy()
+    for pos in np.flatnonzero(tokens):
+        cells[pos] = ooxml_unescape(cells[pos])
+    return pd.Series(cells, index=values.index, dtype=object, name=values.name)
 
 
 def sheet_table(source: Source) -> XlsxTable | None:
@@ -172,12 +252,49 @@ def read_xlsx(source: Source) -> list[Batch]:
     table = sheet_table(source)
     if table is None:
         return [Batch(file=source.name, frame=pd.DataFrame())]
-    frame = table.frame.copy()
+    frame, failures = surrogate_failures(
+        table.frame, source.name, first_row=2, sheet=table.sheet, escape="_xD800_"
+    )
+    failures[:0] = _long_cells(table, source.name)
+    frame = frame.copy() if frame is table.frame else frame
     frame.columns = pd.Index([unquote_text(h) for h in table.header], dtype=object)
     frame = frame.apply(unquote_series)
     batch = table_batch(frame, source.name, first_row=2, sheet=table.sheet)
     batch.frame = drop_blank_rows(batch.frame)
+    batch.failures[:0] = failures
     return [batch]
+
+
+def _long_cells(table: XlsxTable, file: str) -> list[dict[str, object]]:
+    """One ``unreadable`` failure per cell longer than an Excel cell can be (not made by Excel)."""
+    out: list[dict[str, object]] = []
+    for pos, name in enumerate(table.header):
+        if len(name) > EXCEL_CELL_LIMIT:
+            out.append(_long_cell(file, table.sheet, 1, f"column {pos + 1}", len(name)))
+    for pos, name in enumerate(table.header):
+        column = table.frame.iloc[:, pos]
+        lengths = column.map(lambda v: len(v) if isinstance(v, str) else 0)
+        for row in np.flatnonzero(lengths.to_numpy(dtype="int64") > EXCEL_CELL_LIMIT):
+            out.append(
+                _long_cell(file, table.sheet, int(row) + 2, unquote_text(name), lengths.iloc[row])
+            )
+    return out
+
+
+def _long_cell(file: str, sheet: str, row: int, column: str, length: int) -> dict[str, object]:
+    return {
+        **file_failure(
+            file,
+            "unreadable",
+            f"the cell holds {length:,} characters, more than the {EXCEL_CELL_LIMIT:,} an Excel "
+            "cell can hold: the workbook was not made by Excel and its text cannot be trusted; "
+            "keep long text in CSV, JSON or Parquet",
+            sheet=sheet,
+        ),
+        "row": row,
+        "column": column,
+        "value": f"{length:,} characters",
+    }
 
 
 def write_xlsx(table: pd.DataFrame, target: Path) -> None:
