@@ -358,3 +358,17 @@ def test_lone_surrogate_in_input_is_one_located_problem(small_framework: ml.Fram
     assert exc.value.problems.loc[0, "path"] == "indicators[0].name"
     assert "\\udcff" in str(exc.value)
     json.dumps(exc.value.problems.to_dict("records"), ensure_ascii=False).encode("utf-8")
+
+
+def test_yaml_alias_bomb_is_refused_quickly() -> None:
+    """Nine levels of ten aliases stand for 10**9 values ("billion laughs"): refused at once."""
+    import time
+
+    lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for level in range(1, 10):
+        refs = ", ".join([f"*a{level - 1}"] * 10)
+        lines.append(f"a{level}: &a{level} [{refs}]")
+    started = time.process_time()
+    with pytest.raises(ml.FrameworkError, match="aliases"):
+        ml.Framework.from_yaml("\n".join(lines))
+    assert time.process_time() - started < 5  # not a timing target: a guard against hanging

@@ -28,6 +28,7 @@ from missionlens.framework.structure import Problem, problem, problem_frame
 
 __all__ = [
     "MAX_DEPTH",
+    "MAX_EXPANDED_NODES",
     "dump_yaml",
     "nesting_depth",
     "parse_text",
@@ -42,10 +43,53 @@ __all__ = [
 MAX_DEPTH = 100
 
 
+#: The most values a YAML document may expand to once its aliases are followed. An alias
+#: refers to an anchored node without copying it, so a few lines can stand for billions of
+#: values ("billion laughs"); the built-in framework expands to about 10,000.
+MAX_EXPANDED_NODES = 1_000_000
+
+
+def expanded_size(node: yaml.Node, limit: int = MAX_EXPANDED_NODES) -> int:
+    """How many nodes a composed YAML node stands for once every alias is followed.
+
+    Counted over the distinct nodes (each anchored node once, memoised by identity), so that
+    the count itself costs time in proportion to the text, not to its expansion; stops past
+    ``limit``.
+    """
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    while stack:
+        current, done = stack.pop()
+        key = id(current)
+        if key in sizes and not done:
+            continue
+        children: list[yaml.Node] = []
+        if isinstance(current, yaml.SequenceNode):
+            children = list(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            children = [part for pair in current.value for part in pair]
+        if not done:
+            stack.append((current, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+            continue
+        sizes[key] = min(limit + 1, 1 + sum(sizes.get(id(child), 1) for child in children))
+    return sizes[id(node)]
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing duplicate and unhashable keys and deep nesting."""
+    """PyYAML's safe loader, refusing duplicate and unhashable keys, deep nesting and alias
+    expansion past :data:`MAX_EXPANDED_NODES`."""
 
     _nesting = 0
+
+    def construct_document(self, node: Any) -> Any:
+        if expanded_size(node) > MAX_EXPANDED_NODES:
+            raise YAMLTooDeepError(
+                f"the YAML expands to more than {MAX_EXPANDED_NODES:,} values once its aliases "
+                "(*name) are followed; a framework file is far smaller. Write the repeated "
+                "parts out, or use fewer nested aliases"
+            )
+        return super().construct_document(node)  # type: ignore[no-untyped-call]
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         # PyYAML composes recursively: stop at the cap, long before Python's recursion limit
@@ -200,8 +244,12 @@ def parse_text(text: str, kind: str, name: str | None) -> Any:
         return safe_load_unique(text)
     except YAMLDuplicateKeyError as exc:
         found = problem(f"line {exc.line}", "duplicate_key", str(exc), value=str(exc.key))
-    except YAMLTooDeepError:
-        found = too_deep_problem()
+    except YAMLTooDeepError as exc:
+        found = (
+            too_deep_problem()
+            if str(exc) == _too_deep_message()
+            else problem("", "too_deep", str(exc), value=f"> {MAX_EXPANDED_NODES:,} values")
+        )
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
