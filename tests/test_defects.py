@@ -372,3 +372,11 @@ def test_yaml_alias_bomb_is_refused_quickly() -> None:
     with pytest.raises(ml.FrameworkError, match="aliases"):
         ml.Framework.from_yaml("\n".join(lines))
     assert time.process_time() - started < 5  # not a timing target: a guard against hanging
+
+
+def test_unknown_framework_name_is_a_missionlens_error() -> None:
+    with pytest.raises(ml.NotFoundError, match="did you mean 'whole-of-mission'") as info:
+        ml.load_framework("whole-of-misson")
+    assert isinstance(info.value, FileNotFoundError)  # code catching the built-in still works
+    with pytest.raises(ml.NotFoundError):
+        ml.score(pd.DataFrame({"mission": ["A"], "period": ["2024"]}), framework="nope")

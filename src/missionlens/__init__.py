@@ -12,10 +12,12 @@ from importlib import import_module as _import_module
 
 from missionlens._version import __version__
 from missionlens.errors import (
+    ArgumentError,
     FrameworkError,
     IncompatibleProfilesError,
     IncompleteScoreWarning,
     MissionLensError,
+    NotFoundError,
     RecipeError,
     ScoringInputError,
     ValidationError,
@@ -124,6 +126,7 @@ __all__ = [
     "PROFILE_COLUMNS",
     "AggregationSpec",
     "Anchor",
+    "ArgumentError",
     "BinaryScale",
     "Facet",
     "FacetValue",
@@ -135,6 +138,7 @@ __all__ = [
     "MissingRule",
     "MissionLensError",
     "Node",
+    "NotFoundError",
     "NumericScale",
     "Profiles",
     "Recipe",

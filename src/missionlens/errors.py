@@ -24,6 +24,7 @@ __all__ = [
     "IncompatibleProfilesError",
     "IncompleteScoreWarning",
     "MissionLensError",
+    "NotFoundError",
     "RecipeError",
     "ScoringInputError",
     "UnreadableFileError",
@@ -241,3 +242,10 @@ class ArchiveError(MissionLensError, ValueError):
         self.member = member
         where = f"{path}" + (f", member {member!r}" if member else "")
         super().__init__(f"{where}: {message}")
+
+
+class NotFoundError(MissionLensError, FileNotFoundError):
+    """A framework or a file named by the user does not exist; the message says what exists.
+
+    It is a :class:`FileNotFoundError` too, so that code catching that keeps working.
+    """

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from missionlens.errors import ArgumentError
+from missionlens.errors import ArgumentError, NotFoundError
 from missionlens.framework.model import Framework
 from missionlens.suggest import did_you_mean
 
@@ -102,7 +102,7 @@ def load_framework(name_or_path: str | Path) -> Framework:
     path = Path(name_or_path)
     if path.is_file():
         return Framework.from_file(path)
-    raise FileNotFoundError(
+    raise NotFoundError(
         f"no built-in framework or file named '{key}' (built-in frameworks: "
         f"{', '.join(builtins) or 'none'}){did_you_mean(key, list(builtins))}"
     )

@@ -59,7 +59,7 @@ from missionlens.assessments.record import (
     unreadable_batch,
 )
 from missionlens.atomic import atomic_path
-from missionlens.errors import ArgumentError, UnreadableFileError
+from missionlens.errors import ArgumentError, NotFoundError, UnreadableFileError
 
 if TYPE_CHECKING:
     from missionlens.framework.model import Framework
@@ -492,7 +492,7 @@ def _load_one(item: AssessmentSource, framework: Framework | None, position: int
         raise ArgumentError(f"cannot read assessments from a {type(item).__name__}")
     path = Path(item)
     if not path.exists():
-        raise FileNotFoundError(f"assessment file not found: {path}")
+        raise NotFoundError(f"assessment file not found: {path}")
     name = str(path)
     source = Source(name=name, path=path, frame=None, framework=framework)
     trying: Reader | None = None
