@@ -154,10 +154,11 @@ def _writing(output: Path) -> Iterator[None]:
 
 # ----------------------------------------------------------------------------------- main
 @click.group(
+    "missionlens",
     context_settings=_CONTEXT,
     epilog=_epilog(
         """\b
-A first hour:
+Examples, in the order of a first hour:
   1. the frameworks you can use, and what one asks:
        missionlens frameworks list
        missionlens frameworks show whole-of-mission
@@ -250,7 +251,7 @@ def frameworks_show(name: str, indicators: bool) -> None:
 Examples:
   missionlens frameworks schema > framework.schema.json
   missionlens frameworks schema -o framework.schema.json""",
-        "Writes OUTPUT if given (replaced whole, never half written).",
+        "Reads no files; writes OUTPUT if given (replaced whole, never half written).",
     ),
 )
 @click.option(
