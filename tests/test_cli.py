@@ -414,3 +414,75 @@ def test_cli_reference_page_is_current() -> None:
         for param in command.params:
             for flag in getattr(param, "opts", []):
                 assert flag in page or param.name.upper() in page, (path, flag)
+
+
+# ------------------------------------------------------------ the bad-input corpus, via the CLI
+CORPUS = Path(__file__).parent / "data" / "bad"
+
+
+def _corpus(prefixes: tuple[str, ...]) -> list[str]:
+    return sorted(p.name for p in CORPUS.iterdir() if p.name.startswith(prefixes))
+
+
+@pytest.fixture
+def _loaded_once(monkeypatch: pytest.MonkeyPatch, wom: ml.Framework) -> None:
+    """The built-in framework built once for the corpus (each load takes a tenth of a second)."""
+    from missionlens.framework import registry
+
+    built = wom
+    real = registry.load_framework
+
+    def load(name: str) -> ml.Framework:
+        return built if name == "whole-of-mission" else real(name)
+
+    monkeypatch.setattr(registry, "load_framework", load)
+
+
+@pytest.mark.usefixtures("_loaded_once")
+@pytest.mark.parametrize("name", _corpus(("csv_", "json_", "unknown_")))
+def test_corpus_entries_through_validate_and_score_json(name: str, tmp_path: Path) -> None:
+    path = str(CORPUS / name)
+    runner = CliRunner()
+    validated = runner.invoke(main, ["validate", path, "-f", "whole-of-mission", "--json"])
+    out = tmp_path / "p.zip"
+    scored = runner.invoke(
+        main, ["score", path, "-f", "whole-of-mission", "-o", str(out), "--json"]
+    )
+    for result in (validated, scored):
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+        assert result.exit_code in (0, 1), result.output
+        document = json.loads(result.stdout)  # always a JSON document, never a traceback
+        assert document["ok"] is (result.exit_code == 0)
+    v_doc = json.loads(validated.stdout)
+    if v_doc["n_problems"]:  # a problem refuses the scoring too, with the same checks
+        assert scored.exit_code == 1 and not out.exists()
+        assert json.loads(scored.stdout)["counts"] == v_doc["counts"]
+    elif scored.exit_code == 0:
+        assert out.exists()
+
+
+@pytest.mark.parametrize("name", _corpus(("framework_",)))
+def test_corpus_frameworks_exit_1_with_a_table(name: str) -> None:
+    result = CliRunner().invoke(main, ["frameworks", "validate", str(CORPUS / name)])
+    assert result.exit_code == 1 and "problem(s) in" in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("name", _corpus(("recipe_",)))
+def test_corpus_recipes_exit_1(name: str, tmp_path: Path) -> None:
+    entries = str(_entries(tmp_path / "e.csv", COMPLETE))
+    result = CliRunner().invoke(
+        main,
+        [
+            "score",
+            entries,
+            "-f",
+            str(SMALL),
+            "-r",
+            str(CORPUS / name),
+            "-o",
+            str(tmp_path / "p.zip"),
+        ],
+    )
+    assert result.exit_code == 1 and result.stderr.startswith("error: "), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
