@@ -366,11 +366,11 @@ def test_cli_template(tmp_path: Path, data_dir: Path) -> None:
     assert openpyxl.load_workbook(out).sheetnames[1:3] == ["MINUSCA", "UNMISS"]
     form = tmp_path / "form.xlsx"
     result = runner.invoke(
-        main, ["template", framework, str(form), "-m", "MINUSCA", "-p", "exit", "--xlsform"]
+        main, ["template", framework, str(form), "-m", "MINUSCA", "--phase", "exit", "--xlsform"]
     )
     assert result.exit_code == 0, result.output
     assert openpyxl.load_workbook(form).sheetnames == ["survey", "choices", "settings"]
-    result = runner.invoke(main, ["template", framework, str(out), "-m", "A", "-p", "nowhere"])
+    result = runner.invoke(main, ["template", framework, str(out), "-m", "A", "--phase", "nowhere"])
     assert result.exit_code == 2 and "unknown phase" in result.output
 
 

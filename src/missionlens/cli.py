@@ -1,50 +1,239 @@
-"""Command-line interface.
+"""Command-line interface: ``missionlens``.
 
-``missionlens frameworks list | show NAME | schema | validate FILE``;
-``missionlens template FRAMEWORK OUTPUT --mission M --phase P [--period X] [--xlsform]``;
-``missionlens validate FILE... --framework FRAMEWORK``;
-``missionlens score FILE... --framework FRAMEWORK [--recipe R] --output OUT``;
-``missionlens demo [--out DIR]``.
+Commands::
+
+    missionlens frameworks list | show NAME | schema [-o FILE] | validate FILE
+    missionlens template FRAMEWORK OUTPUT -m MISSION --phase PHASE [-p PERIOD] [--xlsform]
+    missionlens validate FILE... -f FRAMEWORK [-o PROBLEMS] [--json | -q] [-v]
+    missionlens score FILE... -f FRAMEWORK -o OUTPUT [-r RECIPE] [--json | -q]
+    missionlens demo [--out DIR]
+
+Exit codes, the same for every command (:data:`EXIT_OK`, :data:`EXIT_DATA`,
+:data:`EXIT_USAGE`): 0 all went well; 1 a problem in the data (entries that fail a check, no
+entries at all, a framework or recipe file with problems); 2 a usage error (an unknown option,
+a missing or unknown argument, a file that does not exist, an output that cannot be written).
+
+Everything heavier than :mod:`click` is imported inside the commands, so that
+``missionlens --version`` and ``--help`` answer at once (without pandas or pydantic).
+``docs/cli.md`` is generated from the help texts below by ``docs/build_cli_docs.py``.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-import pandas as pd
 
+from missionlens._version import __version__
 from missionlens.errors import FrameworkError, MissionLensError, format_table
-from missionlens.framework.model import framework_json_schema
-from missionlens.framework.registry import list_frameworks, load_framework
 
-__all__ = ["main"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from missionlens.framework.model import Framework
+    from missionlens.scoring.profiles import Profiles
+
+__all__ = ["EXIT_DATA", "EXIT_OK", "EXIT_USAGE", "main"]
+
+#: Exit code: all went well.
+EXIT_OK = 0
+#: Exit code: a problem in the data (failed checks, no entries, a bad framework or recipe file).
+EXIT_DATA = 1
+#: Exit code: a usage error (bad option or argument, missing file, output that cannot be written).
+EXIT_USAGE = 2
+
+_EXIT_CODES = """\b
+Exit codes:
+  0  all went well
+  1  a problem in the data (see the messages)
+  2  a usage error: unknown option, missing or unknown argument or file,
+     or an output that cannot be written"""
+
+_CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 88}
 
 
-@click.group()
-@click.version_option(package_name="missionlens")
+def _epilog(*parts: str) -> str:
+    return "\n\n".join([*parts, _EXIT_CODES])
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    """Print ``error: message`` on standard error and exit with ``code``."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _emit_json(document: dict[str, Any]) -> None:
+    """Print ``document`` as JSON (strict: no NaN, lone surrogates escaped)."""
+    click.echo(json.dumps(document, indent=2, ensure_ascii=True, allow_nan=False))
+
+
+def _jsonable(value: object) -> object:
+    """A cell of a table as a JSON value: missing values are ``null``, never dropped."""
+    import datetime
+
+    import numpy as np
+    import pandas as pd
+
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        number = float(value)
+        if math.isnan(number):
+            return None
+        return number if math.isfinite(number) else str(number)  # "inf": valid JSON, kept
+    if isinstance(value, (pd.Timestamp, datetime.datetime, datetime.date)):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value
+    return str(value)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """The rows of ``frame`` as JSON records, every column kept, missing cells as ``null``."""
+    columns = [str(c) for c in frame.columns]
+    return [
+        {column: _jsonable(cell) for column, cell in zip(columns, row, strict=True)}
+        for row in frame.itertuples(index=False, name=None)
+    ]
+
+
+def _framework_facts(fw: Framework) -> dict[str, object]:
+    return {"id": fw.id, "version": fw.version, "fingerprint": fw.fingerprint}
+
+
+def _load_or_exit(name: str, as_json: bool = False) -> Framework:
+    """The framework ``name`` (built-in name or file), or exit: 1 if it has problems, 2 if
+    it does not exist."""
+    from missionlens.framework.registry import load_framework
+
+    try:
+        return load_framework(name)
+    except FrameworkError as exc:
+        problems = exc.problems
+        if as_json:
+            _emit_json(
+                {
+                    "ok": False,
+                    "error": f"{len(problems)} problem(s) in framework {exc.source or name}",
+                    "framework_problems": _records(problems),
+                }
+            )
+        else:
+            click.echo(f"{len(problems)} problem(s) in {exc.source or name}:")
+            click.echo(format_table(problems.drop(columns=["file"]), max_rows=500, max_width=110))
+        sys.exit(EXIT_DATA)
+    except FileNotFoundError as exc:
+        _fail(str(exc), EXIT_USAGE)
+
+
+def _write_problem(output: Path, exc: OSError) -> str:
+    """Why ``output`` could not be written (a WriteError already says it whole)."""
+    if isinstance(exc, MissionLensError):
+        return str(exc)
+    return f"cannot write {output}: {exc.strerror or exc}"
+
+
+@contextmanager
+def _writing(output: Path) -> Iterator[None]:
+    """Turn a failure to write ``output`` into ``error: ...`` and exit code 2."""
+    try:
+        yield
+    except OSError as exc:
+        _fail(_write_problem(output, exc), EXIT_USAGE)
+
+
+# ----------------------------------------------------------------------------------- main
+@click.group(
+    "missionlens",
+    context_settings=_CONTEXT,
+    epilog=_epilog(
+        """\b
+Examples, in the order of a first hour:
+  1. the frameworks you can use, and what one asks:
+       missionlens frameworks list
+       missionlens frameworks show whole-of-mission
+  2. an Excel file for the analysts to fill in:
+       missionlens template whole-of-mission round.xlsx -m MINUSCA --phase implementation
+  3. check what they entered:
+       missionlens validate round.xlsx -f whole-of-mission
+  4. score it and save the profiles:
+       missionlens score round.xlsx -f whole-of-mission -o profiles.zip
+  Or all of it on synthetic data: missionlens demo""",
+        "Run 'missionlens COMMAND --help' for what a command reads, writes and prints.",
+    ),
+)
+@click.version_option(__version__, "--version", "-V", prog_name="missionlens")
 def main() -> None:
-    """missionlens: whole-of-mission performance assessment of UN peace operations."""
+    """missionlens: whole-of-mission performance assessment of UN peace operations.
+
+    Make templates for analysts, check what they entered, and score it into comparable
+    mission profiles.
+    """
 
 
-@main.group()
+# ----------------------------------------------------------------------------- frameworks
+@main.group(
+    short_help="List, show and check frameworks.",
+    context_settings=_CONTEXT,
+    epilog=_epilog(
+        """\b
+Examples:
+  missionlens frameworks list
+  missionlens frameworks show whole-of-mission --no-indicators
+  missionlens frameworks schema -o framework.schema.json
+  missionlens frameworks validate my-framework.yaml"""
+    ),
+)
 def frameworks() -> None:
-    """List, show, validate frameworks and print the framework file schema."""
+    """List, show and check frameworks; print the framework file schema.
+
+    A framework is the scoring schema: dimensions, sub-dimensions and indicators with their
+    rating scales and weights. Use a built-in one by name, or your own file (.yaml or .json).
+    """
 
 
-@frameworks.command("list")
+@frameworks.command(
+    "list",
+    short_help="List the built-in frameworks.",
+    context_settings=_CONTEXT,
+    epilog=_epilog("\b\nExample:\n  missionlens frameworks list", "Reads and writes no files."),
+)
 def frameworks_list() -> None:
-    """List the built-in frameworks."""
+    """List the built-in frameworks (name, version, title)."""
+    from missionlens.framework.registry import list_frameworks
+
     click.echo(list_frameworks().to_string(index=False))
 
 
-@frameworks.command("show")
+@frameworks.command(
+    "show",
+    short_help="Show a framework's dimensions and indicators.",
+    context_settings=_CONTEXT,
+    epilog=_epilog(
+        """\b
+Examples:
+  missionlens frameworks show whole-of-mission
+  missionlens frameworks show my-framework.yaml --no-indicators""",
+        "Reads NAME if it is a file; writes no files.",
+    ),
+)
 @click.argument("name")
 @click.option("--indicators/--no-indicators", default=True, help="List the indicators too.")
 def frameworks_show(name: str, indicators: bool) -> None:
-    """Show a built-in framework (by NAME) or a framework file (by path)."""
+    """Show a framework: its dimensions and weights, and its indicators.
+
+    NAME is a built-in framework (see 'missionlens frameworks list') or a framework file.
+    """
     fw = _load_or_exit(name)
     click.echo(fw.summary())
     if indicators:
@@ -53,7 +242,18 @@ def frameworks_show(name: str, indicators: bool) -> None:
         click.echo(table.to_string(index=False))
 
 
-@frameworks.command("schema")
+@frameworks.command(
+    "schema",
+    short_help="Print the JSON Schema of framework files.",
+    context_settings=_CONTEXT,
+    epilog=_epilog(
+        """\b
+Examples:
+  missionlens frameworks schema > framework.schema.json
+  missionlens frameworks schema -o framework.schema.json""",
+        "Reads no files; writes OUTPUT if given (replaced whole, never half written).",
+    ),
+)
 @click.option(
     "--output",
     "-o",
@@ -62,22 +262,36 @@ def frameworks_show(name: str, indicators: bool) -> None:
     help="Write the schema to this file instead of standard output.",
 )
 def frameworks_schema(output: Path | None) -> None:
-    """Print the JSON Schema of the framework file format."""
+    """Print the JSON Schema of the framework file format.
+
+    Editors such as VS Code use it to check a framework file as you type.
+    """
+    from missionlens.framework.model import framework_json_schema
+
     text = json.dumps(framework_json_schema(), indent=2, ensure_ascii=False)
     if output is None:
         click.echo(text)
-    else:
-        from missionlens.atomic import atomic_write
+        return
+    from missionlens.atomic import atomic_write
 
-        with atomic_write(output, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text + "\n")
-        click.echo(f"wrote {output}")
+    with _writing(output), atomic_write(output, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text + "\n")
+    click.echo(f"wrote {output}")
 
 
-@frameworks.command("validate")
+@frameworks.command(
+    "validate",
+    short_help="Check a framework file; list every problem.",
+    context_settings=_CONTEXT,
+    epilog=_epilog(
+        "\b\nExample:\n  missionlens frameworks validate my-framework.yaml",
+        "Reads FILE; writes no files. Prints one line when the file is good, else a table "
+        "of every problem (where in the file, which check, what was expected) and exits 1.",
+    ),
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def frameworks_validate(file: Path) -> None:
-    """Check a framework FILE; exit 1 and print every problem as a table if it has any."""
+    """Check a framework FILE (.yaml or .json) and list every problem in it."""
     fw = _load_or_exit(str(file))
     click.echo(
         f"OK: {file} defines '{fw.id}' v{fw.version} with {len(fw.indicators)} indicators "
@@ -85,20 +299,23 @@ def frameworks_validate(file: Path) -> None:
     )
 
 
-def _load_or_exit(name: str):  # type: ignore[no-untyped-def]
-    try:
-        return load_framework(name)
-    except FrameworkError as exc:
-        problems = exc.problems
-        click.echo(f"{len(problems)} problem(s) in {exc.source or name}:", err=False)
-        click.echo(format_table(problems.drop(columns=["file"]), max_rows=500, max_width=110))
-        sys.exit(1)
-    except FileNotFoundError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-
-
-@main.command("template")
+# ------------------------------------------------------------------------------- template
+@main.command(
+    "template",
+    short_help="Write an Excel template or XLSForm to fill in.",
+    context_settings=_CONTEXT,
+    epilog=_epilog(
+        """\b
+Examples:
+  missionlens template whole-of-mission round.xlsx -m MINUSCA -m UNMISS \\
+      --phase implementation --period 2024-H1
+  missionlens template whole-of-mission form.xlsx -m MINUSCA --phase exit --xlsform""",
+        "Reads FRAMEWORK if it is a file; writes OUTPUT (replaced whole, never half written).",
+        "\b\nPhases: mandate_design, start_up, implementation, drawdown, transition, exit.",
+        "-p is short for --period, as in every command; --phase has no short form (in 0.1.0, "
+        "-p was --phase here).",
+    ),
+)
 @click.argument("framework")
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -109,9 +326,16 @@ def _load_or_exit(name: str):  # type: ignore[no-untyped-def]
     required=True,
     help="A mission to assess (repeat for several); one sheet each.",
 )
-@click.option("--phase", "-p", required=True, help="Lifecycle phase, e.g. implementation.")
-@click.option("--period", default=None, help="Period assessed, e.g. 2024-H1 (else typed in).")
-@click.option("--rater", default=None, help="Pre-fill the rater's name.")
+@click.option(
+    "--phase", default=None, help="Lifecycle phase assessed (required), e.g. implementation."
+)
+@click.option(
+    "--period",
+    "-p",
+    default=None,
+    help="Period assessed, e.g. 2024-H1 or 2024-Q3 (else the analysts type it in).",
+)
+@click.option("--rater", default=None, help="Pre-fill the rater's name (Excel templates only).")
 @click.option(
     "--xlsform",
     is_flag=True,
@@ -121,31 +345,43 @@ def template(
     framework: str,
     output: Path,
     missions: tuple[str, ...],
-    phase: str,
+    phase: str | None,
     period: str | None,
     rater: str | None,
     xlsform: bool,
 ) -> None:
-    """Write an Excel template (or an XLSForm) of FRAMEWORK for analysts to fill in."""
+    """Write an Excel template (or an XLSForm) of FRAMEWORK for analysts to fill in.
+
+    FRAMEWORK is a built-in framework name or a framework file; OUTPUT is the .xlsx file to
+    write. The template has one sheet per mission, with the indicators that apply in the
+    phase, their rating scales and drop-down lists.
+    """
+    from missionlens.framework.elements import PHASES
+
+    if phase is None:
+        if period in PHASES:  # the spelling of 0.1, where -p meant --phase
+            raise click.UsageError(
+                f"-p now means --period; for the lifecycle phase write '--phase {period}'"
+            )
+        raise click.UsageError("Missing option '--phase' (e.g. --phase implementation).")
     from missionlens.assessments.excel_template import write_template
     from missionlens.assessments.xlsform import write_xlsform
 
     fw = _load_or_exit(framework)
-    try:
-        if xlsform:
-            if rater is not None:
-                raise ValueError("--rater is for Excel templates; the form asks each rater")
-            path = write_xlsform(fw, output, phase=phase, missions=list(missions), period=period)
-        else:
-            path = write_template(
-                fw, output, missions=list(missions), phase=phase, period=period, rater=rater
-            )
-    except (ValueError, KeyError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    except OSError as exc:
-        click.echo(f"error: {_write_problem(output, exc)}", err=True)
-        sys.exit(2)
+    with _writing(output):
+        try:
+            if xlsform:
+                if rater is not None:
+                    raise ValueError("--rater is for Excel templates; the form asks each rater")
+                path = write_xlsform(
+                    fw, output, phase=phase, missions=list(missions), period=period
+                )
+            else:
+                path = write_template(
+                    fw, output, missions=list(missions), phase=phase, period=period, rater=rater
+                )
+        except (ValueError, KeyError) as exc:
+            _fail(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc), EXIT_USAGE)
     kind = "XLSForm" if xlsform else "template"
     click.echo(
         f"wrote {kind} {path} for '{fw.id}' v{fw.version} (fingerprint {fw.fingerprint}): "
@@ -154,7 +390,44 @@ def template(
     )
 
 
-@main.command("validate")
+# ------------------------------------------------------------------------------- validate
+_json_option = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print a JSON document instead of text (for scripts); see docs/cli.md.",
+)
+_quiet_option = click.option(
+    "--quiet", "-q", is_flag=True, help="Print nothing when all is well; problems still print."
+)
+
+
+def _exclusive(as_json: bool, quiet: bool) -> None:
+    if as_json and quiet:
+        raise click.UsageError("--json and --quiet: choose one (--json prints only the JSON).")
+
+
+@main.command(
+    "validate",
+    short_help="Check filled-in assessment files.",
+    context_settings=_CONTEXT,
+    epilog=_epilog(
+        """\b
+Examples:
+  missionlens validate amina.xlsx bruno.xlsx -f whole-of-mission
+  missionlens validate round/*.csv -f my-framework.yaml -o problems.xlsx
+  missionlens validate export.csv -f whole-of-mission --json > report.json""",
+        "Reads FILES (filled Excel templates, KoboToolbox/ODK exports, .csv, .json or "
+        ".parquet tables) and FRAMEWORK if it is a file; writes the problem table to "
+        "--output if given.",
+        "Prints one OK line, or the number of problems of each check and a table of them: "
+        "file, sheet, row, column, indicator, check, value and what was expected. Exits 1 if "
+        "any entry has a problem, or if no entries were found at all.",
+        "--json prints {ok, framework, files, n_entries, entries_per_source, empty_sources, "
+        "n_problems, counts, problems, output}; problems holds one record per problem with "
+        "every column of the problem table.",
+    ),
+)
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
@@ -170,33 +443,71 @@ def template(
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Also write the table of problems to this .csv or .xlsx file.",
+    help="Also write the table of every problem to this .csv or .xlsx file.",
 )
-@click.option("--max-rows", default=200, show_default=True, help="Problems to print at most.")
+@click.option(
+    "--max-rows",
+    default=200,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Problems to print at most (--output and --json have them all).",
+)
+@_json_option
+@_quiet_option
+@click.option("--verbose", "-v", is_flag=True, help="Also print a line per file read.")
 def validate_files(
-    files: tuple[Path, ...], framework_name: str, output: Path | None, max_rows: int
+    files: tuple[Path, ...],
+    framework_name: str,
+    output: Path | None,
+    max_rows: int,
+    as_json: bool,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
-    """Check assessment FILES (filled templates, exports, tables); exit 1 on any problem."""
+    """Check the assessment FILES that analysts filled in against a framework."""
+    _exclusive(as_json, quiet)
     from missionlens.assessments.validation import validate
 
-    fw = _load_or_exit(framework_name)
+    fw = _load_or_exit(framework_name, as_json=as_json)
     report = validate(list(files), framework=fw)
     if output is not None:
-        try:
+        with _writing(output):
             _write_failures(report.failures, output)
-        except OSError as exc:
-            click.echo(f"error: {_write_problem(output, exc)}", err=True)
-            sys.exit(2)
+    failed = not report.ok or report.n_entries == 0  # no entries: almost always a mistake
+    if as_json:
+        counts = report.failures["check"].value_counts(sort=False)
+        _emit_json(
+            {
+                "ok": not failed,
+                "framework": _framework_facts(fw),
+                "files": [str(f) for f in files],
+                "n_entries": report.n_entries,
+                "entries_per_source": report.entries_per_source,
+                "empty_sources": report.empty_sources,
+                "n_problems": len(report.failures),
+                "counts": {str(k): int(v) for k, v in counts.items()},
+                "problems": _records(report.failures),
+                "output": None if output is None else str(output),
+                "message": report.headline(),
+            }
+        )
+        sys.exit(EXIT_DATA if failed else EXIT_OK)
+    if verbose:
+        per_file = report.failures["file"].astype(str).value_counts()
+        for source, n in report.entries_per_source.items():
+            k = int(per_file.get(source, 0))
+            click.echo(f"read {source}: {n} entr{'y' if n == 1 else 'ies'}, {k} problem(s)")
     if report.ok:
         if report.n_entries == 0:
             click.echo(report.headline())  # "No entries found in ...: nothing was checked"
-            sys.exit(1)  # an empty batch is almost always a mistake: let scripts notice
-        click.echo(
-            f"OK: {report.n_entries} entries in {len(files)} file(s) match '{fw.id}' "
-            f"v{fw.version} (fingerprint {fw.fingerprint})"
-        )
-        if report.empty_sources:
-            click.echo("no entries found in " + ", ".join(report.empty_sources))
+            sys.exit(EXIT_DATA)
+        if not quiet:
+            click.echo(
+                f"OK: {report.n_entries} entries in {len(files)} file(s) match '{fw.id}' "
+                f"v{fw.version} (fingerprint {fw.fingerprint})"
+            )
+            if report.empty_sources:
+                click.echo("no entries found in " + ", ".join(report.empty_sources))
         return
     click.echo(report.headline())
     click.echo("")
@@ -205,29 +516,64 @@ def validate_files(
     shown = report.failures.drop(columns=["mission", "period", "rater"])
     shown["row"] = shown["row"].astype(object).where(shown["row"].notna(), "")
     click.echo(format_table(shown, max_rows=max_rows, max_width=120))
-    if output is not None:
+    if output is not None and not quiet:
         click.echo(f"\nwrote all {len(report.failures)} problems to {output}")
-    sys.exit(1)
+    sys.exit(EXIT_DATA)
 
 
-@main.command("demo")
+# ----------------------------------------------------------------------------------- demo
+@main.command(
+    "demo",
+    short_help="Run the whole workflow on synthetic data.",
+    context_settings=_CONTEXT,
+    epilog=_epilog(
+        "\b\nExample:\n  missionlens demo --out missionlens-demo",
+        "Reads nothing (the data are synthetic, the missions fictional); writes into DIR a "
+        "template, a form, the profiles, a recipe and plots.",
+    ),
+)
 @click.option(
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("missionlens-demo"),
     show_default=True,
-    help="Folder for the demo's outputs (template, form, profiles, plots).",
+    help="Folder for the demo's outputs (created if needed).",
 )
 def demo(out_dir: Path) -> None:
-    """Run the demo: validate, consolidate, score, compare and plot (see missionlens.demo)."""
+    """Run the demo: validate, consolidate, score, compare and plot, printing each step."""
     from missionlens.demo import run_demo
 
-    run_demo(out_dir, echo=click.echo)
+    with _writing(out_dir):
+        run_demo(out_dir, echo=click.echo)
 
 
-@main.command("score")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+# ---------------------------------------------------------------------------------- score
+@main.command(
+    "score",
+    short_help="Score assessment files into mission profiles.",
+    context_settings=_CONTEXT,
+    epilog=_epilog(
+        """\b
+Examples:
+  missionlens score amina.xlsx bruno.xlsx -f whole-of-mission -o profiles.zip
+  missionlens score round/*.csv -f whole-of-mission -r recipe.yaml -o scores.csv
+  missionlens score export.csv -f whole-of-mission -o profiles.zip --json > scores.json""",
+        "Reads FILES (as 'missionlens validate' does), FRAMEWORK and RECIPE if they are files; "
+        "writes OUTPUT (replaced whole, never half written).",
+        "Prints, for each mission and period, the score of each dimension and the overall "
+        "score (0-100, 100 best) with its coverage (the share of the indicators that apply "
+        "in the phase and have a value) and weight share (the share of the weight carried by "
+        "parts that have a score; docs/scoring.md); then a warning for every score that "
+        "rests on less than the framework asks for. If any entry fails a check, nothing is "
+        "scored: the problems are printed as by 'missionlens validate' and the exit code is 1.",
+        "--json prints {ok, framework, fingerprints, output, warnings, profiles}; profiles "
+        "holds the whole score table (every view and node) as records.",
+    ),
+)
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option(
     "--framework",
     "-f",
@@ -241,7 +587,7 @@ def demo(out_dir: Path) -> None:
     "recipe_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="Recipe file (.yaml or .json); the default recipe if not given.",
+    help="Recipe file (.yaml or .json): how to score; the default recipe if not given.",
 )
 @click.option(
     "--output",
@@ -250,25 +596,37 @@ def demo(out_dir: Path) -> None:
     required=True,
     help="Where to write: .zip (profiles with their provenance) or .csv (the score table).",
 )
+@_json_option
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="Print no score table; errors and warnings still print (on standard error).",
+)
 def score_files(
-    files: tuple[str, ...], framework_name: str, recipe_file: Path | None, output: Path
+    files: tuple[Path, ...],
+    framework_name: str,
+    recipe_file: Path | None,
+    output: Path,
+    as_json: bool,
+    quiet: bool,
 ) -> None:
-    """Read and validate assessment FILES, score them, and write the profiles."""
+    """Check the assessment FILES, score them with a framework, and write the profiles."""
     import warnings
 
     from missionlens.assessments.reading import read_assessments
-    from missionlens.errors import IncompleteScoreWarning, RecipeError, ValidationError
+    from missionlens.errors import IncompleteScoreWarning, ValidationError
     from missionlens.scoring.profiles import score
     from missionlens.scoring.recipe import Recipe
 
+    _exclusive(as_json, quiet)
     if output.suffix.lower() not in (".zip", ".csv"):
-        click.echo(
-            f"error: --output must end in .zip (profiles with their provenance) or .csv (the "
-            f"score table), not {output.name!r}",
-            err=True,
+        _fail(
+            f"--output must end in .zip (profiles with their provenance) or .csv (the score "
+            f"table), not {output.name!r}",
+            EXIT_USAGE,
         )
-        sys.exit(2)
-    fw = _load_or_exit(framework_name)
+    fw = _load_or_exit(framework_name, as_json=as_json)
     try:
         recipe = Recipe.default()
         if recipe_file is not None:
@@ -279,24 +637,35 @@ def score_files(
             warnings.simplefilter("always", IncompleteScoreWarning)
             profiles = score(table, framework=fw, recipe=recipe)
     except ValidationError as exc:
-        click.echo(str(exc))
-        sys.exit(1)
-    except (RecipeError, MissionLensError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
-    try:
+        if as_json:
+            failures = exc.report.failures
+            counts = failures["check"].value_counts(sort=False)
+            _emit_json(
+                {
+                    "ok": False,
+                    "error": exc.report.headline(),
+                    "framework": _framework_facts(fw),
+                    "counts": {str(k): int(v) for k, v in counts.items()},
+                    "problems": _records(failures),
+                }
+            )
+        else:
+            click.echo(str(exc))
+        sys.exit(EXIT_DATA)
+    except MissionLensError as exc:  # a recipe with problems, data that cannot be scored
+        if as_json:
+            _emit_json({"ok": False, "error": str(exc), "framework": _framework_facts(fw)})
+            sys.exit(EXIT_DATA)
+        _fail(str(exc), EXIT_DATA)
+    with _writing(output):
         if output.suffix.lower() == ".csv":
             profiles.to_csv(output)
         else:
             profiles.save(output)
-    except OSError as exc:
-        click.echo(f"error: {_write_problem(output, exc)}", err=True)
-        sys.exit(2)
-    dims = profiles.wide(node_type="root")
-    click.echo(dims.round(1).to_string())
+    incomplete: list[str] = []
     for caught_warning in caught:  # incomplete scores and unused values: one line each
         if issubclass(caught_warning.category, IncompleteScoreWarning):
-            click.echo(f"warning: {caught_warning.message}", err=True)
+            incomplete.append(str(caught_warning.message))
         else:
             warnings.warn_explicit(
                 caught_warning.message,
@@ -304,14 +673,74 @@ def score_files(
                 caught_warning.filename,
                 caught_warning.lineno,
             )
-    click.echo(f"wrote {output} (recipe {profiles.fingerprints['recipe']})")
+    if as_json:
+        _emit_json(
+            {
+                "ok": True,
+                "framework": _framework_facts(fw),
+                "fingerprints": dict(profiles.fingerprints),
+                "output": str(output),
+                "warnings": incomplete,
+                "profiles": _records(profiles.to_frame(view=None)),
+            }
+        )
+        return
+    if not quiet:
+        click.echo(_dimension_tables(profiles, fw))
+    for message in incomplete:
+        click.echo(f"warning: {message}", err=True)
+    if not quiet:
+        click.echo(f"wrote {output} (recipe {profiles.fingerprints['recipe']})")
 
 
-def _write_problem(output: Path, exc: OSError) -> str:
-    """Why ``output`` could not be written (a WriteError already says it whole)."""
-    if isinstance(exc, MissionLensError):
-        return str(exc)
-    return f"cannot write {output}: {exc.strerror or exc}"
+def _percent(share: float) -> str:
+    return "n/a" if math.isnan(share) else f"{100 * share:.0f}%"
+
+
+def _dimension_tables(profiles: Profiles, fw: Framework) -> str:
+    """One small table per mission, period and phase: each dimension, then the overall score.
+
+    Scores are shown to one decimal (the saved profiles keep every digit); a score that the
+    missing rule leaves missing reads ``missing``, with the parts it lacks.
+    """
+    frame = profiles.to_frame(view="tree")
+    frame = frame[frame["node_type"].isin(["dimension", "root"])]
+    names = {node.id: node.name for node in fw.nodes}
+    order = {d.id: i for i, d in enumerate(fw.dimensions)}
+    width = max([len(f"{n.id}  {n.name}") for n in fw.dimensions] + [len("overall")])
+    width = min(width, 48)
+    header = f"  {'dimension':<{width}}  {'score':>7}  {'coverage':>8}  {'weight share':>12}"
+    blocks: list[str] = []
+    for (mission, period, phase), unit in frame.groupby(
+        ["mission", "period", "phase"], sort=False, observed=True, dropna=False
+    ):
+        dims = unit[unit["node_type"] == "dimension"]
+        dims = dims.assign(_o=dims["node"].astype(str).map(order)).sort_values("_o", kind="stable")
+        root = unit[unit["node_type"] == "root"]
+        lines = [f"{mission}  {period}  (phase {phase})", header]
+        for label, rows in (("", dims), ("overall", root)):
+            for row in rows.itertuples(index=False):
+                node = str(row.node)
+                text = label or f"{node}  {names.get(node, '')}".rstrip()
+                if len(text) > width:
+                    text = text[: width - 3] + "..."
+                value = "missing" if math.isnan(row.score) else f"{row.score:.1f}"
+                line = (
+                    f"  {text:<{width}}  {value:>7}  {_percent(row.coverage):>8}  "
+                    f"{_percent(row.weight_share):>12}"
+                )
+                if isinstance(row.missing_children, str) and row.missing_children:
+                    line += f"  lacks: {row.missing_children}"
+                lines.append(line)
+        blocks.append("\n".join(lines))
+    if not blocks:
+        return "(no scores)"
+    legend = (
+        "score: 0-100, 100 best. coverage: share of the indicators that apply in the phase\n"
+        "and have a value. weight share: share of the weight carried by parts with a score\n"
+        "(see docs/scoring.md)."
+    )
+    return "\n\n".join(blocks) + "\n\n" + legend
 
 
 def _write_failures(failures: pd.DataFrame, output: Path) -> None:
@@ -327,6 +756,9 @@ def _write_failures(failures: pd.DataFrame, output: Path) -> None:
     """
     import csv
 
+    import pandas as pd
+
+    from missionlens.atomic import atomic_path, atomic_write
     from missionlens.text import ooxml_escape
 
     excel = output.suffix.lower() in (".xlsx", ".xlsm")
@@ -337,8 +769,6 @@ def _write_failures(failures: pd.DataFrame, output: Path) -> None:
             return value
         text = "'" + value if value.startswith(triggers) else value
         return ooxml_escape(text) if excel else text
-
-    from missionlens.atomic import atomic_path, atomic_write
 
     table = failures.astype(object).where(failures.notna(), None)
     table = table.apply(lambda column: column.map(safe))

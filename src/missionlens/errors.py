@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import pandas as pd
 import yaml
+
+if TYPE_CHECKING:  # pandas is imported where it is used, so that ``missionlens --version``
+    import pandas as pd  # (which imports this module) does not wait for it
 
 
 class _Report(Protocol):
@@ -80,6 +82,8 @@ def format_table(
 
 
 def _is_missing(value: object) -> bool:
+    import pandas as pd
+
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     return isinstance(value, float) and value != value  # NaN is the only float unequal to itself
