@@ -231,6 +231,64 @@ def _positions(names: NDArray[np.object_], known: Sequence[str]) -> IntArray:
     return np.array([where.get(str(name), -1) for name in names], dtype=np.int64)
 
 
+@dataclass(frozen=True)
+class CanonicalPeriods:
+    """A column of period labels, each distinct label parsed once by :func:`parse_period`.
+
+    Attributes
+    ----------
+    codes : Codes
+        Per row, the code of its canonical label (``2024h1`` and ``2024-H1`` share one); a label
+        that is not a period keeps its text as its own code.
+    start, end : numpy.ndarray
+        First and last day of each canonical label (``NaT`` for one that is not a period).
+    errors : numpy.ndarray
+        Per distinct label as written (indexed by the raw codes), why it is not a period, or
+        ``None``.
+    bad : numpy.ndarray
+        Per row, whether its label is not a period.
+    """
+
+    codes: Codes
+    start: NDArray[Any]
+    end: NDArray[Any]
+    errors: NDArray[np.object_]
+    bad: BoolArray
+
+
+def canonical_periods(raw: Codes) -> CanonicalPeriods:
+    """Parse each distinct label of a period column once (the one place that canonicalises)."""
+    n = len(raw.names)
+    labels = np.empty(n, dtype=object)
+    starts = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    ends = starts.copy()
+    errors = np.full(n, None, dtype=object)
+    for k, name in enumerate(raw.names):
+        labels[k] = name
+        if name == "":
+            continue
+        try:
+            parsed = parse_period(name)
+        except ValueError as exc:
+            errors[k] = str(exc)
+            continue
+        labels[k], starts[k], ends[k] = parsed.label, parsed.start, parsed.end
+    merged, names = pd.factorize(pd.Series(labels, dtype=object), use_na_sentinel=True)
+    merged = np.asarray(merged, dtype=np.int64)
+    first = np.zeros(len(names), dtype=np.int64)
+    first[merged[::-1]] = np.arange(n)[::-1]  # the first raw label of each canonical one
+    bad_label = np.array([e is not None for e in errors], dtype=bool)
+    return CanonicalPeriods(
+        codes=Codes(
+            take_or(merged, raw.codes, -1).astype(np.int64), np.asarray(names, dtype=object)
+        ),
+        start=starts[first],
+        end=ends[first],
+        errors=errors,
+        bad=take_or(bad_label, raw.codes, False).astype(bool),
+    )
+
+
 def _repeated(key: IntArray) -> BoolArray:
     """Which elements repeat an earlier one (``Series.duplicated(keep="first")``), counted with
     ``bincount`` when the keys are dense enough, else hashed."""
@@ -527,11 +585,6 @@ def _typed_table(entries: CheckedEntries) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------ checking
-def _failures_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows).reindex(columns=list(FAILURE_COLUMNS))
-    return frame
-
-
 def wide_to_long(frame: pd.DataFrame, fw: Framework) -> tuple[pd.DataFrame, list[str]]:
     """The filled indicator cells of a wide table as long entries (row and column kept).
 
@@ -827,25 +880,19 @@ def _wide_row_problems(frame: pd.DataFrame, file: str) -> list[dict[str, object]
                     "mission": mission.text(np.array([pos]))[0],
                 }
             )
-    canon = []
-    for name in period.names:
-        try:
-            canon.append(parse_period(name).label)
-        except ValueError:
-            canon.append(name)
-    period_codes = np.asarray(pd.factorize(pd.Series(canon, dtype=object))[0], dtype=np.int64)
+    periods = canonical_periods(period)
     present = ~mission.blank() & ~period.blank()
     if not present.any():
         return out
     sub = np.flatnonzero(present)
-    key = combine_codes(mission.codes[sub], period_codes[period.codes[sub]])
+    key = combine_codes(mission.codes[sub], periods.codes.codes[sub])
     dup = pd.Series(key).duplicated(keep="first").to_numpy()
     if not dup.any():
         return out
     first = pd.Series(sub).groupby(key).transform("first").to_numpy(dtype=np.int64)
     for pos, f in zip(sub[dup], first[dup], strict=True):
         m = mission.text(np.array([pos]))[0]
-        p = canon[period.codes[pos]]
+        p = periods.codes.text(np.array([pos]))[0]
         out.append(
             {
                 **file_failure(
@@ -944,57 +991,18 @@ def check_entries(
 
     # periods: each distinct label parsed once
     period = ident["period"]
-    labels = np.empty(len(period.names), dtype=object)
-    starts = np.full(len(period.names), np.datetime64("NaT"), dtype="datetime64[ns]")
-    ends = starts.copy()
-    errors = np.full(len(period.names), None, dtype=object)
-    for k, name in enumerate(period.names):
-        if name == "":
-            labels[k] = ""
-            continue
-        try:
-            parsed = parse_period(name)
-        except ValueError as exc:
-            labels[k] = name
-            errors[k] = str(exc)
-            continue
-        labels[k], starts[k], ends[k] = parsed.label, parsed.start, parsed.end
-    canon, canon_names = pd.factorize(pd.Series(labels, dtype=object), use_na_sentinel=True)
-    canon = np.asarray(canon, dtype=np.int64)
-    period_codes = np.where(
-        period.codes >= 0, canon[np.maximum(period.codes, 0)] if canon.size else -1, -1
-    )
-    canonical = Codes(
-        np.asarray(period_codes, dtype=np.int64), np.asarray(canon_names, dtype=object)
-    )
-    first_of = (
-        pd.Series(np.arange(len(labels))).groupby(canon).first().to_numpy()
-        if canon.size
-        else np.zeros(0, dtype=np.int64)
-    )
-    canon_starts = starts[first_of] if first_of.size else starts[:0]
-    canon_ends = ends[first_of] if first_of.size else ends[:0]
-    bad_unique = np.array([e is not None for e in errors], dtype=bool)
-    has_period = period.codes >= 0
-    bad_period = has_period & (
-        bad_unique[np.maximum(period.codes, 0)] if bad_unique.size else False
-    )
+    periods = canonical_periods(period)
+    canonical = periods.codes
+    errors = periods.errors
     out.add(
-        bad_period,
+        periods.bad,
         "period",
         Check.BAD_PERIOD,
         lambda idx: take_or(errors, period.codes[idx], None),
     )
-    derived_start = np.where(
-        period_codes >= 0,
-        canon_starts[np.maximum(period_codes, 0)] if canon_starts.size else np.datetime64("NaT"),
-        np.datetime64("NaT"),
-    )
-    derived_end = np.where(
-        period_codes >= 0,
-        canon_ends[np.maximum(period_codes, 0)] if canon_ends.size else np.datetime64("NaT"),
-        np.datetime64("NaT"),
-    )
+    nat = np.datetime64("NaT", "ns")
+    derived_start = take_or(periods.start, canonical.codes, nat)
+    derived_end = take_or(periods.end, canonical.codes, nat)
     for col, derived in (("period_start", derived_start), ("period_end", derived_end)):
         given = raw[col]
         if not bool(given.notna().any()):
@@ -1300,8 +1308,8 @@ def check_entries(
         form=form,
         mission=mission,
         period=canonical,
-        period_start=canon_starts,
-        period_end=canon_ends,
+        period_start=periods.start,
+        period_end=periods.end,
         phase=Codes(
             np.where(phase_pos >= 0, phase_pos, -1).astype(np.int64),
             np.array(allowed_phases, dtype=object),

@@ -49,7 +49,6 @@ Method = ConsolidationMethod
 
 #: The consolidation methods (one list for :func:`consolidate` and the scoring recipe).
 CONSOLIDATION_METHODS: tuple[str, ...] = get_args(ConsolidationMethod)
-Level = Literal["nominal", "ordinal", "interval", "ratio"]
 
 #: Columns of :func:`consolidate`'s result, in order.
 CONSOLIDATED_COLUMNS: tuple[str, ...] = (
@@ -75,9 +74,6 @@ CONSOLIDATED_COLUMNS: tuple[str, ...] = (
 DEFAULT_CONFIDENCE_WEIGHTS: Mapping[str, float] = {"low": 1.0, "medium": 2.0, "high": 3.0}
 
 _KEYS = ["mission", "period", "indicator"]
-
-#: Columns :func:`consolidate` and :func:`agreement` cannot do without.
-_NEEDED: tuple[str, ...] = ("mission", "period", "indicator", "value", "rater")
 
 
 def _require_table(assessments: object, where: str) -> None:
@@ -122,11 +118,7 @@ def checked_entries(
     The same checks as :func:`~missionlens.validate`, :func:`~missionlens.read_assessments` and
     :func:`~missionlens.score` (see :mod:`missionlens.assessments.checks`).
     """
-    if not isinstance(assessments, pd.DataFrame):
-        raise ArgumentError(
-            f"{where}: assessments must be a DataFrame (read files with ml.read_assessments), "
-            f"not {type(assessments).__name__}"
-        )
+    _require_table(assessments, where)
     batches = load_sources(assessments, framework)
     checked = check_entries(batches, framework)
     if not checked.ok:
@@ -285,26 +277,6 @@ def _scale_facts(framework: Framework, indicators: Sequence[str]) -> pd.DataFram
                 width = scale.maximum - scale.minimum
         rows.append({"indicator": ind_id, "kind": scale.kind, "width": width})
     return pd.DataFrame(rows, columns=["indicator", "kind", "width"]).set_index("indicator")
-
-
-def _level_index(framework: Framework, indicator: pd.Series, value: pd.Series) -> pd.Series:
-    """Position of each rubric value among its scale's levels (NaN for other scales)."""
-    pairs: list[tuple[str, float]] = []
-    positions: list[int] = []
-    for ind_id in pd.unique(indicator.to_numpy(dtype=object)):
-        scale = framework.scale_of(str(ind_id))
-        if isinstance(scale, RubricScale):
-            for k, v in enumerate(scale.values):
-                pairs.append((str(ind_id), float(v)))
-                positions.append(k)
-    if not pairs:
-        return pd.Series(np.nan, index=value.index)
-    lookup = pd.MultiIndex.from_tuples(pairs)
-    where = lookup.get_indexer(
-        pd.MultiIndex.from_arrays([indicator.astype(object), value.astype(float)])
-    )
-    out = np.where(where >= 0, np.asarray(positions, dtype="float64")[np.maximum(where, 0)], np.nan)
-    return pd.Series(out, index=value.index)
 
 
 def consolidate(

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from missionlens.assessments.checks import (
     FAILURE_COLUMNS,
     CheckedEntries,
+    canonical_periods,
     check_entries,
     factorize_text,
     failure_dtypes,
@@ -33,7 +34,6 @@ from missionlens.assessments.formats import load_sources
 from missionlens.assessments.record import INTERNAL
 from missionlens.errors import ArgumentError, ScoringInputError
 from missionlens.framework.model import Framework
-from missionlens.periods import parse_period
 from missionlens.scoring.recipe import Recipe
 from missionlens.scoring.state import BoolArray, FloatArray, ScoringState
 
@@ -173,13 +173,8 @@ def _wide_units(
     units = data[aux].reset_index(drop=True).copy()
     mission = factorize_text(units["mission"], strip=True)
     units["mission"] = mission.text(np.arange(len(units))).astype(object)
-    labels = factorize_text(units["period"], strip=True)
-    canon = np.empty(len(labels.names), dtype=object)
-    starts = np.empty(len(labels.names), dtype="datetime64[ns]")
-    for k, name in enumerate(labels.names):
-        period = parse_period(name)  # checked already: every label parses
-        canon[k], starts[k] = period.label, np.datetime64(period.start, "ns")
-    units["period"] = canon[labels.codes]
+    periods = canonical_periods(factorize_text(units["period"], strip=True))  # all parse: checked
+    units["period"] = periods.codes.text(np.arange(len(units))).astype(object)
     if "phase" in units.columns:
         phase = factorize_text(units["phase"], strip=True)
         shown = take_or(phase.names, phase.codes, None)
@@ -187,7 +182,7 @@ def _wide_units(
     else:
         units["phase"] = pd.Series([None] * len(units), dtype=object)
     if "period_start" not in units.columns:
-        units["period_start"] = pd.to_datetime(starts[labels.codes])
+        units["period_start"] = pd.to_datetime(periods.start[periods.codes.codes])
     row = checked.raw[INTERNAL + "row"].to_numpy(dtype=np.int64) - 1
     n_ind = len(framework.indicator_ids)
     cell: NDArray[np.int64] = (row * n_ind + checked.indicator).astype(np.int64)
