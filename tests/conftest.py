@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import matplotlib
+import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -39,6 +41,26 @@ def small_framework() -> ml.Framework:
 def wom() -> ml.Framework:
     """The built-in whole-of-mission framework."""
     return ml.load_framework("whole-of-mission")
+
+
+@pytest.fixture
+def wide() -> pd.DataFrame:
+    """Three missions, one period, small framework (values worked by hand in
+    tests/test_scoring.py).
+
+    No phase: every indicator applies (pol_01 and env_03 apply in no common phase).
+    """
+    return pd.DataFrame(
+        {
+            "mission": ["A", "B", "C"],
+            "period": ["2024"] * 3,
+            "pol_01": [5, 2, np.nan],
+            "pol_02": [4, 1, 3],
+            "env_01": [0.5, 2.0, 4.0],
+            "env_02": [1, 0, 1],
+            "env_03": [3, 3, 5],
+        }
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -33,22 +33,6 @@ from missionlens.scoring.recipe import (
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.fixture
-def wide() -> pd.DataFrame:
-    """Three missions, one period, small framework (as in test_scoring)."""
-    return pd.DataFrame(
-        {
-            "mission": ["A", "B", "C"],
-            "period": ["2024"] * 3,
-            "pol_01": [5, 2, np.nan],
-            "pol_02": [4, 1, 3],
-            "env_01": [0.5, 2.0, 4.0],
-            "env_02": [1, 0, 1],
-            "env_03": [3, 3, 5],
-        }
-    )
-
-
 def _score(p: ml.Profiles, mission: str, element: str) -> float:
     t = p.to_frame()
     return float(t[(t["mission"] == mission) & (t["node"] == element)]["score"].iloc[0])

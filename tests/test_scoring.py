@@ -16,25 +16,6 @@ import missionlens as ml
 TOL = {"rtol": 0, "atol": 1e-12}
 
 
-@pytest.fixture
-def wide() -> pd.DataFrame:
-    """Three missions, one period, small framework (values worked by hand below).
-
-    No phase: every indicator applies (pol_01 and env_03 apply in no common phase).
-    """
-    return pd.DataFrame(
-        {
-            "mission": ["A", "B", "C"],
-            "period": ["2024"] * 3,
-            "pol_01": [5, 2, np.nan],
-            "pol_02": [4, 1, 3],
-            "env_01": [0.5, 2.0, 4.0],
-            "env_02": [1, 0, 1],
-            "env_03": [3, 3, 5],
-        }
-    )
-
-
 def _score_of(profiles: ml.Profiles, mission: str, node: str) -> float:
     table = profiles.to_frame()
     row = table[(table["mission"] == mission) & (table["node"] == node)]
