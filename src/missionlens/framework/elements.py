@@ -21,10 +21,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
+    "ACTORS",
     "DEFAULT_FACETS",
+    "EVIDENCE_ACCESS",
     "LEVELS",
     "PHASES",
+    "ROLES",
     "ROOT_MISSING_RULE",
+    "SCHEMA_2_INDICATOR_FIELDS",
     "AggregationMethod",
     "AggregationSpec",
     "Anchor",
@@ -52,6 +56,29 @@ PHASES: tuple[str, ...] = (
     "transition",
     "exit",
 )
+
+#: Roles of an indicator: ``performance`` (what the mission and its partners do and achieve,
+#: scored into the headline composite) or ``context`` (conditions the mission faces, scored into a
+#: separate context (difficulty) index that is read beside performance, never averaged into it;
+#: Cairo 2018, finding 16(b): the operating environment is *considered*).
+ROLES: tuple[str, ...] = ("performance", "context")
+
+#: Actors responsible for what an indicator measures (finding 15: a balanced distribution of
+#: responsibilities; the Action for Peacekeeping Declaration of Shared Commitments, 2018).
+ACTORS: tuple[str, ...] = (
+    "mission",
+    "security_council",
+    "secretariat",
+    "general_assembly",
+    "contributing_countries",
+    "host_state",
+    "regional_organisations",
+    "other_partners",
+)
+
+#: Where the evidence of an indicator can be found: in public documents, only inside the UN
+#: (CPAS data, internal reports), or both.
+EVIDENCE_ACCESS: tuple[str, ...] = ("public", "un_internal", "mixed")
 
 Identifier = Annotated[
     str,
@@ -284,3 +311,54 @@ class Indicator(_Model):
     tags: dict[str, tuple[str, ...]] = Field(
         default_factory=dict, description="Values of custom facets, keyed by facet id."
     )
+    # ---- framework schema 2 (absent from, and so not changing, the fingerprint of a
+    # framework that leaves them at their defaults: see SCHEMA_2_INDICATOR_FIELDS)
+    role: Literal["performance", "context"] = Field(
+        default="performance",
+        description=(
+            "performance: scored into the headline composite; context: conditions the mission "
+            "faces, scored into the separate context (difficulty) index."
+        ),
+    )
+    actors: tuple[str, ...] = Field(
+        default=(),
+        description="Who must act on it, main actor first (values of the 'actor' facet).",
+    )
+    measures: tuple[int, ...] = Field(
+        default=(),
+        description=(
+            "Cairo 2018 findings the indicator measures directly (a subset of 'findings', which "
+            "lists every finding it is tagged with)."
+        ),
+    )
+    a4p_secondary: str | None = Field(
+        default=None, description="Optional secondary A4P+ priority ('a4p' is the main one)."
+    )
+    critical: bool = Field(
+        default=False,
+        description=(
+            "A rating at the worst level of its rubric is flagged in every profile, whatever "
+            "the averages (acting to protect civilians, sexual exploitation and abuse, ...)."
+        ),
+    )
+    not_applicable_when: str = Field(
+        default="", description="When the indicator typically does not apply."
+    )
+    evidence_access: Literal["public", "un_internal", "mixed"] | None = Field(
+        default=None, description="Whether its evidence is public, UN-internal or both."
+    )
+
+
+#: Indicator fields added by framework schema 2, with their defaults. A framework that leaves
+#: them at their defaults has the fingerprint it had before they existed (they are left out of
+#: the canonical form when at their default), so profiles saved with version 1 frameworks
+#: regenerate unchanged.
+SCHEMA_2_INDICATOR_FIELDS: dict[str, Any] = {
+    "role": "performance",
+    "actors": [],
+    "measures": [],
+    "a4p_secondary": None,
+    "critical": False,
+    "not_applicable_when": "",
+    "evidence_access": None,
+}

@@ -32,6 +32,7 @@ from missionlens.framework.coinr_table import TABLE, frame_to_data, framework_to
 from missionlens.framework.display import framework_html
 from missionlens.framework.elements import (
     DEFAULT_FACETS,
+    SCHEMA_2_INDICATOR_FIELDS,
     Facet,
     Indicator,
     Node,
@@ -337,9 +338,12 @@ class Framework(_Model):
         Two frameworks with the same fingerprint score identically; assessments and profiles
         record it so that data made for another version of a framework is recognised.
         """
-        canonical = json.dumps(
-            self.to_dict(exclude_defaults=False), sort_keys=True, separators=(",", ":")
-        )
+        data = self.to_dict(exclude_defaults=False)
+        for indicator in data.get("indicators", []):
+            for name, default in SCHEMA_2_INDICATOR_FIELDS.items():
+                if name in indicator and indicator[name] == default:
+                    del indicator[name]
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
     # --------------------------------------------------------------------------- reading

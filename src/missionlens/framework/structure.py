@@ -27,6 +27,7 @@ FACET_FIELDS: dict[str, tuple[str, bool]] = {
     "phase": ("phases", True),
     "finding": ("findings", True),
     "a4p": ("a4p", False),
+    "actor": ("actors", True),
 }
 
 
