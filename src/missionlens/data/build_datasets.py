@@ -9,7 +9,13 @@ public files described in ``README.md`` of the raw data folder and writes, next 
 * ``personnel_mission_year.csv`` -- mean monthly uniformed personnel per UN mission and year
   (the ``*_backward`` columns of the SIPRI/IPI mission-month file);
 * ``mission_year_indicators.csv`` -- the join of the two previous tables, 1993-2016, with
-  malicious-act deaths per 1,000 uniformed personnel.
+  malicious-act deaths per 1,000 uniformed personnel per year.
+
+The rates are per 1,000 uniformed **person-years**: the deaths of the months that have a
+strength figure, divided by the person-years of exposure of those months (the sum of the
+monthly strengths over 12). This equals ``deaths / mean strength * 1000 * 12 /
+months_reported``, so a mission present for six months is annualised; deaths in calendar months
+without a strength figure are listed (``fatalities_outside_reported_months``), never rated.
 
 Every cleaning step that changes a value (decimal commas, swapped coordinates, the garbled
 DOMREP name, duplicated casualty records, acronym harmonisation) is an explicit, named constant
@@ -107,6 +113,23 @@ PERSONNEL_ACRONYM_MAP: Mapping[str, str] = {
     "UNAVEM II": "UNAVEM",
     "UNAVEM III": "UNAVEM",
 }
+
+# ------------------------------------------------------------------------------- the rates
+#: Decimals of the per-1,000 rates and of ``person_years``.
+RATE_DECIMALS = 3
+
+#: Deaths (all types) of a joined mission-year dated in a month without a strength figure:
+#: in the calendar-year counts, in no rate.
+OUTSIDE_MONTHS = "fatalities_outside_reported_months"
+#: Numerator of ``malicious_deaths_per_1000``: malicious-act deaths (all personnel types) in
+#: the months with a strength figure.
+MALICIOUS_IN_MONTHS = "malicious_act_in_reported_months"
+#: Numerator of ``malicious_deaths_uniformed_per_1000``: malicious-act deaths of uniformed
+#: personnel in the months with a strength figure.
+UNIFORMED_IN_MONTHS = "malicious_uniformed_in_reported_months"
+
+#: Percentiles printed for the distribution of the uniformed rate (goalposts).
+DISTRIBUTION_PERCENTILES: tuple[int, ...] = (50, 75, 90, 95, 99)
 
 PERSONNEL_COLUMNS: Mapping[str, str] = {
     "troops_backward": "troops",
@@ -209,8 +232,9 @@ def load_fatalities(raw_dir: Path) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``Casualty_ID, mission, year, Casualty_Personnel_Type, column`` where
-        ``column`` is the output column of the incident type.
+        Columns ``Casualty_ID, mission, year, month, Casualty_Personnel_Type, column`` where
+        ``year`` and ``month`` are those of ``Incident_Date`` and ``column`` is the output
+        column of the incident type.
     """
     raw = pd.read_csv(
         raw_dir / FATALITIES_FILE, dtype=str, keep_default_na=False, encoding="utf-8-sig"
@@ -229,6 +253,7 @@ def load_fatalities(raw_dir: Path) -> pd.DataFrame:
             "Casualty_ID": raw["Casualty_ID"],
             "mission": raw["Mission_Acronym"],
             "year": dates.dt.year.astype("int64"),
+            "month": dates.dt.month.astype("int64"),
             "Casualty_Personnel_Type": raw["Casualty_Personnel_Type"],
             "column": raw["Type_Of_Incident"].map(INCIDENT_TYPE_MAP),
         }
@@ -267,14 +292,14 @@ def build_fatalities(records: pd.DataFrame) -> pd.DataFrame:
 
 
 # -------------------------------------------------------------------------------- personnel
-def build_personnel(raw_dir: Path) -> pd.DataFrame:
-    """Mean monthly uniformed personnel per UN mission (``org == 1``) and calendar year.
+def load_personnel_months(raw_dir: Path) -> pd.DataFrame:
+    """Uniformed personnel per UN mission (``org == 1``) and calendar month.
 
     The raw file has one row per conflict episode and mission-month, so a mission-month's
     figures are repeated for each conflict in the same country (same ``missionid``); they are
-    counted once. UNPROFOR has one ``missionid`` per country (Bosnia-Herzegovina, Croatia);
-    the components are summed per month. Acronyms are harmonised with
-    :data:`PERSONNEL_ACRONYM_MAP`.
+    counted once, after checking that the copies are identical. UNPROFOR has one
+    ``missionid`` per country (Bosnia-Herzegovina, Croatia); the components are summed per
+    month. Acronyms are harmonised with :data:`PERSONNEL_ACRONYM_MAP`.
 
     Parameters
     ----------
@@ -284,8 +309,8 @@ def build_personnel(raw_dir: Path) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``mission, year, troops, police, observers, total, months_reported``; personnel
-        figures are means over the months reported in that year, rounded to 0.1.
+        ``mission, year, month, troops, police, observers, total`` (persons, whole numbers),
+        one row per harmonised mission and month, sorted.
     """
     raw = pd.read_csv(raw_dir / PERSONNEL_FILE, low_memory=False)
     raw = raw[raw["org"] == 1].copy()
@@ -296,6 +321,8 @@ def build_personnel(raw_dir: Path) -> pd.DataFrame:
     if (spread > 1).any(axis=None):
         raise ValueError("figures differ between rows of the same missionid and month")
     monthly = raw.drop_duplicates(subset=["missionid", "date"])
+    if monthly[values].isna().any(axis=None):
+        raise ValueError("missing *_backward figures in a UN mission-month")
     parts = monthly["troops_backward"] + monthly["police_backward"]
     if not (parts + monthly["observers_backward"] == monthly["totals_backward"]).all():
         raise ValueError("totals_backward != troops + police + observers")
@@ -313,32 +340,71 @@ def build_personnel(raw_dir: Path) -> pd.DataFrame:
         raise ValueError("month out of range in date column")
 
     per_month = monthly.groupby(["mission", "year", "month"])[values].sum()
-    per_year = per_month.groupby(["mission", "year"]).mean().rename(columns=PERSONNEL_COLUMNS)
-    per_year = per_year.round(1)
-    per_year["months_reported"] = per_month.groupby(["mission", "year"]).size().astype("int64")
+    per_month = per_month.rename(columns=PERSONNEL_COLUMNS).reset_index()
+    return per_month.sort_values(["mission", "year", "month"], kind="stable").reset_index(drop=True)
+
+
+def build_personnel(months: pd.DataFrame) -> pd.DataFrame:
+    """Mean monthly uniformed personnel per UN mission and calendar year.
+
+    Parameters
+    ----------
+    months : pandas.DataFrame
+        Output of :func:`load_personnel_months`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``mission, year, troops, police, observers, total, months_reported``; personnel
+        figures are means over the months reported in that year (not divided by 12),
+        rounded to 0.1.
+    """
+    values = list(PERSONNEL_COLUMNS.values())
+    grouped = months.groupby(["mission", "year"])
+    per_year = grouped[values].mean().round(1)
+    per_year["months_reported"] = grouped.size().astype("int64")
     out = per_year.reset_index()
     return out.sort_values(["mission", "year"], kind="stable").reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------------- join
+def _per_1000_person_years(deaths: pd.Series, strength_months: pd.Series) -> pd.Series:
+    """Deaths per 1,000 person-years, rounded to :data:`RATE_DECIMALS`.
+
+    ``strength_months`` is the sum of the monthly strengths of the months reported, so
+    ``strength_months / 12`` is the person-years of exposure and the rate is
+    ``deaths / (strength_months / 12) * 1000`` = ``deaths / mean strength * 1000 * 12 /
+    months_reported`` (the crude mortality rate per person-time of epidemiology; see e.g.
+    Rothman, Greenland and Lash, *Modern Epidemiology*, 3rd ed., 2008, ch. 3, "incidence
+    rate").
+    """
+    return (deaths * 12_000 / strength_months).round(RATE_DECIMALS)
+
+
 def build_indicators(
-    fatalities: pd.DataFrame, personnel: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Join fatalities and personnel per mission-year and compute the malicious-act rate.
+    records: pd.DataFrame, fatalities: pd.DataFrame, months: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Join fatalities and personnel per mission-year and compute the annual rates.
 
     Rows are the personnel mission-years (1993-2016) with mean personnel above zero, for
     missions that have at least one NOTICAS record; a year without records counts as zero
-    fatalities. ``malicious_deaths_per_1000`` is ``fatalities_malicious_act / total * 1000``
-    (all personnel types); ``malicious_deaths_uniformed_per_1000`` counts uniformed personnel
-    only (military, military observers, police), the definition of the whole-of-mission
-    indicator ``env_fatalities_malicious``.
+    fatalities. The ``fatalities_*`` counts cover the whole calendar year, as in
+    ``fatalities_mission_year.csv``. The rates count only the deaths of the months that have
+    a strength figure and divide them by the person-years of those months
+    (:func:`_per_1000_person_years`): ``malicious_deaths_per_1000`` counts malicious-act
+    deaths of all personnel types, ``malicious_deaths_uniformed_per_1000`` those of military,
+    military observers and police only (the definition of the whole-of-mission indicator
+    ``env_fatalities_malicious``). Deaths in months without a strength figure are counted in
+    ``fatalities_outside_reported_months`` and listed in the returned ``outside_months``.
 
     Parameters
     ----------
+    records : pandas.DataFrame
+        Output of :func:`load_fatalities` (one row per casualty).
     fatalities : pandas.DataFrame
         Output of :func:`build_fatalities`.
-    personnel : pandas.DataFrame
-        Output of :func:`build_personnel`.
+    months : pandas.DataFrame
+        Output of :func:`load_personnel_months`.
 
     Returns
     -------
@@ -348,9 +414,14 @@ def build_indicators(
         Personnel missions absent from NOTICAS (not joined), with their years.
     fatalities_only : pandas.DataFrame
         NOTICAS fatalities in 1993-2016 that fall in no personnel mission-year, per mission.
+    outside_months : pandas.DataFrame
+        Casualties in a joined mission-year but in a month without a strength figure (in the
+        calendar-year counts, in no rate), one row per casualty.
     """
     first, last = PERSONNEL_YEARS
-    pers = personnel[personnel["year"].between(first, last) & (personnel["total"] > 0)]
+    personnel = build_personnel(months)
+    keep = personnel["year"].between(first, last) & (personnel["total"] > 0)
+    pers = personnel[keep]
     fat_missions = set(fatalities["mission"])
 
     joinable = pers["mission"].isin(fat_missions)
@@ -364,12 +435,45 @@ def build_indicators(
     indicators = pers[joinable].merge(fatalities, on=["mission", "year"], how="left")
     counted = [*FATALITY_COLUMNS, UNIFORMED_MALICIOUS]
     indicators[counted] = indicators[counted].fillna(0).astype("int64")
-    indicators["malicious_deaths_per_1000"] = (
-        indicators["fatalities_malicious_act"] / indicators["total"] * 1000
-    ).round(3)
-    indicators["malicious_deaths_uniformed_per_1000"] = (
-        indicators[UNIFORMED_MALICIOUS] / indicators["total"] * 1000
-    ).round(3)
+
+    # Exposure: the sum of the monthly strengths of the months reported (whole persons).
+    strength_months = months.groupby(["mission", "year"])["total"].sum().rename("_strength")
+    indicators = indicators.merge(strength_months.reset_index(), on=["mission", "year"])
+    indicators["person_years"] = (indicators["_strength"] / 12).round(RATE_DECIMALS)
+
+    # Numerators: the casualties of the months that have a strength figure.
+    reported = months[["mission", "year", "month"]].assign(_reported=True)
+    dated = records.merge(reported, on=["mission", "year", "month"], how="left")
+    dated["_reported"] = dated["_reported"].fillna(False).astype(bool)
+    in_rows = dated.merge(indicators[["mission", "year"]], on=["mission", "year"])
+    malicious = in_rows["column"] == "fatalities_malicious_act"
+    uniformed = malicious & in_rows["Casualty_Personnel_Type"].isin(UNIFORMED_TYPES)
+    key = ["mission", "year"]
+    numerators = pd.DataFrame(
+        {
+            OUTSIDE_MONTHS: (~in_rows["_reported"]).groupby([in_rows[k] for k in key]).sum(),
+            MALICIOUS_IN_MONTHS: (malicious & in_rows["_reported"])
+            .groupby([in_rows[k] for k in key])
+            .sum(),
+            UNIFORMED_IN_MONTHS: (uniformed & in_rows["_reported"])
+            .groupby([in_rows[k] for k in key])
+            .sum(),
+        }
+    ).reset_index()
+    indicators = indicators.merge(numerators, on=key, how="left")
+    extra = [OUTSIDE_MONTHS, MALICIOUS_IN_MONTHS, UNIFORMED_IN_MONTHS]
+    indicators[extra] = indicators[extra].fillna(0).astype("int64")
+    if (indicators[MALICIOUS_IN_MONTHS] > indicators["fatalities_malicious_act"]).any() or (
+        indicators[UNIFORMED_IN_MONTHS] > indicators[UNIFORMED_MALICIOUS]
+    ).any():
+        raise ValueError("more deaths in the reported months than in the calendar year")
+
+    indicators["malicious_deaths_per_1000"] = _per_1000_person_years(
+        indicators[MALICIOUS_IN_MONTHS], indicators["_strength"]
+    )
+    indicators["malicious_deaths_uniformed_per_1000"] = _per_1000_person_years(
+        indicators[UNIFORMED_IN_MONTHS], indicators["_strength"]
+    )
     columns = [
         "mission",
         "year",
@@ -380,15 +484,26 @@ def build_indicators(
         "observers",
         "total",
         "months_reported",
+        "person_years",
+        OUTSIDE_MONTHS,
+        MALICIOUS_IN_MONTHS,
+        UNIFORMED_IN_MONTHS,
         "malicious_deaths_per_1000",
         "malicious_deaths_uniformed_per_1000",
     ]
-    indicators = indicators[columns].sort_values(["mission", "year"], kind="stable")
+    indicators = indicators[columns].sort_values(key, kind="stable")
+
+    outside_months = (
+        in_rows.loc[
+            ~in_rows["_reported"],
+            ["mission", "year", "month", "Casualty_ID", "Casualty_Personnel_Type", "column"],
+        ]
+        .sort_values(["mission", "year", "month", "Casualty_ID"], kind="stable")
+        .reset_index(drop=True)
+    )
 
     fat_in_range = fatalities[fatalities["year"].between(first, last)]
-    left = fat_in_range.merge(
-        pers[["mission", "year"]], on=["mission", "year"], how="left", indicator=True
-    )
+    left = fat_in_range.merge(pers[key], on=key, how="left", indicator=True)
     fatalities_only = (
         left[left["_merge"] == "left_only"]
         .groupby("mission")
@@ -404,7 +519,48 @@ def build_indicators(
     fatalities_only["mission_in_personnel_file"] = fatalities_only["mission"].isin(
         set(pers["mission"])
     )
-    return indicators.reset_index(drop=True), personnel_only, fatalities_only
+    return indicators.reset_index(drop=True), personnel_only, fatalities_only, outside_months
+
+
+def rate_distribution(
+    indicators: pd.DataFrame, column: str = "malicious_deaths_uniformed_per_1000"
+) -> pd.DataFrame:
+    """Distribution of an annual rate over mission-years, for setting goalposts.
+
+    Percentiles use linear interpolation between order statistics (Hyndman and Fan 1996,
+    definition 7; the default of :func:`numpy.percentile`).
+
+    Parameters
+    ----------
+    indicators : pandas.DataFrame
+        Output of :func:`build_indicators`.
+    column : str
+        The rate column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per subset (``all`` mission-years, and those with ``total >= 1000``):
+        ``subset, mission_years, zero_share_pct, p50, p75, p90, p95, p99, max, max_at``.
+    """
+    rows: list[dict[str, object]] = []
+    for subset, frame in (
+        ("all mission-years", indicators),
+        ("total >= 1000", indicators[indicators["total"] >= 1000]),
+    ):
+        rate = frame[column]
+        top = frame.iloc[int(rate.to_numpy().argmax())]
+        row: dict[str, object] = {
+            "subset": subset,
+            "mission_years": len(frame),
+            "zero_share_pct": round(float((rate == 0).mean() * 100), 1),
+        }
+        for q in DISTRIBUTION_PERCENTILES:
+            row[f"p{q}"] = round(float(rate.quantile(q / 100, interpolation="linear")), 3)
+        row["max"] = float(rate.max())
+        row["max_at"] = f"{top['mission']} {top['year']}"
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 # ------------------------------------------------------------------------------------- main
@@ -426,8 +582,11 @@ def main(argv: list[str] | None = None) -> int:
     missions = build_missions(raw_dir)
     records = load_fatalities(raw_dir)
     fatalities = build_fatalities(records)
-    personnel = build_personnel(raw_dir)
-    indicators, personnel_only, fatalities_only = build_indicators(fatalities, personnel)
+    months = load_personnel_months(raw_dir)
+    personnel = build_personnel(months)
+    indicators, personnel_only, fatalities_only, outside_months = build_indicators(
+        records, fatalities, months
+    )
 
     _write_csv(missions, out / "missions.csv")
     _write_csv(fatalities, out / "fatalities_mission_year.csv")
@@ -439,6 +598,17 @@ def main(argv: list[str] | None = None) -> int:
         print(personnel_only.to_string(index=False))
         print("\nNOTICAS fatalities 1993-2016 outside any personnel mission-year:")
         print(fatalities_only.to_string(index=False))
+        print(
+            "\nCasualties in joined mission-years, in months without a strength figure "
+            "(in the calendar-year counts, in no rate):"
+        )
+        print(outside_months.to_string(index=False))
+        print(
+            "\nDistribution of malicious_deaths_uniformed_per_1000 "
+            "(deaths per 1,000 uniformed person-years) over the mission-years of "
+            "mission_year_indicators.csv:"
+        )
+        print(rate_distribution(indicators).to_string(index=False))
     return 0
 
 
