@@ -410,7 +410,8 @@ def test_selectors_against_a_hand_computation() -> None:
     long["rank"] = by["score"].rank(method="average", ascending=False)
     long["rank_ref"] = by["nominal"].rank(method="average", ascending=False)
     long["shift"] = (long["rank"] - long["rank_ref"]).abs()
-    # Saisana, Saltelli & Tarantola (2005), eq. 10: mean over units of |Rank_ref - Rank|
+    # the average shift in ranks of Saisana, Saltelli & Tarantola (2005):
+    # the mean over units of |Rank_ref - Rank|
     np.testing.assert_allclose(y["mean rank shift root"], long.groupby("run")["shift"].mean())
     only = long[long["period"] == "2024"]
     np.testing.assert_allclose(y["mean rank shift 2024 root"], only.groupby("run")["shift"].mean())

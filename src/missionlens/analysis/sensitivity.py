@@ -40,7 +40,7 @@ References
    (2022). Toward SALib 2.0. *Socio-Environmental Systems Modelling*, 4, 18155.
 .. [7] Saisana, M., Saltelli, A., & Tarantola, S. (2005). Uncertainty and sensitivity analysis
    techniques as tools for the quality assessment of composite indicators. *Journal of the
-   Royal Statistical Society A*, 168(2), 307-323 (the mean absolute rank shift, eq. 10).
+   Royal Statistical Society A*, 168(2), 307-323 (the average shift in ranks, R_S).
 .. [8] Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*. Chapman & Hall
    (section 13.2: the standard normal bootstrap interval).
 """
@@ -676,8 +676,8 @@ def mean_rank_shift(node: str, *, period: str | None = None) -> OutputSelector:
     r"""Output selector: the mean absolute shift of the units' ranks from the nominal ranks.
 
     :math:`\bar R_S = \frac{1}{M}\sum_{c=1}^{M} |\mathrm{Rank}_{ref}(c) - \mathrm{Rank}(c)|`
-    (Saisana, Saltelli & Tarantola 2005 [7]_, eq. 10), ranks within each period
-    (:func:`rank_scores`), the reference being ``model.nominal``. Units of ``period`` only
+    (the average shift in ranks of Saisana, Saltelli & Tarantola 2005 [7]_), ranks within each
+    period (:func:`rank_scores`), the reference being ``model.nominal``. Units of ``period`` only
     when it is given; a unit without a score in the run or in the reference is left out of
     the mean (M counts the units ranked in both). Needs a :class:`ProfileModel`.
     """
