@@ -53,6 +53,21 @@ _LAZY: dict[str, str] = {
     "plot_lifecycle": "missionlens.plot",
     "plot_profile": "missionlens.plot",
     **{
+        name: "missionlens.analysis.sensitivity"
+        for name in (
+            "SENSITIVITY_COLUMNS",
+            "SensitivityProblem",
+            "SensitivityResult",
+            "UnitModel",
+            "analyse_sobol",
+            "mean_rank_shift",
+            "rank_of",
+            "sample_sobol",
+            "score_of",
+            "sensitivity",
+        )
+    },
+    **{
         name: "missionlens.framework.elements"
         for name in (
             "LEVELS",
@@ -75,6 +90,18 @@ _LAZY: dict[str, str] = {
 if _typing.TYPE_CHECKING:
     from missionlens import datasets
     from missionlens.analysis.agreement import agreement
+    from missionlens.analysis.sensitivity import (
+        SENSITIVITY_COLUMNS,
+        SensitivityProblem,
+        SensitivityResult,
+        UnitModel,
+        analyse_sobol,
+        mean_rank_shift,
+        rank_of,
+        sample_sobol,
+        score_of,
+        sensitivity,
+    )
     from missionlens.assessments.consolidation import consolidate
     from missionlens.assessments.excel_template import write_template
     from missionlens.assessments.formats import write_assessments
@@ -124,6 +151,7 @@ __all__ = [
     "LEVELS",
     "PHASES",
     "PROFILE_COLUMNS",
+    "SENSITIVITY_COLUMNS",
     "AggregationSpec",
     "Anchor",
     "ArgumentError",
@@ -147,23 +175,32 @@ __all__ = [
     "RubricLevel",
     "RubricScale",
     "ScoringInputError",
+    "SensitivityProblem",
+    "SensitivityResult",
     "Step",
+    "UnitModel",
     "ValidationError",
     "ValidationReport",
     "__version__",
     "agreement",
+    "analyse_sobol",
     "consolidate",
     "datasets",
     "framework_json_schema",
     "list_frameworks",
     "load_framework",
+    "mean_rank_shift",
     "parse_period",
     "plot_comparison",
     "plot_facets",
     "plot_lifecycle",
     "plot_profile",
+    "rank_of",
     "read_assessments",
+    "sample_sobol",
     "score",
+    "score_of",
+    "sensitivity",
     "validate",
     "write_assessments",
     "write_template",
