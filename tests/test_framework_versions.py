@@ -108,8 +108,8 @@ def test_unknown_version_names_the_versions(two_versions: Path) -> None:
         ml.load_framework("whole-of-mission", version="7")
 
 
-def test_bad_specs_are_argument_errors(two_versions: Path) -> None:
-    with pytest.raises(ml.errors.ArgumentError, match="NAME@VERSION"):
+def test_bad_specs_are_refused(two_versions: Path) -> None:
+    with pytest.raises(ml.errors.NotFoundError, match="NAME@VERSION"):
         ml.load_framework("whole-of-mission@")
     with pytest.raises(ml.errors.ArgumentError, match="give one"):
         ml.load_framework("whole-of-mission@1", version="2")

@@ -37,6 +37,9 @@ _LAZY: dict[str, str] = {
     "ValidationReport": "missionlens.assessments.validation",
     "validate": "missionlens.assessments.validation",
     "write_xlsform": "missionlens.assessments.xlsform",
+    "diff_frameworks": "missionlens.framework.diff",
+    "load_migration": "missionlens.framework.diff",
+    "Migration": "missionlens.framework.diff",
     "framework_json_schema": "missionlens.framework.model",
     "Framework": "missionlens.framework.model",
     "list_frameworks": "missionlens.framework.registry",
@@ -82,6 +85,7 @@ if _typing.TYPE_CHECKING:
     from missionlens.assessments.record import ASSESSMENT_COLUMNS
     from missionlens.assessments.validation import ValidationReport, validate
     from missionlens.assessments.xlsform import write_xlsform
+    from missionlens.framework.diff import Migration, diff_frameworks, load_migration
     from missionlens.framework.elements import (
         LEVELS,
         PHASES,
@@ -135,6 +139,7 @@ __all__ = [
     "IncompatibleProfilesError",
     "IncompleteScoreWarning",
     "Indicator",
+    "Migration",
     "MissingRule",
     "MissionLensError",
     "Node",
@@ -154,9 +159,11 @@ __all__ = [
     "agreement",
     "consolidate",
     "datasets",
+    "diff_frameworks",
     "framework_json_schema",
     "list_frameworks",
     "load_framework",
+    "load_migration",
     "parse_period",
     "plot_comparison",
     "plot_facets",

@@ -40,6 +40,7 @@ __all__ = [
     "list_frameworks",
     "load_framework",
     "parse_framework_spec",
+    "read_builtin",
     "version_key",
 ]
 
@@ -86,7 +87,13 @@ def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
 
 
 def _folder() -> Traversable:
+    """The folder of the built-in files (:data:`BUILTIN_DIR`, read when called)."""
     return BUILTIN_DIR
+
+
+def read_builtin(file: str) -> str:
+    """The text of a file of the built-in folder (a framework or a migration)."""
+    return _folder().joinpath(file).read_text(encoding="utf-8")
 
 
 def builtin_frameworks() -> dict[str, tuple[BuiltinFile, ...]]:
@@ -123,8 +130,9 @@ def parse_framework_spec(spec: str) -> tuple[str, str | None]:
 
     Raises
     ------
-    ArgumentError
-        If the name or the version after ``@`` is empty.
+    FileNotFoundError
+        (:class:`~missionlens.errors.NotFoundError`) If the name or the version after ``@``
+        is empty: no framework has such a name.
 
     Examples
     --------
@@ -139,7 +147,7 @@ def parse_framework_spec(spec: str) -> tuple[str, str | None]:
     if version[:1] in ("v", "V") and version[1:2].isdigit():
         version = version[1:]
     if not name or not version:
-        raise ArgumentError(
+        raise NotFoundError(
             f"framework '{spec}': write a built-in framework as NAME or NAME@VERSION, e.g. "
             "whole-of-mission@1 (see list_frameworks())"
         )
@@ -155,8 +163,7 @@ def _load_builtin(folder: str, file: BuiltinFile) -> Framework:
     FrameworkError
         If the file has problems, or declares another id or version than its file name.
     """
-    text = _folder().joinpath(file.file).read_text(encoding="utf-8")
-    fw = Framework.from_yaml(text)
+    fw = Framework.from_yaml(read_builtin(file.file))
     problems = [
         problem(
             field,
