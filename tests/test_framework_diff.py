@@ -322,3 +322,15 @@ def test_cli_list_shows_versions(builtin_v2: Path) -> None:
     assert lines[0].split()[:2] == ["spec", "latest"]
     assert lines[1].split()[:2] == ["whole-of-mission@1", "Whole-of-mission"]
     assert lines[2].split()[:2] == ["whole-of-mission@2", "yes"]
+
+
+def test_framework_docs_examples_run(capsys: pytest.CaptureFixture[str]) -> None:
+    """The runnable blocks of docs/frameworks.md (the first one names files of the reader's)."""
+    import re
+
+    text = (Path(__file__).parents[1] / "docs" / "frameworks.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.DOTALL)
+    assert len(blocks) == 3
+    for block in blocks[1:]:
+        exec(compile(block, "docs/frameworks.md", "exec"), {})
+    assert "kept" in capsys.readouterr().out

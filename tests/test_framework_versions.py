@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from pathlib import Path
+from types import ModuleType
 
 import pandas as pd
 import pytest
+import yaml
 
 import missionlens as ml
 from missionlens.assessments.validation import resolve_framework
 from missionlens.framework import registry
 
+ROOT = Path(__file__).parents[1]
 PACKAGE_DIR = Path(registry.__file__).parents[1] / "frameworks"
 V1 = PACKAGE_DIR / "whole-of-mission-v1.yaml"
 V1_FINGERPRINT = "e148808d509ea573"  # recorded by every profile saved with version 1
@@ -178,3 +182,71 @@ def test_saved_v1_profiles_regenerate_with_v1(two_versions: Path, tmp_path: Path
     again = loaded.regenerate()
     assert again.fingerprints["framework"] == V1_FINGERPRINT
     assert again.equals(profiles)
+
+
+# ------------------------------------------------------------------------ reference pages
+def _page_builder() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "build_framework_docs", ROOT / "docs" / "build_framework_docs.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_pages_per_version_with_the_migration(
+    two_versions: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fw1 = ml.load_framework("whole-of-mission@1")
+    data = fw1.to_dict()
+    data["version"] = "2"
+    data["title"] = "Version two"
+    first = data["indicators"][0]
+    first.update(id="pol_01_v2", role="context", actors=["host_state", "mission"])
+    first["measures"] = first["findings"][:1]
+    data["indicators"][1].update(critical=True, actors=["mission"], measures=[1], findings=[1])
+    ml.Framework.from_dict(data).to_yaml(two_versions / "whole-of-mission-v2.yaml")
+    lines = [{"old": ["pol_01"], "new": ["pol_01_v2"], "change": "renamed", "note": "context"}]
+    lines += [{"old": [i], "new": [i], "change": "kept"} for i in fw1.indicator_ids[1:]]
+    mapping = {
+        "from": {"id": "whole-of-mission", "version": "1"},
+        "to": {"id": "whole-of-mission", "version": "2"},
+        "indicators": lines,
+    }
+    (two_versions / "whole-of-mission-v1-to-v2.yaml").write_text(yaml.safe_dump(mapping))
+    builder = _page_builder()
+    out = tmp_path / "pages"
+    out.mkdir()
+    (out / "whole-of-mission-v0.md").write_text(builder.MARKER + " -->\n")  # a stale page
+    (out / "notes.md").write_text("# hand-written, not generated\n")
+    monkeypatch.setattr(builder, "OUT", out)
+    assert builder.main(["--check"]) == 1
+    assert builder.main([]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "notes.md",
+        "whole-of-mission-v1.md",
+        "whole-of-mission-v2.md",
+        "whole-of-mission.md",
+    ]
+    assert builder.main(["--check"]) == 0
+    v1 = (out / "whole-of-mission-v1.md").read_text(encoding="utf-8")
+    v2 = (out / "whole-of-mission-v2.md").read_text(encoding="utf-8")
+    latest = (out / "whole-of-mission.md").read_text(encoding="utf-8")
+    assert "## Changes from version" not in v1
+    assert "[version 2 (latest)](whole-of-mission-v2.md)" in v1
+    assert "## Changes from version 1" in v2
+    assert "(../../src/missionlens/frameworks/whole-of-mission-v1-to-v2.yaml)" in v2
+    assert "| indicator | `pol_01` | `pol_01_v2` | renamed |" in v2
+    assert "This is the page of the latest version" in latest
+    assert latest.replace(latest.splitlines()[7], "") == v2.replace(v2.splitlines()[7], "")
+    # schema 2 figures of v2: one context indicator, one critical, findings measured
+    assert "| context | 1 |" in v2
+    assert "flagged in every profile): `pol_02`." in v2
+    assert (
+        "1 of 22 findings are measured directly by at least one indicator; not measured: 2," in v2
+    )
+    assert "| 1 | Primacy of politics | `pol_02` | `pol_01_v2` |" in v2
+    assert "| `host_state` | host state | 1 | 1 |" in v2
+    assert "- **Role** context · **actors** host_state, mission" in v2
+    assert builder.render(ml.load_framework("whole-of-mission@2")) == v2  # deterministic
