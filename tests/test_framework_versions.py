@@ -250,3 +250,16 @@ def test_pages_per_version_with_the_migration(
     assert "| `host_state` | host state | 1 | 1 |" in v2
     assert "- **Role** context · **actors** host_state, mission" in v2
     assert builder.render(ml.load_framework("whole-of-mission@2")) == v2  # deterministic
+
+
+def test_consolidate_finds_the_version_the_entries_were_made_for(two_versions: Path) -> None:
+    """consolidate without framework= looks the recorded fingerprint up among the built-ins:
+    entries made for v1 are consolidated with v1 although v2 is the latest."""
+    from missionlens.demo import synthetic_assessments
+
+    entries = synthetic_assessments(ml.load_framework("whole-of-mission@1")).head(40)
+    assert set(entries["framework_fingerprint"]) == {V1_FINGERPRINT}
+    assert ml.load_framework("whole-of-mission").version == "2"
+    pd.testing.assert_frame_equal(
+        ml.consolidate(entries), ml.consolidate(entries, framework="whole-of-mission@1")
+    )
