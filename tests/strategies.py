@@ -7,6 +7,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 import missionlens as ml
+from missionlens.framework.elements import ACTORS, EVIDENCE_ACCESS, ROLES
 
 # Text that exercises unicode, quotes, YAML-significant characters and line breaks.
 TEXT = st.text(
@@ -22,6 +23,34 @@ WEIGHT = st.floats(min_value=0.01, max_value=100, allow_nan=False, allow_infinit
 
 def _ids(prefix: str, n: int) -> list[str]:
     return [f"{prefix}{i}" for i in range(n)]
+
+
+A4P = ["political_coherence", "protection", "performance", "partnerships", "wps"]
+
+
+@st.composite
+def _schema2_fields(draw: st.DrawFn, scale_kind: str) -> dict[str, Any]:
+    """Framework schema 2 indicator fields, valid together (measures within findings, a
+    secondary A4P+ priority other than the main one, critical only on a performance indicator
+    with a rubric or binary scale); often left at their defaults."""
+    if not draw(st.booleans()):
+        return {}
+    role = draw(st.sampled_from(ROLES))
+    findings = draw(st.lists(st.integers(min_value=1, max_value=22), unique=True, max_size=4))
+    measures = [f for f in findings if draw(st.booleans())]
+    a4p = draw(st.none() | st.sampled_from(A4P))
+    secondary = draw(st.none() | st.sampled_from([p for p in A4P if p != a4p]))
+    return {
+        "role": role,
+        "actors": tuple(draw(st.lists(st.sampled_from(ACTORS), unique=True, max_size=3))),
+        "findings": tuple(findings),
+        "measures": tuple(measures),
+        "a4p": a4p,
+        "a4p_secondary": secondary,
+        "critical": role == "performance" and scale_kind != "num" and draw(st.booleans()),
+        "not_applicable_when": draw(TEXT),
+        "evidence_access": draw(st.none() | st.sampled_from(EVIDENCE_ACCESS)),
+    }
 
 
 @st.composite
@@ -93,6 +122,7 @@ def frameworks(draw: st.DrawFn) -> ml.Framework:
                     )
                 if kind == "num" and draw(st.booleans()):
                     extra["goalposts"] = (low - 1.0, low + 2 * width)
+                extra.update(draw(_schema2_fields(kind)))
                 indicators.append(
                     ml.Indicator(
                         id=f"{parent}_i{k}",

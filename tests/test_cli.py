@@ -121,6 +121,7 @@ LEAVES = {
     "frameworks show",
     "frameworks schema",
     "frameworks validate",
+    "frameworks diff",
     "template",
     "validate",
     "score",

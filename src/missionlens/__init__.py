@@ -37,6 +37,9 @@ _LAZY: dict[str, str] = {
     "ValidationReport": "missionlens.assessments.validation",
     "validate": "missionlens.assessments.validation",
     "write_xlsform": "missionlens.assessments.xlsform",
+    "diff_frameworks": "missionlens.framework.diff",
+    "load_migration": "missionlens.framework.diff",
+    "Migration": "missionlens.framework.diff",
     "framework_json_schema": "missionlens.framework.model",
     "Framework": "missionlens.framework.model",
     "list_frameworks": "missionlens.framework.registry",
@@ -109,6 +112,7 @@ if _typing.TYPE_CHECKING:
     from missionlens.assessments.record import ASSESSMENT_COLUMNS
     from missionlens.assessments.validation import ValidationReport, validate
     from missionlens.assessments.xlsform import write_xlsform
+    from missionlens.framework.diff import Migration, diff_frameworks, load_migration
     from missionlens.framework.elements import (
         LEVELS,
         PHASES,
@@ -163,6 +167,7 @@ __all__ = [
     "IncompatibleProfilesError",
     "IncompleteScoreWarning",
     "Indicator",
+    "Migration",
     "MissingRule",
     "MissionLensError",
     "Node",
@@ -186,9 +191,11 @@ __all__ = [
     "analyse_sobol",
     "consolidate",
     "datasets",
+    "diff_frameworks",
     "framework_json_schema",
     "list_frameworks",
     "load_framework",
+    "load_migration",
     "mean_rank_shift",
     "parse_period",
     "plot_comparison",

@@ -2,7 +2,7 @@
 
 Commands::
 
-    missionlens frameworks list | show NAME | schema [-o FILE] | validate FILE
+    missionlens frameworks list | show NAME | schema [-o FILE] | validate FILE | diff OLD NEW
     missionlens template FRAMEWORK OUTPUT -m MISSION --phase PHASE [-p PERIOD] [--xlsform]
     missionlens validate FILE... -f FRAMEWORK [-o PROBLEMS] [--json | -q] [-v]
     missionlens score FILE... -f FRAMEWORK -o OUTPUT [-r RECIPE] [--json | -q]
@@ -191,14 +191,16 @@ Examples:
   missionlens frameworks list
   missionlens frameworks show whole-of-mission --no-indicators
   missionlens frameworks schema -o framework.schema.json
-  missionlens frameworks validate my-framework.yaml"""
+  missionlens frameworks validate my-framework.yaml
+  missionlens frameworks diff whole-of-mission@1 whole-of-mission@2"""
     ),
 )
 def frameworks() -> None:
     """List, show and check frameworks; print the framework file schema.
 
     A framework is the scoring schema: dimensions, sub-dimensions and indicators with their
-    rating scales and weights. Use a built-in one by name, or your own file (.yaml or .json).
+    rating scales and weights. Use a built-in one by name (the latest version), by
+    NAME@VERSION (whole-of-mission@1), or your own file (.yaml or .json).
     """
 
 
@@ -209,10 +211,17 @@ def frameworks() -> None:
     epilog=_epilog("\b\nExample:\n  missionlens frameworks list", "Reads and writes no files."),
 )
 def frameworks_list() -> None:
-    """List the built-in frameworks (name, version, title)."""
+    """List the built-in frameworks, one line per version.
+
+    A name alone (whole-of-mission) means the latest version, marked 'yes' under latest;
+    NAME@VERSION (whole-of-mission@1) means that version, wherever a framework is asked for.
+    """
     from missionlens.framework.registry import list_frameworks
 
-    click.echo(list_frameworks().to_string(index=False))
+    table = list_frameworks()
+    table["latest"] = table["latest"].map({True: "yes", False: ""})
+    columns = ["spec", "latest", "title", "dimensions", "indicators", "fingerprint"]
+    click.echo(table[columns].to_string(index=False))
 
 
 @frameworks.command(
@@ -297,6 +306,119 @@ def frameworks_validate(file: Path) -> None:
         f"OK: {file} defines '{fw.id}' v{fw.version} with {len(fw.indicators)} indicators "
         f"(fingerprint {fw.fingerprint})"
     )
+
+
+@frameworks.command(
+    "diff",
+    short_help="What changed between two frameworks or versions.",
+    context_settings=_CONTEXT,
+    epilog=_epilog(
+        """\b
+Examples:
+  missionlens frameworks diff whole-of-mission@1 whole-of-mission@2
+  missionlens frameworks diff old.yaml new.yaml --mapping old-to-new.yaml
+  missionlens frameworks diff whole-of-mission@1 my-version.yaml --all --json""",
+        "Reads OLD, NEW and MAPPING if they are files; writes no files. Between two versions of "
+        "a built-in framework, the migration mapping that ships with them is used unless "
+        "--mapping or --by-id is given; without a mapping, indicators are matched by id.",
+        "Prints one line per element (indicator, node, scale, facet) that was changed, "
+        "renamed, split, merged, added or dropped (--all: kept ones too), with the fields "
+        "that changed. A framework or mapping with problems exits 1 with its table of "
+        "problems; a framework or mapping that does not exist is a usage error (2).",
+    ),
+)
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--mapping",
+    "-m",
+    default=None,
+    help="A migration mapping (file, or built-in name such as whole-of-mission-v1-to-v2).",
+)
+@click.option("--by-id", is_flag=True, help="Match indicators by id, ignoring any mapping.")
+@click.option("--all", "show_all", is_flag=True, help="List kept elements too.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON document (every row).")
+def frameworks_diff(
+    old: str, new: str, mapping: str | None, by_id: bool, show_all: bool, as_json: bool
+) -> None:
+    """Compare framework OLD with framework NEW: what was kept, changed, renamed, split,
+    merged, added or dropped.
+
+    OLD and NEW are built-in frameworks (NAME or NAME@VERSION, see 'missionlens frameworks
+    list') or framework files.
+    """
+    from missionlens.errors import MigrationError
+    from missionlens.framework.diff import (
+        CHANGES,
+        diff_frameworks,
+        find_migration,
+        load_migration,
+    )
+
+    old_fw = _load_or_exit(old, as_json)
+    new_fw = _load_or_exit(new, as_json)
+    if mapping is not None and by_id:
+        _fail("give --mapping or --by-id, not both", EXIT_USAGE)
+    try:
+        if by_id:
+            migration = None
+        elif mapping is not None:
+            migration = load_migration(mapping)
+        else:
+            migration = find_migration(old_fw, new_fw)
+        table = diff_frameworks(old_fw, new_fw, migration)
+    except MigrationError as exc:
+        problems = exc.problems
+        if as_json:
+            _emit_json(
+                {
+                    "ok": False,
+                    "error": f"{len(problems)} problem(s) in migration mapping "
+                    f"{exc.source or mapping}",
+                    "mapping_problems": _records(problems),
+                }
+            )
+        else:
+            click.echo(f"{len(problems)} problem(s) in migration mapping {exc.source or mapping}:")
+            click.echo(format_table(problems.drop(columns=["file"]), max_rows=500, max_width=110))
+        sys.exit(EXIT_DATA)
+    except FileNotFoundError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    used = migration.source if migration is not None else None
+    counts = {change: int((table["change"] == change).sum()) for change in CHANGES}
+    if as_json:
+        _emit_json(
+            {
+                "ok": True,
+                "old": _framework_facts(old_fw),
+                "new": _framework_facts(new_fw),
+                "mapping": used,
+                "counts": counts,
+                "changes": _records(table),
+            }
+        )
+        return
+    click.echo(
+        f"{old_fw.id} v{old_fw.version} ({old_fw.fingerprint}) -> {new_fw.id} v{new_fw.version} "
+        f"({new_fw.fingerprint}); indicators matched "
+        + (f"by the mapping {used}" if used else "by id")
+    )
+    click.echo(", ".join(f"{n} {change}" for change, n in counts.items() if n) or "no elements")
+    shown = table if show_all else table[table["change"] != "kept"]
+    if shown.empty:
+        click.echo("no differences" + ("" if show_all else " (--all lists the kept elements)"))
+        return
+    if not show_all and counts["kept"]:
+        click.echo(f"({counts['kept']} kept elements not listed; --all lists them)")
+    click.echo("")
+    click.echo(
+        format_table(shown, max_rows=len(shown), max_width=_DIFF_WIDTH, full_columns=("fields",))
+    )
+    if any(len(str(d)) > _DIFF_WIDTH for d in shown["detail"]):
+        click.echo(f"(details cut at {_DIFF_WIDTH} characters; --json prints them whole)")
+
+
+_DIFF_WIDTH = 60
 
 
 # ------------------------------------------------------------------------------- template

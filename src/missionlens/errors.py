@@ -25,6 +25,7 @@ __all__ = [
     "FrameworkError",
     "IncompatibleProfilesError",
     "IncompleteScoreWarning",
+    "MigrationError",
     "MissionLensError",
     "NotFoundError",
     "RecipeError",
@@ -110,6 +111,9 @@ class FrameworkError(MissionLensError):
         and ``message`` (a plain-language explanation of what was expected).
     """
 
+    #: What the problems are in, for the message.
+    _what = "framework definition"
+
     def __init__(self, problems: pd.DataFrame, source: str | None = None) -> None:
         self.problems = problems.reset_index(drop=True)
         self.source = source
@@ -117,8 +121,16 @@ class FrameworkError(MissionLensError):
         counts = self.problems["check"].value_counts()
         summary = ", ".join(f"{check}: {n}" for check, n in counts.items())
         n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in framework definition{where} ({summary})"
+        head = f"{n} problem{'s' if n != 1 else ''} in {self._what}{where} ({summary})"
         super().__init__(head + "\n" + format_table(self.problems.drop(columns=["file"])))
+
+
+class MigrationError(FrameworkError):
+    """A migration mapping between two framework versions has problems (a malformed file, or
+    indicators it leaves out, names twice or does not know); the same ``problems`` table as
+    :class:`FrameworkError`, paths such as ``indicators[3].new``."""
+
+    _what = "migration mapping"
 
 
 class ArgumentError(MissionLensError, TypeError, ValueError):

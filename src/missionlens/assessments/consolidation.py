@@ -103,7 +103,7 @@ def _resolve(table: pd.DataFrame, framework: Framework | None) -> Framework:
         builtins = list_frameworks()
         hit = builtins[builtins["fingerprint"] == prints[0]]
         if not hit.empty:
-            return load_framework(str(hit["name"].iloc[0]))
+            return load_framework(str(hit["spec"].iloc[0]))
     raise ArgumentError(
         "pass framework=...: the assessments do not name exactly one built-in framework "
         "(found framework ids: " + (", ".join(map(str, ids)) or "none") + ")"

@@ -19,7 +19,11 @@ facets (level, lifecycle phase, Cairo finding, A4P+ priority). Modules, from the
 ``model``
     :class:`Framework` itself: navigation, fingerprint, reading and writing.
 ``registry``
-    The built-in frameworks: :func:`list_frameworks`, :func:`load_framework`.
+    The built-in frameworks and their versions: :func:`list_frameworks`,
+    :func:`load_framework` (``name@version``).
+``diff``
+    What changed between two frameworks (:func:`diff_frameworks`) and migration mappings
+    between versions (:func:`load_migration`).
 
 Examples
 --------
@@ -28,7 +32,16 @@ Examples
 'wom'
 """
 
+from missionlens.framework.diff import Migration, diff_frameworks, load_migration
 from missionlens.framework.model import Framework, framework_json_schema
 from missionlens.framework.registry import list_frameworks, load_framework
 
-__all__ = ["Framework", "framework_json_schema", "list_frameworks", "load_framework"]
+__all__ = [
+    "Framework",
+    "Migration",
+    "diff_frameworks",
+    "framework_json_schema",
+    "list_frameworks",
+    "load_framework",
+    "load_migration",
+]

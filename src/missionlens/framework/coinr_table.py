@@ -55,6 +55,14 @@ FRAME_COLUMNS: tuple[str, ...] = (
     "AggParam",
     "MissingRule",
     "MinShare",
+    # framework schema 2 (indicator rows only), after the columns above so that none moves
+    "Role",
+    "Actors",
+    "Measures",
+    "A4PSecondary",
+    "Critical",
+    "NotApplicableWhen",
+    "EvidenceAccess",
 )
 
 # framework field -> metadata table column, for error paths
@@ -79,7 +87,18 @@ _FIELD_TO_COLUMN: dict[str, str] = {
     "tags": "Tags",
     "aggregation": "Aggregation",
     "missing": "MissingRule",
+    "role": "Role",
+    "actors": "Actors",
+    "measures": "Measures",
+    "a4p_secondary": "A4PSecondary",
+    "critical": "Critical",
+    "not_applicable_when": "NotApplicableWhen",
+    "evidence_access": "EvidenceAccess",
 }
+
+_SCHEMA_2_COLUMNS = FRAME_COLUMNS[FRAME_COLUMNS.index("Role") :]
+_TRUE = ("true", "yes", "1")
+_FALSE = ("false", "no", "0", "")
 
 
 def _json_cell(value: Any) -> str | None:
@@ -160,13 +179,29 @@ def _row_to_element(cells: dict[str, Any], kind: str, default_scale: str) -> dic
     if direction is not None:
         element["direction"] = int(direction) if isinstance(direction, float) else direction
     element["scale"] = cells.get("Scale") or default_scale
-    for column, field in (("Description", "definition"), ("Question", "question"), ("A4P", "a4p")):
+    for column, field in (
+        ("Description", "definition"),
+        ("Question", "question"),
+        ("A4P", "a4p"),
+        ("Role", "role"),
+        ("A4PSecondary", "a4p_secondary"),
+        ("NotApplicableWhen", "not_applicable_when"),
+        ("EvidenceAccess", "evidence_access"),
+    ):
         if cells.get(column) is not None:
             element[field] = cells[column]
+    if cells.get("Critical") is not None:
+        element["critical"] = _flag(cells["Critical"])
+    measures = _parse_list(cells.get("Measures"), "Measures")
+    if measures:
+        element["measures"] = [
+            int(f) if isinstance(f, str) and f.isdigit() else f for f in measures
+        ]
     for column, field in (
         ("Phases", "phases"),
         ("Evidence", "evidence"),
         ("DataSources", "data_sources"),
+        ("Actors", "actors"),
     ):
         items = _parse_list(cells.get(column), column)
         if items:
@@ -189,6 +224,18 @@ def _row_to_element(cells: dict[str, Any], kind: str, default_scale: str) -> dic
         except json.JSONDecodeError:
             raise ValueError(f"column Tags: {tags!r} is not a JSON object") from None
     return element
+
+
+def _flag(value: Any) -> Any:
+    """A ``Critical`` cell as a bool: ``True``/``False``, 1/0 or the words true/false, yes/no
+    (as a spreadsheet or CSV holds them); anything else is left for the field check to refuse."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
+        return value.strip().lower() in _TRUE
+    return value
 
 
 def relabel(p: dict[str, str], where: dict[str, str]) -> dict[str, str]:
@@ -262,6 +309,13 @@ def framework_to_frame(fw: Framework) -> pd.DataFrame:
                 "Evidence": _json_cell(list(ind.evidence)),
                 "DataSources": _json_cell(list(ind.data_sources)),
                 "Tags": _json_cell({k: list(v) for k, v in ind.tags.items()}),
+                "Role": ind.role,
+                "Actors": _json_cell(list(ind.actors)),
+                "Measures": _json_cell(list(ind.measures)),
+                "A4PSecondary": ind.a4p_secondary,
+                "Critical": ind.critical,
+                "NotApplicableWhen": ind.not_applicable_when or None,
+                "EvidenceAccess": ind.evidence_access,
             }
         )
     for node in fw.nodes:
@@ -286,6 +340,8 @@ def framework_to_frame(fw: Framework) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
     frame["Direction"] = frame["Direction"].astype("Int64")
     frame["Level"] = frame["Level"].astype("int64")
+    for column in _SCHEMA_2_COLUMNS:  # text cells, even when all empty, so they can be filled
+        frame[column] = frame[column].astype(object)
     return frame
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import numbers
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -27,11 +28,12 @@ from pydantic import (
 )
 
 from missionlens.atomic import atomic_write
-from missionlens.errors import FrameworkError
+from missionlens.errors import ArgumentError, FrameworkError
 from missionlens.framework.coinr_table import TABLE, frame_to_data, framework_to_frame, relabel
 from missionlens.framework.display import framework_html
 from missionlens.framework.elements import (
     DEFAULT_FACETS,
+    ROLES,
     SCHEMA_2_INDICATOR_FIELDS,
     Facet,
     Indicator,
@@ -232,6 +234,91 @@ class Framework(_Model):
         out = {n.id: n.weight for n in self.nodes}
         out.update({i.id: i.weight for i in self.indicators})
         return out
+
+    def effective_weights(
+        self, role: str | None = None, *, weights: Mapping[str, float] | None = None
+    ) -> pd.DataFrame:
+        """Each indicator's effective weight: its share of the composite, down the tree.
+
+        The effective weight of an indicator is the product, from the root down to it, of each
+        element's weight divided by the total weight of its siblings (the "effective weight"
+        of COINr's ``get_eff_weights``: Becker et al. 2022, *JOSS* 7(78), 4567; the nominal
+        weights of the OECD/JRC *Handbook on Constructing Composite Indicators*, 2008, sec.
+        6). The effective weights of all indicators sum to 1. They are the weights an
+        arithmetic mean at every node gives; with another aggregation (geometric, minimum,
+        ...) they are the exponents or nominal weights, not the marginal influence on the
+        score.
+
+        Parameters
+        ----------
+        role : {"performance", "context"}, optional
+            Only the indicators of this role, renormalised within it: the tree is cut down to
+            the branches that hold an indicator of the role, and weights are normalised among
+            those siblings (as a node that reweights over the children it has would do when the
+            other role's indicators are set aside). The effective weights of one role sum to 1.
+        weights : mapping, optional
+            Weights by node and indicator id replacing the framework's (a recipe's weights);
+            ids it leaves out keep the framework's weight.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``indicator``, ``role``, ``weight`` (within its parent, as declared) and
+            ``effective_weight``, one row per indicator (of the role) in framework order. A
+            node whose children of the role all weigh 0 passes 0 to its indicators.
+
+        Raises
+        ------
+        ArgumentError
+            If ``role`` is not ``"performance"``, ``"context"`` or ``None``, or ``weights`` is
+            not a mapping of numbers.
+
+        Examples
+        --------
+        >>> import missionlens as ml
+        >>> fw = ml.load_framework("whole-of-mission@1")
+        >>> w = fw.effective_weights()
+        >>> round(float(w["effective_weight"].sum()), 12)
+        1.0
+        """
+        if role is not None and role not in ROLES:
+            raise ArgumentError(
+                f"effective_weights: role must be one of {', '.join(ROLES)} or None, not {role!r}"
+            )
+        given = self.weights()
+        if weights is not None:
+            if not isinstance(weights, Mapping) or not all(
+                isinstance(v, numbers.Real) and not isinstance(v, bool) for v in weights.values()
+            ):
+                raise ArgumentError(
+                    "effective_weights: weights must be a mapping of node and indicator ids to "
+                    f"numbers, not {type(weights).__name__}"
+                )
+            given.update({str(k): float(v) for k, v in weights.items()})
+        chosen = [i for i in self.indicators if role is None or i.role == role]
+        # elements that hold an indicator of the role (all of them when role is None)
+        holds: set[str] = set()
+        for ind in chosen:
+            holds.add(ind.id)
+            holds.update(self.ancestors(ind.id))
+        shares: list[float] = []
+        for ind in chosen:
+            share = 1.0
+            element = ind.id
+            for parent in self.ancestors(ind.id):
+                siblings = [c for c in self.children(parent) if c in holds]
+                total = sum(given[c] for c in siblings)
+                share *= given[element] / total if total > 0 else 0.0
+                element = parent
+            shares.append(share)
+        return pd.DataFrame(
+            {
+                "indicator": [i.id for i in chosen],
+                "role": pd.Series([i.role for i in chosen], dtype=object),
+                "weight": pd.Series([given[i.id] for i in chosen], dtype=float),
+                "effective_weight": pd.Series(shares, dtype=float),
+            }
+        )
 
     def children(self, node_id: str) -> tuple[str, ...]:
         """Ids of the nodes and indicators directly below a node, in framework order."""
@@ -492,7 +579,10 @@ class Framework(_Model):
             ``Question``, ``Scale``, ``Tier`` (the strategic/operational/tactical level),
             ``Phases``, ``Findings``, ``A4P``, ``Anchors``, ``Goalposts``, ``Evidence``,
             ``DataSources``, ``Tags``, ``Aggregation``, ``AggParam``, ``MissingRule`` and
-            ``MinShare``. List- and mapping-valued cells hold JSON text.
+            ``MinShare``, then the framework schema 2 columns of indicator rows: ``Role``,
+            ``Actors``, ``Measures``, ``A4PSecondary``, ``Critical`` (bool),
+            ``NotApplicableWhen`` and ``EvidenceAccess``. List- and mapping-valued cells hold
+            JSON text.
         """
         return framework_to_frame(self)
 

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from missionlens.errors import FRAMEWORK_PROBLEM_COLUMNS
-from missionlens.framework.elements import DEFAULT_FACETS
+from missionlens.framework.elements import ACTORS, DEFAULT_FACETS
 from missionlens.suggest import did_you_mean
 
 Problem = dict[str, str]
@@ -114,6 +114,7 @@ def structural_problems(raw: Mapping[str, Any]) -> list[Problem]:
     out += _weight_problems(nodes, indicators)
     out += _indicator_scale_problems(indicators, scales)
     out += _facet_problems(nodes, indicators, facets)
+    out += _schema2_problems(indicators, scales, facets)
     out += _aggregation_problems(nodes)
     out += _text_problems(raw)
     return out
@@ -685,3 +686,137 @@ def _aggregation_problems(nodes: list[tuple[int, dict[str, Any]]]) -> list[Probl
                 )
             )
     return out
+
+
+def _schema2_problems(
+    indicators: list[tuple[int, dict[str, Any]]],
+    scales: list[tuple[int, dict[str, Any]]],
+    facets: list[tuple[int, dict[str, Any]]],
+) -> list[Problem]:
+    """Checks of the framework schema 2 indicator fields that the field types cannot express.
+
+    ``actors`` values against the ``actor`` facet are checked by :func:`_facet_problems` when
+    the framework declares that facet; without one they must be standard ids
+    (:data:`~missionlens.framework.elements.ACTORS`), so that a misspelt actor is not quietly
+    a new one.
+    """
+    out: list[Problem] = []
+    kinds = {s["id"]: s.get("kind", "rubric") for _, s in scales if isinstance(s.get("id"), str)}
+    declared = {
+        f["id"]: [str(v.get("id")) for v in _as_list(f.get("values")) if isinstance(v, dict)]
+        for _, f in facets
+        if isinstance(f.get("id"), str)
+    }
+    for i, ind in indicators:
+        ident = ind.get("id")
+        where = f"indicators[{i}]"
+        # measures within findings
+        measures = [m for m in _as_list(ind.get("measures")) if _hashable(m)]
+        findings = {str(f) for f in _as_list(ind.get("findings")) if _hashable(f)}
+        outside = [m for m in measures if str(m) not in findings]
+        if outside:
+            shown = ", ".join(map(str, outside))
+            out.append(
+                problem(
+                    f"{where}.measures",
+                    "measures_not_tagged",
+                    f"'{ident}' measures finding(s) {shown} but is not tagged with them; "
+                    "'measures' must be a subset of 'findings' (add them to 'findings', which "
+                    "lists every finding the indicator is tagged with)",
+                    id=ident,
+                    value=shown,
+                )
+            )
+        # a4p_secondary: declared, and not the main priority
+        secondary = ind.get("a4p_secondary")
+        if isinstance(secondary, str):
+            allowed = declared.get("a4p")
+            if allowed is not None and secondary not in allowed:
+                out.append(
+                    problem(
+                        f"{where}.a4p_secondary",
+                        "unknown_facet_value",
+                        f"'{ident}' has a4p_secondary '{secondary}', which facet 'a4p' does "
+                        f"not declare (allowed: {_shown(allowed)})"
+                        + did_you_mean(secondary, allowed),
+                        id=ident,
+                        value=secondary,
+                    )
+                )
+            if secondary == ind.get("a4p"):
+                out.append(
+                    problem(
+                        f"{where}.a4p_secondary",
+                        "a4p_secondary_same",
+                        f"'{ident}' gives '{secondary}' as both its main (a4p) and its "
+                        "secondary (a4p_secondary) A4P+ priority; leave a4p_secondary out or "
+                        "name another priority",
+                        id=ident,
+                        value=secondary,
+                    )
+                )
+        # actors: standard ids when no actor facet is declared; none repeated
+        actors = [a for a in _as_list(ind.get("actors")) if _hashable(a)]
+        if "actor" not in declared:
+            for a in actors:
+                if isinstance(a, str) and a not in ACTORS:
+                    out.append(
+                        problem(
+                            f"{where}.actors",
+                            "unknown_facet_value",
+                            f"'{ident}' names actor '{a}', which is not a standard actor "
+                            f"({', '.join(ACTORS)}); declare an 'actor' facet to use other "
+                            "actors" + did_you_mean(a, list(ACTORS)),
+                            id=ident,
+                            value=a,
+                        )
+                    )
+        repeated = [str(a) for a, n in Counter(actors).items() if n > 1]
+        if repeated:
+            out.append(
+                problem(
+                    f"{where}.actors",
+                    "duplicate_actor",
+                    f"'{ident}' names actor(s) {', '.join(repeated)} more than once; list each "
+                    "actor once, the main actor first",
+                    id=ident,
+                    value=", ".join(repeated),
+                )
+            )
+        # critical: rubric or binary scales, performance indicators
+        if ind.get("critical") is True:
+            kind = kinds.get(ind.get("scale")) if _hashable(ind.get("scale")) else None
+            if kind is not None and kind not in ("rubric", "binary"):
+                out.append(
+                    problem(
+                        f"{where}.critical",
+                        "critical_scale",
+                        f"'{ident}' is critical but its scale '{ind.get('scale')}' is {kind}; "
+                        "critical flags a rating at the worst level, so it needs a rubric or "
+                        "binary scale",
+                        id=ident,
+                        value=kind,
+                    )
+                )
+            if ind.get("role") == "context":
+                out.append(
+                    problem(
+                        f"{where}.critical",
+                        "critical_context",
+                        f"'{ident}' is a context indicator and critical; critical flags a "
+                        "failure of performance, and context indicators describe conditions "
+                        "the mission faces (make it a performance indicator or not critical)",
+                        id=ident,
+                        value="context",
+                    )
+                )
+    return out
+
+
+def _hashable(value: Any) -> bool:
+    """Whether a value can be counted or looked up (malformed data may hold lists or dicts)."""
+    return not isinstance(value, (list, dict, set))
+
+
+def _shown(values: list[str], limit: int = 12) -> str:
+    return ", ".join(values[:limit]) + (", ..." if len(values) > limit else "")

@@ -317,18 +317,9 @@ def _check_facets(framework: Framework, recipe: Recipe) -> None:
 
 # ------------------------------------------------------------------------------ tidy table
 def _global_weights(fw: Framework, weights: dict[str, float]) -> dict[str, float]:
-    """Each indicator's share of the root: product of its normalised weights up the tree."""
-    out: dict[str, float] = {}
-    for ind in fw.indicator_ids:
-        share = 1.0
-        element = ind
-        for parent in fw.ancestors(ind):
-            siblings = fw.children(parent)
-            total = sum(weights[s] for s in siblings)
-            share *= weights[element] / total if total > 0 else 0.0
-            element = parent
-        out[ind] = share
-    return out
+    """Each indicator's share of the root (one definition: :meth:`Framework.effective_weights`)."""
+    table = fw.effective_weights(weights=weights)
+    return dict(zip(table["indicator"], table["effective_weight"].tolist(), strict=True))
 
 
 def _joined(names: list[str], masks: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
