@@ -21,7 +21,8 @@ def _builtin_files() -> dict[str, str]:
     """Built-in framework names mapped to their file names inside the package."""
     names: dict[str, str] = {}
     for entry in resources.files(_PACKAGE).iterdir():
-        if entry.name.endswith((".yaml", ".yml")):
+        # "<a>-to-<b>.yaml" files are version migration mappings, not frameworks
+        if entry.name.endswith((".yaml", ".yml")) and "-to-" not in entry.name:
             names[entry.name.rsplit(".", 1)[0]] = entry.name
     return dict(sorted(names.items()))
 
