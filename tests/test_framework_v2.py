@@ -182,15 +182,18 @@ def test_the_four_critical_indicators(fw: ml.Framework) -> None:
 
 
 def test_shown_only_companions_are_named_by_a_scored_partner(fw: ml.Framework) -> None:
+    """Each weight-0 companion names the scored sibling it is shown beside."""
     shown = [i for i in fw.indicators if i.weight == 0]
     assert {i.id for i in shown} >= {"env_fatalities_malicious_count"}
+    assert len(shown) == 6
     for ind in shown:
         assert "weight 0" in ind.definition, ind.id
         partners = [
-            j for j in fw.indicators if j.weight > 0 and ind.id in j.definition.replace(",", " ")
+            j.id
+            for j in fw.indicators
+            if j.weight > 0 and j.parent == ind.parent and j.id in ind.definition
         ]
-        named = [j for j in fw.indicators if j.weight > 0 and j.id in ind.definition]
-        assert partners or named, ind.id
+        assert len(partners) == 1, ind.id
 
 
 # ------------------------------------------------------------------------------- numeric scales
