@@ -25,7 +25,6 @@ SCHEMA2_BAD = {
     "unknown_actor_declared",
     "duplicate_actor",
     "critical_numeric",
-    "critical_context",
 }
 
 
@@ -82,9 +81,14 @@ def test_every_schema_2_problem_at_once() -> None:
         ("indicators[1].actors", "unknown_facet_value"),
         ("indicators[1].actors", "duplicate_actor"),
         ("indicators[2].critical", "critical_scale"),
-        ("indicators[4].critical", "critical_context"),
         ("indicators[1].weight", "negative_weight"),
     }
+
+
+def test_a_context_indicator_may_be_critical() -> None:
+    # a flag is an alert read beside the scores (host-state consent withdrawn), not a score
+    fw = ml.Framework.from_dict(_with(env_03={"role": "context", "critical": True}))
+    assert fw.indicator("env_03").critical
 
 
 def test_binary_and_rubric_indicators_may_be_critical() -> None:

@@ -783,7 +783,8 @@ def _schema2_problems(
                     value=", ".join(repeated),
                 )
             )
-        # critical: rubric or binary scales, performance indicators
+        # critical: rubric or binary scales (a context indicator may be critical too: a flag is an
+        # alert, e.g. consent withdrawn, read beside the scores, never averaged into them)
         if ind.get("critical") is True:
             kind = kinds.get(ind.get("scale")) if _hashable(ind.get("scale")) else None
             if kind is not None and kind not in ("rubric", "binary"):
@@ -796,18 +797,6 @@ def _schema2_problems(
                         "binary scale",
                         id=ident,
                         value=kind,
-                    )
-                )
-            if ind.get("role") == "context":
-                out.append(
-                    problem(
-                        f"{where}.critical",
-                        "critical_context",
-                        f"'{ident}' is a context indicator and critical; critical flags a "
-                        "failure of performance, and context indicators describe conditions "
-                        "the mission faces (make it a performance indicator or not critical)",
-                        id=ident,
-                        value="context",
                     )
                 )
     return out
