@@ -422,7 +422,7 @@ def parse_flags(raw: pd.Series) -> tuple[BoolArray, BoolArray]:
         codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
     except TypeError:  # unhashable cells: none is a mark
         codes, uniques = pd.factorize(
-            pd.Series([as_text(v) for v in raw.to_numpy(dtype=object)], dtype=object),
+            np.array([as_text(v) for v in raw.to_numpy(dtype=object)], dtype=object),
             use_na_sentinel=True,
         )
     parsed = [_flag_of(u) for u in uniques]
