@@ -1140,7 +1140,8 @@ def check_entries(
 
     # values
     values, not_numeric = parse_values(raw["value"])
-    not_numeric = not_numeric & ~na_text  # "N/A" is the answer not applicable, not a wrong number
+    # "N/A" is the answer not applicable, not a wrong number; nor is the empty value beside a mark
+    not_numeric = not_numeric & ~na_text & ~(na_mark & value_empty)
     value_column = w.column_of_value
     indicator = ident["indicator"]
     ind_pos = np.full(n, -1, dtype=np.int64)
