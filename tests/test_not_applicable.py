@@ -54,6 +54,11 @@ def test_not_applicable_entry_is_valid_and_typed(small_framework: ml.Framework) 
     assert np.isnan(table.loc[1, "value"])  # no value: neither missing nor a level
     assert table.loc[1, "not_applicable_reason"] == REASON
     assert pd.isna(table.loc[0, "not_applicable_reason"])
+    report = ml.validate(
+        pd.DataFrame([entry("pol_01", 4), na("pol_02")]), framework=small_framework
+    )
+    assert report.ok and report.n_not_applicable == 1
+    assert report.headline() == "OK: 2 entries (1 not applicable), no problems"
 
 
 def test_every_not_applicable_problem_is_reported_at_once(small_framework: ml.Framework) -> None:
@@ -535,3 +540,19 @@ def test_xlsform_applies_yes_without_a_number_is_no_entry(
     export.loc[0, "env_01__applies"] = "perhaps"
     report = ml.validate(export, framework=small_framework)
     assert [c[2] for c in checks_of(report)] == ["bad_not_applicable"]
+
+
+# ------------------------------------------------------------------------------ docs
+def test_docs_not_applicable_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    text = (Path(__file__).parents[1] / "docs" / "assessments.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.DOTALL)
+    (block,) = [b for b in blocks if "not_applicable_reason" in b]
+    namespace: dict[str, Any] = {}
+    exec(compile(block, "docs/assessments.md", "exec"), namespace)
+    scores = namespace["scores"]
+    row = scores[scores["node"] == "partnerships"].iloc[0]
+    assert row["coverage"] == 1.0 and bool(row["complete"]) and row["score"] == 50.0
+    assert namespace["profiles"].not_applicable["indicator"].tolist() == ["part_01"]
+    assert "UNMIK" in capsys.readouterr().out  # printed for the reader
