@@ -1456,7 +1456,6 @@ def _not_applicable_checks(
       (most likely a forgotten mark; refused rather than kept as unexplained text).
     """
     raw = w.raw
-    wide_row = np.asarray(value_column != "value", dtype=bool)
     not_applicable = na_mark | na_text
     out.add(
         bad_mark,
@@ -1482,6 +1481,13 @@ def _not_applicable_checks(
     reason = factorize_text(raw["not_applicable_reason"], strip=True)
     has_reason = ~reason.blank()
     missing = not_applicable & ~has_reason
+    # where each entry's value is: "value", or a wide table's indicator column (looked at only
+    # when something failed: comparing a million texts costs more than every check above)
+    wide_row = (
+        np.asarray(value_column != "value", dtype=bool)
+        if missing.any()
+        else np.zeros(len(raw), dtype=bool)
+    )
 
     def _missing_message(idx: IntArray) -> list[str]:
         msgs = []
@@ -1505,7 +1511,9 @@ def _not_applicable_checks(
 
     out.add(
         missing,
-        np.where(wide_row, value_column, "not_applicable_reason").astype(object),
+        np.where(wide_row, value_column, "not_applicable_reason").astype(object)
+        if missing.any()
+        else "not_applicable_reason",
         Check.MISSING_REASON,
         _missing_message,
         value=lambda idx: np.where(wide_row[idx], w.display("value", idx), "").astype(object),
