@@ -591,11 +591,8 @@ def consolidated_table(
                     }
                 )
             )
-    out = (
-        pd.concat([p for p in pieces if not p.empty], ignore_index=True)
-        if any(not p.empty for p in pieces)
-        else rated
-    )
+    filled = [p for p in pieces if not p.empty]
+    out = pd.concat(filled, ignore_index=True) if filled else rated
     out = out.sort_values(["mission", "period_start", "period", "_order"], kind="stable")
     return _consolidated_dtypes(out[columns].reset_index(drop=True))
 
@@ -619,10 +616,10 @@ def _rated_rows(
     up to ``method``, then ``_order`` and ``_cell``), unsorted."""
     n_ind = len(fw.indicator_ids)
     if not keep.any():
-        frame = pd.DataFrame(
-            {c: pd.Series(dtype=object) for c in (*CONSOLIDATED_COLUMNS[:15], "_order", "_cell")}
+        rated_columns = CONSOLIDATED_COLUMNS[: CONSOLIDATED_COLUMNS.index("method") + 1]
+        return pd.DataFrame(
+            {c: pd.Series(dtype=object) for c in (*rated_columns, "_order", "_cell")}
         )
-        return frame
     cell = cell_all[keep]
     vals = checked.values[keep]
     n_cells = n_units * n_ind
