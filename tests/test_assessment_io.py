@@ -170,12 +170,20 @@ def entries(draw: st.DrawFn, fw: ml.Framework) -> dict[str, Any]:
     else:
         value = draw(st.sampled_from(scale.values))  # type: ignore[union-attr]
     phases = list(ind.phases) or list(ml.PHASES)
+    not_applicable = draw(st.booleans())  # the answer "not applicable": no value, a reason
+    reason = (
+        draw(ADVERSARIAL.filter(lambda t: t.strip() != ""))
+        if not_applicable
+        else draw(st.none() | st.just(""))
+    )
     return {
         "mission": draw(IDENT),
         "period": draw(PERIODS),
         "phase": draw(st.sampled_from(phases)),
         "indicator": ind.id,
-        "value": value,
+        "value": None if not_applicable else value,
+        "not_applicable": not_applicable,
+        "not_applicable_reason": reason,
         "rater": draw(IDENT),
         "confidence": draw(st.sampled_from([None, "low", "medium", "high"])),
         "evidence": draw(FREE_TEXT),

@@ -152,6 +152,18 @@ FILE_CASES: list[tuple[str, Expect]] = [
     ("csv_lf_no_trailing_newline_ok.csv", ok(1)),
     ("csv_unknown_column_ok.csv", ok(1)),
     ("csv_tab_ok.tsv", ok(1)),
+    # CSV: the answer not applicable (a value, a reason, a mark that is no mark)
+    ("csv_na_with_value.csv", fails("value_with_not_applicable", "value 3", 2, "value")),
+    ("csv_na_without_reason.csv", fails("missing_reason", "", 2, "not_applicable_reason")),
+    ("csv_na_value_text_no_reason.csv", fails("missing_reason", "", 2, "not_applicable_reason")),
+    (
+        "csv_na_reason_without_mark.csv",
+        fails("reason_without_not_applicable", "", 2, "not_applicable_reason"),
+    ),
+    ("csv_na_bad_mark.csv", fails("bad_not_applicable", "'maybe'", 2, "not_applicable")),
+    ("csv_wide_na_cell.csv", fails("missing_reason", "no place for one", 2, "pol_01")),
+    ("csv_na_formula_reason_ok.csv", ok(1)),
+    ("csv_na_marker_ok.csv", ok(1)),
     # CSV made by the fixture (exact bytes)
     ("gen_csv_cp1252.csv", fails("unreadable", "not UTF-8")),
     ("gen_csv_utf16_no_bom.csv", fails("unreadable", "UTF-16 text without a byte-order mark")),

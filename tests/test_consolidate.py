@@ -258,6 +258,9 @@ def test_median_mean_and_spread(small_framework: ml.Framework) -> None:
         "disagreement",
         "confidence",
         "method",
+        "not_applicable",
+        "n_not_applicable",
+        "not_applicable_reason",
     ]
     assert (median.loc[0, "min"], median.loc[0, "max"], median.loc[0, "spread"]) == (0.5, 2.0, 1.5)
     assert median.loc[0, "std"] == pytest.approx(np.std([0.5, 2.0, 1.0, 1.5], ddof=1))

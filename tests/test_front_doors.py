@@ -133,6 +133,32 @@ CASES: dict[str, tuple[Callable[[], pd.DataFrame], str | None]] = {
         lambda: long({"entered_at": "1500-01-01T00:00:00Z"}),
         "bad_date",
     ),
+    # the answer not applicable
+    "valid not applicable": (
+        lambda: long(
+            {"value": None, "not_applicable": True, "not_applicable_reason": "not in Africa"},
+            {"value": "N/A", "not_applicable_reason": "no AU partnership"},
+            {"indicator": "pol_01"},
+        ),
+        None,
+    ),
+    "not applicable with a value": (
+        lambda: long({"not_applicable": True, "not_applicable_reason": "x"}),
+        "value_with_not_applicable",
+    ),
+    "not applicable without a reason": (
+        lambda: long({"value": None, "not_applicable": "yes"}),
+        "missing_reason",
+    ),
+    "reason without not applicable": (
+        lambda: long({"not_applicable_reason": "forgot the mark"}),
+        "reason_without_not_applicable",
+    ),
+    "not applicable mark that is no mark": (
+        lambda: long({"value": None, "not_applicable": "perhaps"}),
+        "bad_not_applicable",
+    ),
+    "wide: N/A cell": (lambda: wide(pol_01=[4, "N/A"]), "missing_reason"),
 }
 
 
@@ -195,6 +221,8 @@ def test_suggestions_name_the_likely_id(small_framework: ml.Framework) -> None:
         "long table without phase",
         "unknown indicator",
         "valid long",
+        "valid not applicable",
+        "not applicable without a reason",
     ],
 )
 def test_cli_validate_and_score_agree(

@@ -113,11 +113,16 @@ def test_template_structure(template: Path, small_framework: ml.Framework) -> No
     conf = openpyxl.utils.get_column_letter(cols["Confidence"])
     assert rules[f"{letter}{rows['pol_01']} {letter}{rows['pol_02']}"] == (
         "list",
-        '"1,2,3,4,5"',
+        '"1,2,3,4,5,N/A — not applicable"',
         None,
     )
-    assert rules[f"{letter}{rows['env_01']}"] == ("decimal", "0", "greaterThanOrEqual")
-    assert rules[f"{letter}{rows['env_02']}"] == ("list", '"1,0"', None)
+    env_01 = f"{letter}{rows['env_01']}"  # a number of at least 0, or N/A
+    assert rules[env_01] == (
+        "custom",
+        f'OR(AND(ISNUMBER({env_01}),{env_01}>=0),{env_01}="N/A",{env_01}="N/A — not applicable")',
+        None,
+    )
+    assert rules[f"{letter}{rows['env_02']}"] == ("list", '"1,0,N/A — not applicable"', None)
     assert rules[" ".join(f"{conf}{rows[i]}" for i in rows)][1] == '"low,medium,high"'
 
 
@@ -421,7 +426,8 @@ def test_long_level_lists_come_from_the_hidden_sheet(
     path = ml.write_template(wide, tmp_path / "t.xlsx", missions=["A"], phase="exit", period="2024")
     wb = openpyxl.load_workbook(path)
     formulas = [dv.formula1 for dv in wb["A"].data_validations.dataValidation]
-    assert "'_missionlens'!$D$1:$D$100" in formulas  # an inline list holds 255 characters
-    assert [wb["_missionlens"].cell(row=r, column=4).value for r in (1, 100)] == [1, 100]
+    assert "'_missionlens'!$D$1:$D$101" in formulas  # an inline list holds 255 characters
+    shown = [wb["_missionlens"].cell(row=r, column=4).value for r in (1, 100, 101)]
+    assert shown == [1, 100, "N/A — not applicable"]
     filled = fill(path, tmp_path / "f.xlsx", "kim", {"A": {"pol_02": (87,)}})
     assert ml.read_assessments(filled, framework=wide)["value"].tolist() == [87.0]

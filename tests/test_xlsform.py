@@ -91,7 +91,7 @@ def test_xlsform_sheets(form: Path, small_framework: ml.Framework) -> None:
     assert groups == ["pol", "env"]
     choices = _sheet(form, "choices")
     levels = choices[choices["list_name"] == "levels_pol_01"]
-    assert levels["name"].tolist() == ["1", "2", "3", "4", "5"]
+    assert levels["name"].tolist() == ["1", "2", "3", "4", "5", "na"]  # na: not applicable
     assert levels["label"].iloc[0] == "1 – Critical: No strategy."
     settings = _sheet(form, "settings")
     assert settings.loc[0, "version"] == small_framework.fingerprint

@@ -406,10 +406,13 @@ def agreement(
     values raters gave to the same unit over the disagreement expected by chance, with the
     difference function of the level of measurement. It is 1 for perfect agreement, 0 for
     agreement at chance level and negative for systematic disagreement; it handles any number of
-    raters and missing entries. Krippendorff (2004, *Content Analysis*, 2nd ed.) suggests relying
-    on data with alpha of at least 0.800 and drawing only tentative conclusions between 0.667 and
-    0.800. It is computed with the ``krippendorff`` package [3]_ and tested against the worked
-    example of [1]_ (nominal 0.743, ordinal 0.815, interval 0.849, ratio 0.797).
+    raters and missing entries. Entries answered *not applicable* (``not_applicable``) are not
+    values: they are left out of the pairable values exactly like missing entries (the
+    ``krippendorff`` package's ``nan``), so a rater who answered not applicable neither agrees
+    nor disagrees with one who rated. Krippendorff (2004, *Content Analysis*, 2nd ed.) suggests
+    relying on data with alpha of at least 0.800 and drawing only tentative conclusions between
+    0.667 and 0.800. It is computed with the ``krippendorff`` package [3]_ and tested against the
+    worked example of [1]_ (nominal 0.743, ordinal 0.815, interval 0.849, ratio 0.797).
 
     With ``n_boot`` draws, each alpha also gets a bootstrap percentile interval and the chance
     that it falls short of Krippendorff's thresholds (see Notes).

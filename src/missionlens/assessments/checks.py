@@ -50,6 +50,7 @@ from missionlens.assessments.record import (
     FRAMEWORK_COLUMNS,
     FREE_TEXT_COLUMNS,
     INTERNAL,
+    NOT_APPLICABLE_MARKERS,
     REQUIRED_COLUMNS,
     Batch,
     file_failure,
@@ -120,6 +121,10 @@ class Check(str, Enum):
     INCONSISTENT_PHASE = "inconsistent_phase"
     DUPLICATE_UNIT = "duplicate_unit"
     BAD_TEXT = "bad_text"
+    BAD_NOT_APPLICABLE = "bad_not_applicable"
+    VALUE_WITH_NOT_APPLICABLE = "value_with_not_applicable"
+    MISSING_REASON = "missing_reason"
+    REASON_WITHOUT_NOT_APPLICABLE = "reason_without_not_applicable"
 
     def __str__(self) -> str:
         return self.value
@@ -149,6 +154,11 @@ CHECKS: dict[str, str] = {
     "a mission and period",
     Check.BAD_TEXT.value: "text that no file can hold or read back: a line break or control "
     "character in an identifier, a lone surrogate anywhere",
+    Check.BAD_NOT_APPLICABLE.value: "the not-applicable mark is not yes or no",
+    Check.VALUE_WITH_NOT_APPLICABLE.value: "an entry marked not applicable also has a value",
+    Check.MISSING_REASON.value: "an entry marked not applicable gives no reason",
+    Check.REASON_WITHOUT_NOT_APPLICABLE.value: "an entry gives a reason for not applicable but "
+    "is not marked not applicable",
 }
 
 _COLUMN_ORDER = {c: i for i, c in enumerate(ASSESSMENT_COLUMNS)}
@@ -372,6 +382,72 @@ def parse_values(raw: pd.Series) -> tuple[FloatArray, BoolArray]:
     return values.astype(np.float64), np.asarray(not_numeric, dtype=bool)
 
 
+_YES = frozenset({"true", "yes", "y", "1", "1.0"})
+_NO = frozenset({"false", "no", "n", "0", "0.0", ""})
+
+
+def _flag_of(value: object) -> bool | None:
+    """``True``/``False`` from one distinct raw not-applicable mark, or ``None`` if it is none."""
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | float | np.integer | np.floating):
+        if value == 1:
+            return True
+        if value == 0:
+            return False
+        return None
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _YES:
+            return True
+        if text in _NO:
+            return False
+    return None
+
+
+def parse_flags(raw: pd.Series) -> tuple[BoolArray, BoolArray]:
+    """The ``not_applicable`` marks of a raw column: (marks, mask of cells that are no mark).
+
+    A missing or empty cell is ``False`` (the column is optional); a boolean, ``1``/``0`` or the
+    words ``true``/``false``, ``yes``/``no``, ``y``/``n`` (any case, surrounding spaces ignored)
+    are marks; anything else fails ``bad_not_applicable``.
+    """
+    n = len(raw)
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        marks = raw.fillna(False).to_numpy(dtype=bool)
+        return marks, np.zeros(n, dtype=bool)
+    if raw.dtype.kind == "f" and bool(np.isnan(raw.to_numpy()).all()):  # absent or empty
+        return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    try:
+        codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+    except TypeError:  # unhashable cells: none is a mark
+        codes, uniques = pd.factorize(
+            np.array([as_text(v) for v in raw.to_numpy(dtype=object)], dtype=object),
+            use_na_sentinel=True,
+        )
+    parsed = [_flag_of(u) for u in uniques]
+    mark = np.array([p is True for p in parsed] + [False], dtype=bool)
+    bad = np.array([p is None for p in parsed] + [False], dtype=bool)
+    at = np.where(codes >= 0, codes, len(parsed))
+    return mark[at], bad[at]
+
+
+def not_applicable_markers(raw: pd.Series) -> BoolArray:
+    """Which cells of a raw value column hold a text meaning "not applicable" (``N/A``, ...)."""
+    if not (pd.api.types.is_object_dtype(raw.dtype) or pd.api.types.is_string_dtype(raw.dtype)):
+        return np.zeros(len(raw), dtype=bool)
+    try:
+        codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+    except TypeError:  # unhashable cells (lists): none is a marker
+        return np.zeros(len(raw), dtype=bool)
+    hit = np.array(
+        [isinstance(u, str) and u.strip().lower() in NOT_APPLICABLE_MARKERS for u in uniques]
+        + [False],
+        dtype=bool,
+    )
+    return hit[np.where(codes >= 0, codes, len(uniques))]
+
+
 # ------------------------------------------------------------------------------ framework facts
 @dataclass(frozen=True)
 class ScaleFacts:
@@ -476,6 +552,8 @@ class CheckedEntries:
         The value of each entry as a number (NaN where missing or not a number).
     confidence : numpy.ndarray
         0, 1, 2 for low, medium, high; ``-1`` for no (or a bad) confidence.
+    not_applicable : numpy.ndarray of bool
+        Whether each entry is the answer *not applicable* (its value is then NaN).
     """
 
     problems: pd.DataFrame
@@ -492,6 +570,7 @@ class CheckedEntries:
     values: FloatArray
     confidence: IntArray
     raw: pd.DataFrame = field(repr=False)
+    not_applicable: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     batch_files: tuple[str, ...] = ()
     batch: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     extras: tuple[str, ...] = ()
@@ -538,6 +617,12 @@ def _free_text(values: pd.Series) -> pd.Series:
     return _text_column(codes)
 
 
+def _not_applicable(entries: CheckedEntries) -> NDArray[np.bool_]:
+    if entries.not_applicable.size == entries.n:
+        return entries.not_applicable.astype(bool)
+    return np.zeros(entries.n, dtype=bool)
+
+
 def _typed_table(entries: CheckedEntries) -> pd.DataFrame:
     raw = entries.raw
     p = entries.period.codes
@@ -566,6 +651,8 @@ def _typed_table(entries: CheckedEntries) -> pd.DataFrame:
             "phase": _text_column(entries.phase),
             "indicator": _text_column(entries.indicator_names),
             "value": entries.values,
+            "not_applicable": _not_applicable(entries),
+            "not_applicable_reason": _free_text(raw["not_applicable_reason"]),
             "rater": _text_column(entries.rater),
             "confidence": confidence,
             "evidence": _free_text(raw["evidence"]),
@@ -963,20 +1050,25 @@ def check_entries(
     confidence_raw = factorize_text(raw["confidence"], strip=False)
     w.codes["confidence"] = confidence_raw
 
+    # not applicable: the mark of the not_applicable column, or a value cell reading "N/A"
+    na_mark, bad_mark = parse_flags(raw["not_applicable"])
+    na_text = not_applicable_markers(raw["value"])
+    not_applicable = na_mark | na_text
+    value_raw = raw["value"]
+    if pd.api.types.is_numeric_dtype(value_raw.dtype) and not (
+        pd.api.types.is_bool_dtype(value_raw.dtype)
+    ):
+        value_empty = value_raw.isna().to_numpy()  # numbers: only a missing value is empty
+    else:
+        value_empty = factorize_text(value_raw, strip=True).blank()
+
     # required fields
     optional_phase = _flag(raw, "phase_optional")
     for col in REQUIRED_COLUMNS:
         absent = _flag(raw, "absent__" + col)
-        if col == "value":
-            value_raw = raw["value"]
-            if pd.api.types.is_numeric_dtype(value_raw.dtype) and not (
-                pd.api.types.is_bool_dtype(value_raw.dtype)
-            ):
-                empty = value_raw.isna().to_numpy()  # numbers: only a missing value is empty
-            else:
-                empty = factorize_text(value_raw, strip=True).blank()
-        else:
-            empty = ident[col].blank()
+        # a not-applicable entry has no value (nor has one whose mark is unreadable: that mark
+        # is reported instead)
+        empty = value_empty & ~not_applicable & ~bad_mark if col == "value" else ident[col].blank()
         if col == "phase":
             empty &= ~optional_phase
         if col in ("mission", "period"):
@@ -1048,6 +1140,8 @@ def check_entries(
 
     # values
     values, not_numeric = parse_values(raw["value"])
+    # "N/A" is the answer not applicable, not a wrong number; nor is the empty value beside a mark
+    not_numeric = not_numeric & ~na_text & ~(na_mark & value_empty)
     value_column = w.column_of_value
     indicator = ident["indicator"]
     ind_pos = np.full(n, -1, dtype=np.int64)
@@ -1147,6 +1241,17 @@ def check_entries(
             lambda idx: [f"value {v} is not a finite number" for v in w.display("value", idx)],
             value=lambda idx: w.display("value", idx),
         )
+
+    _not_applicable_checks(
+        w,
+        out,
+        indicator=ident["indicator"],
+        na_mark=na_mark,
+        bad_mark=bad_mark,
+        na_text=na_text,
+        value_given=~value_empty,
+        value_column=value_column,
+    )
 
     # text that cannot be stored or read back: a line break (or another control character) in
     # an identifier, a lone surrogate anywhere
@@ -1317,13 +1422,111 @@ def check_entries(
         indicator=ind_pos,
         indicator_names=indicator,
         rater=rater,
-        values=np.where(not_numeric, np.nan, values),
+        values=np.where(not_numeric | not_applicable, np.nan, values),
         confidence=conf,
         raw=raw,
+        not_applicable=not_applicable & ~bad_mark,
         batch_files=tuple(str(f) for f in w.files),
         batch=w.batch,
         extras=tuple(extras),
         framework=fw,
+    )
+
+
+def _not_applicable_checks(
+    w: _Work,
+    out: _Collector,
+    *,
+    indicator: Codes,
+    na_mark: BoolArray,
+    bad_mark: BoolArray,
+    na_text: BoolArray,
+    value_given: BoolArray,
+    value_column: NDArray[np.object_],
+) -> None:
+    """The checks of the answer *not applicable* (see :data:`NOT_APPLICABLE_MARKERS`).
+
+    * ``bad_not_applicable``: the ``not_applicable`` cell is neither yes nor no;
+    * ``value_with_not_applicable``: an entry marked not applicable also has a value (a value
+      cell reading ``N/A`` is the mark itself, not a value);
+    * ``missing_reason``: a not-applicable entry without a reason (blank or only spaces). A
+      wide table has no reason column, so an ``N/A`` cell there always fails, with a message
+      pointing to the long form;
+    * ``reason_without_not_applicable``: a reason on an entry that is not marked not applicable
+      (most likely a forgotten mark; refused rather than kept as unexplained text).
+    """
+    raw = w.raw
+    not_applicable = na_mark | na_text
+    out.add(
+        bad_mark,
+        "not_applicable",
+        Check.BAD_NOT_APPLICABLE,
+        lambda idx: [
+            f"'{v}' is not a not-applicable mark; use yes or no (true/false, 1/0), or leave it "
+            "empty for no"
+            for v in w.display("not_applicable", idx)
+        ],
+    )
+    out.add(
+        na_mark & ~na_text & value_given,
+        value_column,
+        Check.VALUE_WITH_NOT_APPLICABLE,
+        lambda idx: [
+            f"{i} is marked not applicable but also has the value {v}; an entry is either rated "
+            "or not applicable: clear the value, or clear the not-applicable mark"
+            for i, v in zip(indicator.text(idx), w.display("value", idx), strict=True)
+        ],
+        value=lambda idx: w.display("value", idx),
+    )
+    reason = factorize_text(raw["not_applicable_reason"], strip=True)
+    has_reason = ~reason.blank()
+    missing = not_applicable & ~has_reason
+    # where each entry's value is: "value", or a wide table's indicator column (looked at only
+    # when something failed: comparing a million texts costs more than every check above)
+    wide_row = (
+        np.asarray(value_column != "value", dtype=bool)
+        if missing.any()
+        else np.zeros(len(raw), dtype=bool)
+    )
+
+    def _missing_message(idx: IntArray) -> list[str]:
+        msgs = []
+        for i, v, wide in zip(
+            indicator.text(idx), w.display("value", idx), wide_row[idx], strict=True
+        ):
+            if wide:
+                msgs.append(
+                    f"'{v}' (not applicable) needs a reason, and a table with one column per "
+                    "indicator has no place for one: enter this entry in the long form (columns "
+                    "mission, period, phase, indicator, value, rater, not_applicable, "
+                    "not_applicable_reason), or leave the cell empty if it is missing"
+                )
+            else:
+                msgs.append(
+                    f"{i} is marked not applicable without a reason; say why it does not apply "
+                    "in not_applicable_reason (e.g. 'the mission is not in Africa: no AU "
+                    "partnership')"
+                )
+        return msgs
+
+    out.add(
+        missing,
+        np.where(wide_row, value_column, "not_applicable_reason").astype(object)
+        if missing.any()
+        else "not_applicable_reason",
+        Check.MISSING_REASON,
+        _missing_message,
+        value=lambda idx: np.where(wide_row[idx], w.display("value", idx), "").astype(object),
+    )
+    out.add(
+        has_reason & ~not_applicable & ~bad_mark,
+        "not_applicable_reason",
+        Check.REASON_WITHOUT_NOT_APPLICABLE,
+        lambda idx: [
+            f"{i} gives a not-applicable reason but is not marked not applicable; set "
+            "not_applicable to yes (and leave the value empty), or clear the reason"
+            for i in indicator.text(idx)
+        ],
     )
 
 

@@ -7,6 +7,17 @@ scoring engine calls it too, with the recipe's ``consolidate``, ``trim`` and
 ``confidence_weights`` settings. (Agreement between raters, Krippendorff's alpha, is in
 :mod:`missionlens.analysis.agreement`.)
 
+Entries answered *not applicable* (``not_applicable`` true, see
+:mod:`missionlens.assessments.record`) are not values: they are never consolidated with the
+ratings. A cell (mission, period, indicator) whose every entry is not applicable is *not
+applicable*: one row with ``not_applicable`` true, no value, ``n_raters`` 0 and the reasons
+given (distinct reasons in order of entry, joined by `` | ``). A cell where some raters rated and
+others answered not applicable is *disputed*: the ratings are consolidated as usual (the cell is
+scored), and the not-applicable entries are reported on that row (``n_not_applicable``, their
+reasons) with ``disagreement`` true, so that a review of disagreements finds it; nothing is
+dropped silently. :func:`not_applicable_cells` is the one place that finds such cells (the
+scoring engine uses it too).
+
 The entries are first checked with the one set of entry checks (as :func:`~missionlens.validate`,
 so that, for instance, an entry repeated by the same rater is never counted twice), and
 :class:`~missionlens.ValidationError` is raised if anything is wrong, including raters who put
@@ -27,7 +38,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from missionlens.assessments.checks import CheckedEntries, check_entries, take_or
+from missionlens.assessments.checks import (
+    CheckedEntries,
+    check_entries,
+    factorize_text,
+    take_or,
+)
 from missionlens.assessments.formats import load_sources
 from missionlens.assessments.record import CONFIDENCE_DTYPE, CONFIDENCE_LEVELS
 from missionlens.assessments.validation import report_of, resolve_framework
@@ -41,7 +57,10 @@ if TYPE_CHECKING:
 __all__ = [
     "CONSOLIDATED_COLUMNS",
     "DEFAULT_CONFIDENCE_WEIGHTS",
+    "NOT_APPLICABLE_CELL_COLUMNS",
+    "REASON_SEPARATOR",
     "consolidate",
+    "not_applicable_cells",
 ]
 
 ConsolidationMethod = Literal["median", "mean", "trimmed_mean", "confidence_weighted"]
@@ -67,7 +86,22 @@ CONSOLIDATED_COLUMNS: tuple[str, ...] = (
     "disagreement",
     "confidence",
     "method",
+    "not_applicable",
+    "n_not_applicable",
+    "not_applicable_reason",
 )
+
+#: Columns of :func:`not_applicable_cells`' result (indexed by cell).
+NOT_APPLICABLE_CELL_COLUMNS: tuple[str, ...] = (
+    "n_not_applicable",
+    "n_rated",
+    "reason",
+    "raters",
+    "first",
+)
+
+#: What joins the distinct reasons given for one cell.
+REASON_SEPARATOR = " | "
 
 
 #: Weight of an entry by its confidence in the confidence-weighted mean.
@@ -205,6 +239,78 @@ def consolidate_cells(
     return np.where(has, (csum[end] - csum[begin]) / kept, np.nan)
 
 
+def not_applicable_cells(
+    checked: CheckedEntries, cell: NDArray[np.int64], n_cells: int
+) -> pd.DataFrame:
+    """The cells with a *not applicable* entry, and what was said about them.
+
+    Parameters
+    ----------
+    checked : CheckedEntries
+        Checked entries (no problems).
+    cell : numpy.ndarray of int
+        Each entry's cell (``unit * n_indicators + indicator``).
+    n_cells : int
+        Number of cells.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by cell (ascending), columns :data:`NOT_APPLICABLE_CELL_COLUMNS`:
+        ``n_not_applicable`` (entries answering not applicable), ``n_rated`` (entries of the
+        cell with a value: 0 for a not-applicable cell, more for a disputed one), ``reason``
+        (the distinct reasons as entered, in order of entry, joined by
+        :data:`REASON_SEPARATOR`), ``raters`` (the raters who answered not applicable, in order
+        of entry, joined by ``", "``; empty for a wide table, which has no rater) and ``first``
+        (the position of the cell's first not-applicable entry).
+    """
+    na = checked.not_applicable
+    if na.size != checked.n:
+        na = np.zeros(checked.n, dtype=bool)
+    at = np.flatnonzero(na & (checked.indicator >= 0))
+    if at.size == 0:
+        empty = pd.DataFrame(
+            {
+                "n_not_applicable": pd.Series(dtype="int64"),
+                "n_rated": pd.Series(dtype="int64"),
+                "reason": pd.Series(dtype=object),
+                "raters": pd.Series(dtype=object),
+                "first": pd.Series(dtype="int64"),
+            }
+        )
+        empty.index = pd.Index([], dtype="int64", name="cell")
+        return empty
+    reasons = factorize_text(
+        checked.raw["not_applicable_reason"].iloc[at].reset_index(drop=True), strip=False
+    )
+    frame = pd.DataFrame(
+        {
+            "cell": cell[at],
+            "reason": reasons.text(np.arange(at.size)),
+            "rater": checked.rater.text(at),
+            "entry": at,
+        }
+    )
+    grouped = frame.groupby("cell", sort=True)
+    rated = ~np.isnan(checked.values) & (checked.indicator >= 0)
+    n_rated = np.bincount(cell[rated], minlength=n_cells)
+    out = pd.DataFrame(
+        {
+            "n_not_applicable": grouped.size().astype("int64"),
+            "reason": grouped["reason"].agg(
+                lambda r: REASON_SEPARATOR.join(dict.fromkeys(str(x) for x in r))
+            ),
+            "raters": grouped["rater"].agg(
+                lambda r: ", ".join(dict.fromkeys(str(x) for x in r if x != ""))
+            ),
+            "first": grouped["entry"].min().astype("int64"),
+        }
+    )
+    out.insert(1, "n_rated", n_rated[out.index.to_numpy(dtype=np.int64)].astype("int64"))
+    out.index = out.index.astype("int64").rename("cell")
+    return out[list(NOT_APPLICABLE_CELL_COLUMNS)]
+
+
 def _counting_median(
     cell: NDArray[np.int64], values: NDArray[np.float64], counts: NDArray[np.int64], n_cells: int
 ) -> NDArray[np.float64] | None:
@@ -334,7 +440,12 @@ def consolidate(
         ``disagreement`` (boolean: rubric values ``steps`` or more levels apart, binary values
         not unanimous, numeric values ``numeric_tolerance`` of the range apart); ``confidence``
         (the median of the raters' confidence, the lower one of two middle values; missing when
-        nobody gave one); ``method``.
+        nobody gave one); ``method``; ``not_applicable`` (boolean: every entry of the cell
+        answered not applicable; ``value`` is then missing and ``n_raters`` 0);
+        ``n_not_applicable`` (how many entries answered not applicable: all of them in a
+        not-applicable cell, some in a disputed one, where ``disagreement`` is then true);
+        ``not_applicable_reason`` (their distinct reasons, joined by `` | ``; missing when
+        there is none).
 
     Raises
     ------
@@ -410,11 +521,105 @@ def consolidated_table(
     """The consolidated table of checked entries (see :func:`consolidate`)."""
     columns = list(CONSOLIDATED_COLUMNS)
     keep = ~np.isnan(checked.values) & (checked.indicator >= 0)
-    if not keep.any():
+    has_na = checked.not_applicable.size == checked.n and bool(
+        (checked.not_applicable & (checked.indicator >= 0)).any()
+    )
+    if not keep.any() and not has_na:
         empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
         return _consolidated_dtypes(empty)
     n_ind = len(fw.indicator_ids)
     cell_all, unit_mission, unit_period, n_units = cell_codes(checked, n_ind)
+    na_cells = not_applicable_cells(checked, cell_all, n_units * n_ind)
+    rated = _rated_rows(
+        checked,
+        fw,
+        keep,
+        cell_all,
+        unit_mission,
+        unit_period,
+        n_units,
+        method=method,
+        trim=trim,
+        confidence_weights=confidence_weights,
+        steps=steps,
+        numeric_tolerance=numeric_tolerance,
+    )
+    rated["not_applicable"] = False
+    rated["n_not_applicable"] = np.zeros(len(rated), dtype=np.int64)
+    rated["not_applicable_reason"] = pd.Series([None] * len(rated), dtype=object)
+    pieces = [rated]
+    if not na_cells.empty:
+        disputed = rated["_cell"].isin(na_cells.index).to_numpy()
+        if disputed.any():
+            info = na_cells.loc[rated["_cell"].to_numpy()[disputed]]
+            rated.loc[disputed, "n_not_applicable"] = info["n_not_applicable"].to_numpy()
+            rated.loc[disputed, "not_applicable_reason"] = info["reason"].to_numpy(dtype=object)
+            flags = rated["disagreement"].astype("boolean").to_numpy(dtype=object)
+            flags[disputed] = True
+            rated["disagreement"] = pd.array(flags, dtype="boolean")
+        only = na_cells[na_cells["n_rated"] == 0]
+        if not only.empty:
+            cells = only.index.to_numpy(dtype=np.int64)
+            unit = cells // n_ind
+            ind = cells % n_ind
+            first = only["first"].to_numpy(dtype=np.int64)
+            pieces.append(
+                pd.DataFrame(
+                    {
+                        "mission": checked.mission.names[unit_mission[unit]],
+                        "period": checked.period.names[unit_period[unit]],
+                        "period_start": checked.period_start[unit_period[unit]],
+                        "period_end": checked.period_end[unit_period[unit]],
+                        "phase": _phase_names(checked, first),
+                        "indicator": np.asarray(fw.indicator_ids, dtype=object)[ind],
+                        "value": np.nan,
+                        "n_raters": np.zeros(cells.size, dtype=np.int64),
+                        "min": np.nan,
+                        "max": np.nan,
+                        "spread": np.nan,
+                        "std": np.nan,
+                        "disagreement": pd.array([pd.NA] * cells.size, dtype="boolean"),
+                        "confidence": pd.Categorical.from_codes(
+                            np.full(cells.size, -1), dtype=CONFIDENCE_DTYPE
+                        ),
+                        "method": method,
+                        "_order": ind,
+                        "_cell": cells,
+                        "not_applicable": True,
+                        "n_not_applicable": only["n_not_applicable"].to_numpy(dtype=np.int64),
+                        "not_applicable_reason": only["reason"].to_numpy(dtype=object),
+                    }
+                )
+            )
+    filled = [p for p in pieces if not p.empty]
+    out = pd.concat(filled, ignore_index=True) if filled else rated
+    out = out.sort_values(["mission", "period_start", "period", "_order"], kind="stable")
+    return _consolidated_dtypes(out[columns].reset_index(drop=True))
+
+
+def _rated_rows(
+    checked: CheckedEntries,
+    fw: Framework,
+    keep: NDArray[np.bool_],
+    cell_all: NDArray[np.int64],
+    unit_mission: NDArray[np.int64],
+    unit_period: NDArray[np.int64],
+    n_units: int,
+    *,
+    method: str,
+    trim: float,
+    confidence_weights: Mapping[str, float] | None,
+    steps: int,
+    numeric_tolerance: float,
+) -> pd.DataFrame:
+    """The consolidated rows of the cells with a value (columns of :data:`CONSOLIDATED_COLUMNS`
+    up to ``method``, then ``_order`` and ``_cell``), unsorted."""
+    n_ind = len(fw.indicator_ids)
+    if not keep.any():
+        rated_columns = CONSOLIDATED_COLUMNS[: CONSOLIDATED_COLUMNS.index("method") + 1]
+        return pd.DataFrame(
+            {c: pd.Series(dtype=object) for c in (*rated_columns, "_order", "_cell")}
+        )
     cell = cell_all[keep]
     vals = checked.values[keep]
     n_cells = n_units * n_ind
@@ -489,10 +694,10 @@ def consolidated_table(
             "confidence": pd.Categorical.from_codes(median_conf, dtype=CONFIDENCE_DTYPE),
             "method": method,
             "_order": ind,
+            "_cell": present,
         }
     )
-    out = out.sort_values(["mission", "period_start", "period", "_order"], kind="stable")
-    return _consolidated_dtypes(out[columns].reset_index(drop=True))
+    return out
 
 
 def _phase_names(checked: CheckedEntries, rows: NDArray[np.int64]) -> NDArray[np.object_]:
@@ -533,4 +738,8 @@ def _consolidated_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
     frame["n_raters"] = frame["n_raters"].astype("int64")
     frame["disagreement"] = frame["disagreement"].astype("boolean")
     frame["confidence"] = frame["confidence"].astype(CONFIDENCE_DTYPE)
+    frame["not_applicable"] = frame["not_applicable"].astype(bool)
+    frame["n_not_applicable"] = frame["n_not_applicable"].astype("int64")
+    reason = frame["not_applicable_reason"].astype(object)
+    frame["not_applicable_reason"] = reason.where(reason.notna(), None).astype(text_dtype())
     return frame

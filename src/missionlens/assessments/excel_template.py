@@ -7,22 +7,29 @@
   rater's name, then one row per indicator that applies in the phase, grouped under dimension
   (and sub-dimension) headers. Each row shows the indicator, its guiding question, its scale and
   the anchored description of every rubric level right beside the yellow **Value** cell, followed
-  by yellow cells for **Confidence**, **Evidence**, **Sources** and **Comment**;
+  by yellow cells for **Why not applicable**, **Confidence**, **Evidence**, **Sources** and
+  **Comment**;
 * a hidden sheet ``_missionlens`` with the framework id, version and fingerprint and the
   template's parameters, so that a filled workbook is matched back to the framework it was made
   for.
 
 Value cells only accept the scale's levels (a drop-down list for rubric and yes/no indicators, a
-number within the bounds for numeric ones), confidence cells only ``low``, ``medium`` or ``high``;
+number within the bounds for numeric ones) or the answer *not applicable*: the drop-down's last
+item ``N/A — not applicable`` (numeric cells take ``N/A`` typed in), with the reason in the
+**Why not applicable** cell beside it (required: an N/A without a reason is reported as
+``missing_reason``). Both are in the row of the indicator, the answer where every other answer
+is, so that an analyst needs no other column to learn; a reason without N/A is reported too
+(``reason_without_not_applicable``). Templates made before this column existed are read as
+before. Confidence cells only take ``low``, ``medium`` or ``high``;
 text cells are formatted as text, so that typed text is never run as a formula. Every other cell is
 protected (without a password: the protection prevents accidents, the fingerprint catches
 tampering), and the workbook structure is locked so that sheets are not renamed or deleted.
 
 Several analysts each fill their own copy; :func:`~missionlens.read_assessments` takes the list of
-filled workbooks. A row whose Value, Confidence, Evidence, Sources and Comment are all empty is
-not an entry (the indicator was not assessed); a row with evidence but no value is reported as a
-``missing_required`` value. The ``entered_at`` of the entries of a workbook is the time the
-workbook was last saved, as recorded in its properties.
+filled workbooks. A row whose Value, Why not applicable, Confidence, Evidence, Sources and
+Comment are all empty is not an entry (the indicator was not assessed); a row with evidence but
+no value is reported as a ``missing_required`` value. The ``entered_at`` of the entries of a
+workbook is the time the workbook was last saved, as recorded in its properties.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ from missionlens.assessments.record import (
     CONFIDENCE_LEVELS,
     INTERNAL,
     META_SHEET,
+    NOT_APPLICABLE_CHOICE,
     Batch,
     file_failure,
     unreadable_batch,
@@ -71,6 +79,7 @@ FIRST_ROW = HEADER_ROW + 1
 #: Headers of the entry columns, as they appear in the header row (matched ignoring case).
 ENTRY_HEADERS: dict[str, str] = {
     "value": "Value",
+    "not_applicable_reason": "Why not applicable",
     "confidence": "Confidence",
     "evidence": "Evidence",
     "sources": "Sources",
@@ -337,6 +346,9 @@ def write_template(
             return inline
         letter = get_column_letter(list_column)
         for r, item in enumerate(items, start=1):
+            if item == NOT_APPLICABLE_CHOICE:
+                _put(meta, r, list_column, item)
+                continue
             number = float(item)  # level values: stored as numbers, as typed in the cell
             _put(meta, r, list_column, int(number) if number.is_integer() else number)
         list_column += 1
@@ -344,72 +356,96 @@ def write_template(
 
     validations: dict[str, Any] = {}
 
-    def validation_for(ind: Indicator) -> Any:
+    def validation_for(ind: Indicator, cell: str) -> Any:
         scale = framework.scale(ind.scale)
-        if scale.id in validations:
-            return validations[scale.id]
+        # a numeric cell's rule names the cell itself (a number in bounds, or N/A): one rule per
+        # row, the same on every mission sheet (the rows are the same)
+        key = scale.id if not isinstance(scale, NumericScale) else f"{scale.id}@{cell}"
+        if key in validations:
+            return validations[key]
         if isinstance(scale, RubricScale):
             levels = [_num(v) for v in scale.values]
             dv = DataValidation(
                 type="list",
-                formula1=list_formula(levels),
+                formula1=list_formula([*levels, NOT_APPLICABLE_CHOICE]),
                 allow_blank=True,
                 showErrorMessage=True,
                 errorTitle="Not a level",
                 error=_clip(
                     f"Pick one of the levels {', '.join(levels)} (their anchors are to the left), "
-                    "or leave the cell empty if you do not assess this indicator.",
+                    f"or {NOT_APPLICABLE_CHOICE} (say why beside it), or leave the cell empty if "
+                    "you do not assess this indicator.",
                     225,
                 ),
                 showInputMessage=True,
                 promptTitle="Value",
                 prompt=_clip(
-                    "Pick the level whose anchored description fits the evidence best.", 255
+                    "Pick the level whose anchored description fits the evidence best, or "
+                    f"{NOT_APPLICABLE_CHOICE} if the indicator does not apply to this mission "
+                    "(then say why in 'Why not applicable').",
+                    255,
                 ),
             )
         elif isinstance(scale, BinaryScale):
             dv = DataValidation(
                 type="list",
-                formula1='"1,0"',
+                formula1=list_formula(["1", "0", NOT_APPLICABLE_CHOICE]),
                 allow_blank=True,
                 showErrorMessage=True,
                 errorTitle="Yes or no",
-                error=_clip(f"Enter 1 for {scale.true_label} or 0 for {scale.false_label}.", 225),
+                error=_clip(
+                    f"Enter 1 for {scale.true_label} or 0 for {scale.false_label}, or "
+                    f"{NOT_APPLICABLE_CHOICE} (say why beside it).",
+                    225,
+                ),
                 showInputMessage=True,
                 promptTitle="Value",
-                prompt=_clip(f"1 = {scale.true_label}, 0 = {scale.false_label}", 255),
+                prompt=_clip(
+                    f"1 = {scale.true_label}, 0 = {scale.false_label}; {NOT_APPLICABLE_CHOICE} if "
+                    "it does not apply (say why in 'Why not applicable')",
+                    255,
+                ),
             )
         else:
             if not isinstance(scale, NumericScale):  # pragma: no cover - the union is closed
                 raise TypeError(f"unknown scale kind {scale!r}")
             lo, hi = scale.minimum, scale.maximum
+            bounds = [f"ISNUMBER({cell})"]
+            if lo is not None:
+                bounds.append(f"{cell}>={_num(lo)}")
+            if hi is not None:
+                bounds.append(f"{cell}<={_num(hi)}")
             if lo is not None and hi is not None:
-                operator, f1, f2 = "between", _num(lo), _num(hi)
                 what = f"a number from {_num(lo)} to {_num(hi)}"
             elif lo is not None:
-                operator, f1, f2 = "greaterThanOrEqual", _num(lo), None
                 what = f"a number of at least {_num(lo)}"
             elif hi is not None:
-                operator, f1, f2 = "lessThanOrEqual", _num(hi), None
                 what = f"a number of at most {_num(hi)}"
             else:
-                operator, f1, f2 = "between", "-1E+300", "1E+300"
                 what = "a number"
             unit = f" ({scale.unit})" if scale.unit else ""
+            # Excel compares text ignoring case: n/a and N/A are both taken
             dv = DataValidation(
-                type="decimal",
-                operator=operator,
-                formula1=f1,
-                formula2=f2,
+                type="custom",
+                formula1=f'OR(AND({",".join(bounds)}),{cell}="N/A",'
+                f'{cell}="{NOT_APPLICABLE_CHOICE}")',
                 allow_blank=True,
                 showErrorMessage=True,
                 errorTitle="Not a valid number",
-                error=_clip(f"Enter {what}{unit}, or leave the cell empty.", 225),
+                error=_clip(
+                    f"Enter {what}{unit}, or N/A if the indicator does not apply (say why beside "
+                    "it), or leave the cell empty.",
+                    225,
+                ),
                 showInputMessage=True,
                 promptTitle="Value",
-                prompt=_clip(f"Enter {what}{unit}.", 255),
+                prompt=_clip(
+                    f"Enter {what}{unit}, or N/A if it does not apply (say why in 'Why not "
+                    "applicable').",
+                    255,
+                ),
             )
-        validations[scale.id] = dv
+        validations[key] = dv
         return dv
 
     confidence_dv = DataValidation(
@@ -458,8 +494,9 @@ def write_template(
             ws,
             NOTE_ROW,
             1,
-            "Fill the yellow cells only. Pick a value beside the anchored descriptions; leave the "
-            "whole row empty if you do not assess an indicator. See the Instructions sheet.",
+            "Fill the yellow cells only. Pick a value beside the anchored descriptions, or N/A "
+            "(with the reason) if an indicator does not apply; leave the whole row empty if you "
+            "do not assess it. See the Instructions sheet.",
             font=Font(italic=True),
         )
         headers = {
@@ -530,7 +567,8 @@ def write_template(
                     cell.alignment = wrap
                     if field != "value":
                         cell.number_format = "@"
-                validation_for(ind).add(ws.cell(row=row, column=entry_cols["value"]).coordinate)
+                value_cell = ws.cell(row=row, column=entry_cols["value"]).coordinate
+                validation_for(ind, value_cell).add(value_cell)
                 confidence_dv.add(ws.cell(row=row, column=entry_cols["confidence"]).coordinate)
                 row += 1
         for dv in [*validations.values(), confidence_dv]:
@@ -543,7 +581,8 @@ def write_template(
             widths[col_anchor + k] = 30
         widths.update(
             {
-                entry_cols["value"]: 10,
+                entry_cols["value"]: 12,
+                entry_cols["not_applicable_reason"]: 28,
                 entry_cols["confidence"]: 13,
                 entry_cols["evidence"]: 50,
                 entry_cols["sources"]: 32,
@@ -641,7 +680,15 @@ def _write_instructions(
             "3. Say how confident you are (low, medium or high), summarise the evidence your value "
             "rests on and name your sources. Evidence matters most for extreme levels.",
         ),
-        ("", "4. If you cannot assess an indicator, leave its whole row empty. Do not guess."),
+        (
+            "",
+            f"4. If an indicator does not apply to the mission (the UN-AU partnership outside "
+            f"Africa, a country not on the Peacebuilding Commission's agenda), pick "
+            f"'{NOT_APPLICABLE_CHOICE}' in the Value cell (or type N/A in a numeric one) and say "
+            "why in the yellow 'Why not applicable' cell: it is then left out of the mission's "
+            "scores, neither missing nor the lowest level. If you cannot assess an indicator, "
+            "leave its whole row empty. Do not guess.",
+        ),
         (
             "",
             "5. Grey and white cells are protected so that missionlens can read the workbook back "
@@ -663,7 +710,8 @@ def _write_instructions(
         ("", "Anchor 1, Anchor 2, ...: what each level means for this indicator."),
         (
             "",
-            "Value: your assessment. Confidence: low, medium or high. Evidence: what you saw. "
+            "Value: your assessment, or N/A. Why not applicable: the reason, required with N/A "
+            "(and only then). Confidence: low, medium or high. Evidence: what you saw. "
             "Sources: where (documents, interviews, data). Comment: anything else.",
         ),
         ("", ""),
@@ -747,7 +795,11 @@ def template_batches(workbook: Any, meta: dict[str, str], name: str) -> list[Bat
             if text is not None:
                 positions.setdefault(text.strip().lower(), i)
         wanted = {"indicator": "indicator", **{f: ENTRY_HEADERS[f].lower() for f in ENTRY_HEADERS}}
-        lost = [label for label in wanted.values() if label not in positions]
+        lost = [
+            label
+            for field, label in wanted.items()
+            if label not in positions and field not in _OPTIONAL_HEADERS
+        ]
         if lost:
             batches.append(
                 unreadable_batch(
@@ -774,7 +826,7 @@ def template_batches(workbook: Any, meta: dict[str, str], name: str) -> list[Bat
             def get(
                 label: str, row: tuple[Any, ...] = row, positions: dict[str, int] = positions
             ) -> Any:
-                i = positions[label]
+                i = positions.get(label, len(row))  # an optional column absent: empty
                 return cell_text(row[i]) if i < len(row) else None
 
             entry = {f: get(ENTRY_HEADERS[f].lower()) for f in ENTRY_HEADERS}
@@ -783,6 +835,7 @@ def template_batches(workbook: Any, meta: dict[str, str], name: str) -> list[Bat
             record: dict[str, object] = {
                 "indicator": as_text(get("indicator")),
                 "value": entry["value"],
+                "not_applicable_reason": as_text(entry["not_applicable_reason"]),
                 "confidence": as_text(entry["confidence"]),
                 "evidence": as_text(entry["evidence"]),
                 "sources": as_text(entry["sources"]),
@@ -807,6 +860,9 @@ def template_batches(workbook: Any, meta: dict[str, str], name: str) -> list[Bat
         batches.append(Batch(file=name, frame=frame, fixed=("mission", "period", "phase", "rater")))
     return batches
 
+
+#: Entry columns a template may lack (made before they existed): read as empty.
+_OPTIONAL_HEADERS: frozenset[str] = frozenset({"not_applicable_reason"})
 
 #: Keys the hidden sheet of every template holds (besides ``sheet:<k>`` and ``mission:<k>``).
 _META_KEYS: tuple[str, ...] = (

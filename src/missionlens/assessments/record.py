@@ -15,9 +15,21 @@ table with one row per entry and these columns, in this order (:data:`ASSESSMENT
     ``mandate_design``, ``start_up``, ``implementation``, ``drawdown``, ``transition``, ``exit``).
 ``indicator`` (str, required)
     The id of an indicator of the framework.
-``value`` (float64, required)
+``value`` (float64, required unless the entry is *not applicable*)
     The value entered: the value of a rubric level, 1 or 0 on a binary (yes/no) scale, a number
     on a numeric scale.
+``not_applicable`` (bool, optional; absent or empty = ``False``)
+    The analyst's answer that the indicator does not apply to this mission and period (the
+    UN-AU partnership outside Africa, a country not on the Peacebuilding Commission's agenda).
+    Such an entry has no ``value``: it is neither missing nor the worst level, and the scores
+    leave the indicator out of the unit's weight and coverage. Written ``TRUE``/``FALSE`` in CSV,
+    ``true``/``false`` in JSON, a boolean in Parquet and XLSX; read from a boolean, ``1``/``0``,
+    ``true``/``false``, ``yes``/``no`` or ``y``/``n`` (any case). A value cell holding
+    ``N/A`` (or ``n/a``, ``NA``, ``not applicable``, the template's ``N/A — not applicable``)
+    means the same as ``not_applicable`` true.
+``not_applicable_reason`` (str, required when ``not_applicable``)
+    Why the indicator does not apply, in the analyst's words (free text, kept exactly). A reason
+    on an entry that is not marked not applicable is refused (it would be a forgotten mark).
 ``rater`` (str, required)
     Who entered it: the name or code of the analyst.
 ``confidence`` (ordered category ``low`` < ``medium`` < ``high``, optional)
@@ -100,6 +112,9 @@ __all__ = [
     "IDENTIFIER_COLUMNS",
     "INTERNAL",
     "META_SHEET",
+    "NOT_APPLICABLE_CHOICE",
+    "NOT_APPLICABLE_MARKERS",
+    "OPTIONAL_COLUMNS",
     "REQUIRED_COLUMNS",
     "TABLE_SHEET",
     "TEXT_COLUMNS",
@@ -119,6 +134,8 @@ ASSESSMENT_COLUMNS: tuple[str, ...] = (
     "phase",
     "indicator",
     "value",
+    "not_applicable",
+    "not_applicable_reason",
     "rater",
     "confidence",
     "evidence",
@@ -137,7 +154,23 @@ REQUIRED_COLUMNS: tuple[str, ...] = ("mission", "period", "phase", "indicator", 
 IDENTIFIER_COLUMNS: tuple[str, ...] = ("mission", "period", "phase", "indicator", "rater")
 
 #: Free-text columns: kept exactly as entered.
-FREE_TEXT_COLUMNS: tuple[str, ...] = ("evidence", "sources", "comment")
+FREE_TEXT_COLUMNS: tuple[str, ...] = ("not_applicable_reason", "evidence", "sources", "comment")
+
+#: Columns a table may lack (written and read back as "not applicable: no").
+OPTIONAL_COLUMNS: tuple[str, ...] = ("not_applicable", "not_applicable_reason")
+
+#: Texts of a value cell that mean "not applicable" (compared stripped and in lower case).
+NOT_APPLICABLE_MARKERS: tuple[str, ...] = (
+    "n/a",
+    "na",
+    "n.a.",
+    "not applicable",
+    "n/a — not applicable",
+    "n/a - not applicable",
+)
+
+#: What the Excel template's value drop-down offers for "not applicable".
+NOT_APPLICABLE_CHOICE = "N/A — not applicable"
 
 #: Columns recording the framework an entry was made for.
 FRAMEWORK_COLUMNS: tuple[str, ...] = ("framework_id", "framework_version", "framework_fingerprint")

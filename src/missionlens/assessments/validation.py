@@ -79,6 +79,8 @@ class ValidationReport:
         (``value`` that is not a number, ``period_start`` of a bad period, ...).
     n_entries : int
         How many entries were read.
+    n_not_applicable : int
+        How many of them are the answer *not applicable* (``not_applicable`` true).
     entries_per_source : dict of str to int
         How many entries each source (file, or ``<DataFrame n>``) gave, in the order the sources
         were given; empty when not known.
@@ -97,6 +99,7 @@ class ValidationReport:
         *,
         n_entries: int | None = None,
         entries_per_source: Mapping[str, int] | None = None,
+        n_not_applicable: int = 0,
     ) -> None:
         missing = [c for c in FAILURE_COLUMNS if c not in failures.columns]
         if missing:
@@ -108,6 +111,7 @@ class ValidationReport:
         self.n_entries = (
             int(n_entries) if n_entries is not None else (0 if table is None else len(table))  # type: ignore[arg-type]
         )
+        self.n_not_applicable = int(n_not_applicable)
         self.entries_per_source: dict[str, int] = (
             {str(k): int(v) for k, v in entries_per_source.items()}
             if entries_per_source is not None
@@ -176,7 +180,8 @@ class ValidationReport:
         tail = f"; {empty}" if empty else ""
         if self.ok:
             plural = "y" if self.n_entries == 1 else "ies"
-            return f"OK: {self.n_entries} entr{plural}, no problems{tail}"
+            na = f" ({self.n_not_applicable} not applicable)" if self.n_not_applicable else ""
+            return f"OK: {self.n_entries} entr{plural}{na}, no problems{tail}"
         n = len(self.failures)
         files = self.failures["file"].nunique()
         counts = ", ".join(f"{r.check}: {r.failures}" for r in self.summary().itertuples())
@@ -284,7 +289,12 @@ def validate(
     ``period_start``/``period_end`` values that disagree with the period), ``bad_date``
     (``entered_at`` is not an ISO 8601 date and time), ``bad_confidence``, ``duplicate_entry`` (the
     same rater, mission, period and indicator more than once: every repetition after the first is
-    reported, naming the first) and ``framework_mismatch`` (reported once per file and sheet).
+    reported, naming the first), ``framework_mismatch`` (reported once per file and sheet), and
+    the checks of the answer *not applicable* (see :mod:`~missionlens.assessments.record`):
+    ``bad_not_applicable`` (the mark is neither yes nor no), ``value_with_not_applicable``,
+    ``missing_reason`` (also every ``N/A`` cell of a wide table, which has no place for a reason)
+    and ``reason_without_not_applicable``. A not-applicable entry is not missing: its empty value
+    is no ``missing_required``.
 
     Examples
     --------
@@ -367,4 +377,5 @@ def report_of(checked: CheckedEntries, batches: list[Batch]) -> ValidationReport
         checked.table,
         n_entries=checked.n,
         entries_per_source=per_source,
+        n_not_applicable=int(checked.not_applicable.sum()) if checked.ok else 0,
     )

@@ -16,6 +16,13 @@ KoboToolbox, which ``pyxform`` converts to the XForm that ODK Collect and Enketo
   ``select_one yes_no`` (1 and 0); then ``<id>__confidence`` (``select_one confidence``),
   ``<id>__evidence`` (multi-line text), ``<id>__sources`` and ``<id>__comment``, shown once the
   value is answered. Values are optional: an indicator left blank was not assessed.
+* the answer *not applicable*: rubric and yes/no questions offer one more choice, named
+  :data:`NOT_APPLICABLE_CHOICE` (``na``, a name no level takes: levels are numbers), labelled
+  ``N/A — not applicable``; a numeric question is preceded by ``<id>__applies``
+  (``select_one applies``: ``yes`` or ``na``), and the number is asked only when it is not
+  ``na``. Either way a required text question ``<id>__na_reason`` ("Why does it not apply?")
+  is shown only then (``relevant``). Reading the export back, ``na`` becomes an entry with
+  ``not_applicable`` true, no value and the reason; ``yes`` alone (no number) is no entry.
 * ``settings``: ``form_title``, ``form_id``, ``version`` (the framework fingerprint, so that a
   new framework version is a new form version) and ``instance_name``.
 
@@ -71,6 +78,7 @@ __all__ = [
     "EXPORT_MARKERS",
     "EXPORT_METADATA",
     "FIELD_SUFFIXES",
+    "NOT_APPLICABLE_CHOICE",
     "SURVEY_COLUMNS",
     "write_xlsform",
 ]
@@ -92,11 +100,20 @@ SURVEY_COLUMNS: tuple[str, ...] = (
 #: Question-name suffix of each per-indicator field (the value has none).
 FIELD_SUFFIXES: dict[str, str] = {
     "value": "",
+    "not_applicable": "__applies",
+    "not_applicable_reason": "__na_reason",
     "confidence": "__confidence",
     "evidence": "__evidence",
     "sources": "__sources",
     "comment": "__comment",
 }
+
+#: The choice name of the answer "not applicable" (in every rubric and yes/no list, and in the
+#: ``applies`` list of the question before a numeric one).
+NOT_APPLICABLE_CHOICE = "na"
+
+#: Label of that choice.
+NOT_APPLICABLE_LABEL = "N/A — not applicable"
 
 #: Submission-level fields of the form (top-level question names).
 SHARED_FIELDS: tuple[str, ...] = (
@@ -191,6 +208,8 @@ _SHARED_LABELS: dict[str, str] = {
     "rater": "Your name (rater)",
 }
 _FIELD_LABELS: dict[str, str] = {
+    "not_applicable": "Does this indicator apply to the mission?",
+    "not_applicable_reason": "Why does it not apply?",
     "confidence": "Confidence",
     "evidence": "Evidence",
     "sources": "Sources",
@@ -240,7 +259,7 @@ def _value_question(
                 for v, lab, desc in zip(
                     table["value"], table["label"], table["description"], strict=True
                 )
-            ]
+            ] + [(NOT_APPLICABLE_CHOICE, NOT_APPLICABLE_LABEL)]
         row["type"] = f"select_one {list_name}"
     elif isinstance(scale, BinaryScale):
         default = ("Yes", "No")
@@ -248,12 +267,19 @@ def _value_question(
             "yes_no" if (scale.true_label, scale.false_label) == default else f"yes_no_{scale.id}"
         )
         if list_name not in lists:
-            lists[list_name] = [("1", _label(scale.true_label)), ("0", _label(scale.false_label))]
+            lists[list_name] = [
+                ("1", _label(scale.true_label)),
+                ("0", _label(scale.false_label)),
+                (NOT_APPLICABLE_CHOICE, NOT_APPLICABLE_LABEL),
+            ]
         row["type"] = f"select_one {list_name}"
     else:
         if not isinstance(scale, NumericScale):  # pragma: no cover - the union is closed
             raise TypeError(f"unknown scale kind {scale!r}")
         row["type"] = "decimal"
+        row["relevant"] = (
+            f"${{{ind.id}{FIELD_SUFFIXES['not_applicable']}}} != '{NOT_APPLICABLE_CHOICE}'"
+        )
         unit = f" ({scale.unit})" if scale.unit else ""
         clauses, words = [], []
         if scale.minimum is not None:
@@ -411,19 +437,49 @@ def write_xlsform(
             "type": "note",
             "name": _NOTE_FIELDS[0],
             "label": "For each indicator, pick the level whose description fits the evidence "
-            "best, say how confident you are and note the evidence and its sources. Leave an "
-            "indicator blank if you cannot assess it.",
+            "best, say how confident you are and note the evidence and its sources. If an "
+            f"indicator does not apply to the mission, answer {NOT_APPLICABLE_LABEL} and say "
+            "why. Leave an indicator blank if you cannot assess it.",
         }
     )
     lists: dict[str, list[tuple[str, str]]] = {}
+    uses_applies = False
     for dim in framework.dimensions:
         members = [i for i in indicators if framework.dimension_of(i.id) == dim.id]
         if not members:
             continue
         survey.append({"type": "begin_group", "name": dim.id, "label": _label(dim.name)})
         for ind in members:
-            survey.append(_value_question(framework, ind, lists))
-            answered = f"${{{ind.id}}} != ''"
+            question = _value_question(framework, ind, lists)
+            applies = ind.id + FIELD_SUFFIXES["not_applicable"]
+            if question["type"] == "decimal":  # a number cannot say N/A: ask first
+                survey.append(
+                    {
+                        "type": "select_one applies",
+                        "name": applies,
+                        "label": _FIELD_LABELS["not_applicable"] + f" ({_label(ind.name)})",
+                        "required": "no",
+                    }
+                )
+                not_applicable = f"${{{applies}}} = '{NOT_APPLICABLE_CHOICE}'"
+                answered = f"${{{ind.id}}} != '' or {not_applicable}"
+                uses_applies = True
+            else:
+                not_applicable = f"${{{ind.id}}} = '{NOT_APPLICABLE_CHOICE}'"
+                answered = f"${{{ind.id}}} != ''"
+            survey.append(question)
+            survey += [
+                {
+                    "type": "text",
+                    "name": ind.id + FIELD_SUFFIXES["not_applicable_reason"],
+                    "label": _FIELD_LABELS["not_applicable_reason"],
+                    "hint": "Required when the indicator does not apply, e.g. the mission is "
+                    "not in Africa: no AU partnership.",
+                    "required": "yes",
+                    "relevant": not_applicable,
+                    "appearance": "multiline",
+                },
+            ]
             survey += [
                 {
                     "type": "select_one confidence",
@@ -455,6 +511,11 @@ def write_xlsform(
 
     choices: list[tuple[str, str, str]] = [("missions", m, _label(m)) for m in mission_list]
     choices += [("confidence", level, level.capitalize()) for level in CONFIDENCE_LEVELS]
+    if uses_applies:
+        choices += [
+            ("applies", "yes", "Yes"),
+            ("applies", NOT_APPLICABLE_CHOICE, NOT_APPLICABLE_LABEL),
+        ]
     for list_name, items in lists.items():
         choices += [(list_name, name, label) for name, label in items]
 
@@ -746,11 +807,12 @@ def export_batch(
             {f: cells.iloc[:, found[f]] if f in found else None for f in FIELD_SUFFIXES},
             index=frame.index,
         )
+        block = _not_applicable_answers(block)
         entered = block.notna().any(axis=1)
         if not bool(entered.any()):
             continue
         block = block[entered].copy()
-        for f in ("confidence", "evidence", "sources", "comment"):
+        for f in ("not_applicable_reason", "confidence", "evidence", "sources", "comment"):
             block[f] = block[f].map(as_text, na_action="ignore")
         block.insert(0, "indicator", stem)
         for f, series in shared.items():
@@ -769,6 +831,27 @@ def export_batch(
     for f in shared:
         long[INTERNAL + "row__" + f] = long[INTERNAL + "row"]
     return Batch(file=name, frame=long, failures=failures)
+
+
+def _not_applicable_answers(block: pd.DataFrame) -> pd.DataFrame:
+    """The answers of one indicator's questions with *not applicable* as the record has it.
+
+    A value ``na`` (the choice of rubric and yes/no questions) or an ``applies`` answer ``na``
+    (before a numeric question) is ``not_applicable`` true with no value; ``applies`` ``yes`` is
+    no answer by itself (the number says the rest). Any other ``applies`` answer is kept as it
+    is, so that the checks report it (``bad_not_applicable``).
+    """
+    value = block["value"]
+    applies = block["not_applicable"]
+    value_na = value.map(lambda v: isinstance(v, str) and v.strip() == NOT_APPLICABLE_CHOICE)
+    text = applies.map(lambda v: v.strip().lower() if isinstance(v, str) else v)
+    applies_na = text == NOT_APPLICABLE_CHOICE
+    flags = applies.astype(object).where(~((text == "yes") | applies_na), None)
+    flags = flags.where(~(value_na | applies_na).to_numpy(), True)
+    out = block.copy()
+    out["value"] = value.astype(object).where(~value_na.to_numpy(), None)
+    out["not_applicable"] = flags
+    return out
 
 
 # --------------------------------------------------------------------- the export reader

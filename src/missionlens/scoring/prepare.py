@@ -6,6 +6,16 @@ consolidates several raters' values with the one
 consolidation kernel (:func:`missionlens.assessments.consolidation.consolidate_cells`), and
 returns a :class:`~missionlens.scoring.state.ScoringState` for the recipe's steps. Every step
 works on whole arrays: loops run over steps, nodes or indicators, never over missions or rows.
+
+An indicator answered *not applicable* for a unit (every entry of its cell says so; see
+:func:`missionlens.assessments.consolidation.not_applicable_cells`) is not applicable to that
+unit, like an indicator outside the unit's lifecycle phase: ``ScoringState.applicable`` is false
+there, so the cell leaves the applicable weight and the coverage of every node above it (the
+``reweight`` rule shares the weight among the applicable children, OECD/JRC 2008 *Handbook on
+Constructing Composite Indicators*, section 6), it is never imputed (the ``impute`` step fills
+applicable cells only) and it is neither missing nor the worst level. A *disputed* cell (some
+raters rated, others answered not applicable) is scored from its ratings and stays applicable.
+Both kinds are listed by :func:`not_applicable_table` (``Profiles.not_applicable``).
 """
 
 from __future__ import annotations
@@ -29,6 +39,7 @@ from missionlens.assessments.consolidation import (
     cell_codes,
     consolidate_cells,
     entry_weights,
+    not_applicable_cells,
 )
 from missionlens.assessments.formats import load_sources
 from missionlens.assessments.record import INTERNAL
@@ -36,8 +47,26 @@ from missionlens.errors import ArgumentError, ScoringInputError
 from missionlens.framework.model import Framework
 from missionlens.scoring.recipe import Recipe
 from missionlens.scoring.state import BoolArray, FloatArray, ScoringState
+from missionlens.text import text_dtype
 
-__all__ = ["EntryArrays", "applicability", "prepare"]
+__all__ = [
+    "NOT_APPLICABLE_COLUMNS",
+    "EntryArrays",
+    "applicability",
+    "not_applicable_table",
+    "prepare",
+]
+
+#: Columns of :func:`not_applicable_table` (``Profiles.not_applicable``), in order.
+NOT_APPLICABLE_COLUMNS: tuple[str, ...] = (
+    "mission",
+    "period",
+    "phase",
+    "indicator",
+    "reason",
+    "raters",
+    "disputed",
+)
 
 
 @dataclass(frozen=True)
@@ -94,10 +123,7 @@ def prepare(
         raise ScoringInputError(checked.problems)
     if len(data) == 0:
         raise ScoringInputError(_problem("empty", "the data has no rows to score"))
-    if checked.form == "wide":
-        units, cell_all = _wide_units(data, checked, framework)
-    else:
-        units, cell_all = _long_units(checked, framework)
+    units, cell_all = _units(data, checked, framework)
     n_ind = len(framework.indicator_ids)
     n_cells = len(units) * n_ind
     keep = ~np.isnan(checked.values) & (checked.indicator >= 0)
@@ -118,6 +144,11 @@ def prepare(
         trim=settings.trim,
         weights=weights,
     ).reshape(len(units), n_ind)
+    applicable = applicability(units, framework)
+    na_cells = not_applicable_cells(checked, cell_all, n_cells)
+    if not na_cells.empty:  # answered not applicable by every rater: out of the weight
+        only = na_cells.index.to_numpy(dtype=np.int64)[na_cells["n_rated"].to_numpy() == 0]
+        applicable.reshape(-1)[only] = False
     state = ScoringState(
         framework=framework,
         units=units,
@@ -126,11 +157,75 @@ def prepare(
         values=matrix.copy(),
         imputed=np.zeros(matrix.shape, dtype=bool),
         treated=np.zeros(matrix.shape, dtype=bool),
-        applicable=applicability(units, framework),
+        applicable=applicable,
         weights=framework.weights(),
         entries=entries,
     )
     return state, data
+
+
+def _units(
+    data: pd.DataFrame, checked: CheckedEntries, framework: Framework
+) -> tuple[pd.DataFrame, NDArray[np.int64]]:
+    if checked.form == "wide":
+        return _wide_units(data, checked, framework)
+    return _long_units(checked, framework)
+
+
+def not_applicable_table(
+    data: pd.DataFrame,
+    framework: Framework,
+    recipe: Recipe,
+    *,
+    unknown_columns: str = "error",
+) -> pd.DataFrame:
+    """Every cell of scored data answered *not applicable*, with the reasons and the raters.
+
+    The data is checked as :func:`prepare` checks it (it was scored, so nothing fails).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per mission, period and indicator with a not-applicable entry, in the order of
+        the units and the framework's indicators, columns :data:`NOT_APPLICABLE_COLUMNS`:
+        ``mission``, ``period``, ``phase`` (the unit's), ``indicator``; ``reason`` (the
+        distinct reasons as entered, in order of entry, joined by `` | ``); ``raters`` (who
+        answered not applicable, joined by ``", "``); ``disputed`` (boolean: other raters rated
+        the indicator, so the cell is scored from their ratings; ``False``: every rater answered
+        not applicable and the indicator is left out of the unit's weight and coverage).
+    """
+    batches = load_sources(data, framework)
+    checked = check_entries(
+        batches,
+        framework,
+        wide_allowed=sorted(recipe.data_columns()),
+        unknown_columns=unknown_columns,
+    )
+    n_ind = len(framework.indicator_ids)
+    if not checked.ok or len(data) == 0:
+        cells = not_applicable_cells(checked, np.zeros(checked.n, dtype=np.int64), 1).iloc[:0]
+        units = pd.DataFrame({c: pd.Series(dtype=object) for c in ("mission", "period", "phase")})
+    else:
+        units, cell_all = _units(data, checked, framework)
+        cells = not_applicable_cells(checked, cell_all, len(units) * n_ind)
+    at = cells.index.to_numpy(dtype=np.int64)
+    unit = at // n_ind
+    out = pd.DataFrame(
+        {
+            "mission": units["mission"].to_numpy(dtype=object)[unit],
+            "period": units["period"].to_numpy(dtype=object)[unit],
+            "phase": units["phase"].to_numpy(dtype=object)[unit],
+            "indicator": np.asarray(framework.indicator_ids, dtype=object)[at % n_ind],
+            "reason": cells["reason"].to_numpy(dtype=object),
+            "raters": cells["raters"].to_numpy(dtype=object),
+            "disputed": cells["n_rated"].to_numpy(dtype=np.int64) > 0,
+        }
+    )
+    for col in NOT_APPLICABLE_COLUMNS[:-1]:
+        values = out[col].astype(object)
+        out[col] = values.where(values.notna(), None).astype(text_dtype())
+    out["disputed"] = out["disputed"].astype(bool)
+    return out.reset_index(drop=True)
 
 
 def _problem(check: str, message: str) -> pd.DataFrame:

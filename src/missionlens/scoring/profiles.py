@@ -822,6 +822,35 @@ class Profiles:
                 self._unused = self.regenerate().unused
         return self._unused.copy()
 
+    @property
+    def not_applicable(self) -> pd.DataFrame:
+        """Every indicator an analyst answered *not applicable*, with the reason.
+
+        An indicator every rater of a mission and period answered not applicable is left out
+        of that unit's applicable weight and coverage (neither missing nor the worst level, never
+        imputed); one some raters rated and others answered not applicable is *disputed*: it is
+        scored from the ratings. Both are listed here, so that no answer is dropped silently.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns (:data:`missionlens.scoring.prepare.NOT_APPLICABLE_COLUMNS`) ``mission``,
+            ``period``, ``phase``, ``indicator``, ``reason`` (the distinct reasons as entered,
+            joined by `` | ``), ``raters`` (who answered not applicable, joined by ``", "``)
+            and ``disputed`` (boolean); one row per mission, period and indicator, in the
+            order of the units and the framework's indicators. Empty, with these columns, when
+            nobody answered not applicable.
+        """
+        from missionlens.scoring.prepare import not_applicable_table  # N/A table (na branch)
+
+        cached: pd.DataFrame | None = getattr(self, "_not_applicable", None)
+        if cached is None:
+            cached = not_applicable_table(
+                self.data, self.framework, self.recipe, unknown_columns=self.unknown_columns
+            )
+            self._not_applicable = cached
+        return cached.copy()
+
     # ------------------------------------------------------------------------------ views
     def to_frame(self, view: str | None = "tree") -> pd.DataFrame:
         """The tidy score table.

@@ -54,12 +54,14 @@ import pandas as pd
 
 from missionlens.assessments.record import (
     ASSESSMENT_COLUMNS,
+    OPTIONAL_COLUMNS,
     AssessmentSource,
     Batch,
     unreadable_batch,
 )
 from missionlens.atomic import atomic_path
 from missionlens.errors import ArgumentError, NotFoundError, UnreadableFileError
+from missionlens.text import text_dtype
 
 if TYPE_CHECKING:
     from missionlens.framework.model import Framework
@@ -534,7 +536,9 @@ def _require_columns(table: pd.DataFrame) -> None:
             "write_assessments: table must have one level of distinct column names "
             "(as read_assessments returns it)"
         )
-    missing = [c for c in ASSESSMENT_COLUMNS if c not in table.columns]
+    missing = [
+        c for c in ASSESSMENT_COLUMNS if c not in table.columns and c not in OPTIONAL_COLUMNS
+    ]
     if missing:
         raise ArgumentError(
             "not an assessment table: columns "
@@ -544,7 +548,21 @@ def _require_columns(table: pd.DataFrame) -> None:
 
 
 def _ordered(table: pd.DataFrame) -> pd.DataFrame:
+    """The table's columns in record order; a table made before the not-applicable columns
+    existed gets them as "not applicable: no" (``False``, no reason)."""
     extras = [c for c in table.columns if c not in ASSESSMENT_COLUMNS]
+    lacking = [c for c in OPTIONAL_COLUMNS if c not in table.columns]
+    if lacking:
+        table = table.assign(
+            **{
+                c: (
+                    pd.Series(False, index=table.index, dtype=bool)
+                    if c == "not_applicable"
+                    else pd.Series(pd.NA, index=table.index, dtype=text_dtype())
+                )
+                for c in lacking
+            }
+        )
     return table[[*ASSESSMENT_COLUMNS, *extras]].reset_index(drop=True)
 
 

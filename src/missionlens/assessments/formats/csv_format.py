@@ -43,7 +43,12 @@ from missionlens.assessments.formats.tabular import (
     table_batch,
     text_frame,
 )
-from missionlens.assessments.record import ASSESSMENT_COLUMNS, Batch, file_failure
+from missionlens.assessments.record import (
+    ASSESSMENT_COLUMNS,
+    FREE_TEXT_COLUMNS,
+    Batch,
+    file_failure,
+)
 from missionlens.errors import UnreadableFileError
 from missionlens.text import quote_text, text_dtype, unquote_text
 
@@ -437,7 +442,7 @@ def read_csv(source: Source) -> list[Batch]:
 
 
 #: Record columns whose values never hold a line break (free text columns may).
-_ONE_LINE: frozenset[str] = frozenset(ASSESSMENT_COLUMNS) - {"evidence", "sources", "comment"}
+_ONE_LINE: frozenset[str] = frozenset(ASSESSMENT_COLUMNS) - set(FREE_TEXT_COLUMNS)
 
 
 def _line_breaks(frame: pd.DataFrame, name: str) -> list[dict[str, object]]:
