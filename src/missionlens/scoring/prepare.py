@@ -10,7 +10,7 @@ works on whole arrays: loops run over steps, nodes or indicators, never over mis
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -46,7 +46,8 @@ class EntryArrays:
 
     ``cell`` is ``unit * n_indicators + indicator`` of each entry with a value, ``value`` its
     value, ``rater`` the rater's code (``-1`` for a wide table, which has no rater) and
-    ``weight`` its confidence weight.
+    ``weight`` its confidence weight; ``rater_names`` the rater of each code, ``evidence`` the
+    evidence text of each entry as entered (``None`` where it has none), for the critical flags.
     """
 
     cell: NDArray[np.int64]
@@ -54,6 +55,8 @@ class EntryArrays:
     rater: NDArray[np.int64]
     weight: FloatArray
     n_cells: int
+    rater_names: NDArray[np.object_] = field(default_factory=lambda: np.zeros(0, dtype=object))
+    evidence: NDArray[np.object_] | None = None
 
 
 def prepare(
@@ -109,6 +112,8 @@ def prepare(
         rater=checked.rater.codes[keep],
         weight=weights,
         n_cells=n_cells,
+        rater_names=np.asarray(checked.rater.names, dtype=object),
+        evidence=checked.raw["evidence"].to_numpy(dtype=object)[keep],
     )
     matrix = consolidate_cells(
         entries.cell,
