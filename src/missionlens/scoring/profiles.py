@@ -932,7 +932,8 @@ def _account(
                 n_values=len(group),
                 n_units=n_units,
             )
-            parts.append(f"{len(group)} {reason} at '{node}'")
+            of_context = "" if role_of == "performance" else " (context index)"
+            parts.append(f"{len(group)} {reason} at '{node}'{of_context}")
         messages.append(
             f"{len(unused)} entered value(s) are in no score of the tree ({_listing(parts)}); "
             "see profiles.unused for each value and the reason"
