@@ -342,3 +342,66 @@ def test_a_facet_named_context_is_refused_beside_context_indicators(fw: ml.Frame
     clashing = ml.Framework.from_dict(raw)
     with pytest.raises(RecipeError, match="facet 'context'"):
         ml.score(_units(np.random.default_rng(11), 1), framework=clashing)
+
+
+def test_cli_score_prints_context_and_critical_flags(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from missionlens.cli import main
+
+    rows = [
+        ("pol_01", 1, "amina", "No strategy document exists."),
+        ("pol_01", 3, "bruno", ""),
+        ("pol_02", 4, "amina", ""),
+        ("pol_ctx", 2, "amina", ""),
+        ("sec_01", 1, "amina", ""),
+        ("sec_02", 5, "amina", ""),
+        ("sec_ctx1", 1, "amina", ""),
+        ("sec_ctx2", 10, "amina", ""),
+        ("env_ctx", 4, "amina", ""),
+        ("sup_01", 4, "amina", ""),
+    ]
+    entries = pd.DataFrame(rows, columns=["indicator", "value", "rater", "evidence"])
+    entries.insert(0, "mission", "A")
+    entries.insert(1, "period", "2024-H1")
+    entries.insert(2, "phase", "implementation")
+    source = tmp_path / "e.csv"
+    entries.to_csv(source, index=False)
+    out = str(tmp_path / "p.zip")
+    args = ["score", str(source), "-f", str(ROLES_YAML), "-o", out]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    a = lines.index("A  2024-H1  (phase implementation)")
+    assert lines[a + 1].split() == [
+        "dimension", "score", "coverage", "weight", "share", "context"
+    ]  # fmt: skip
+    # by hand: pol = (33.3 * 1 + 100 * 0.5) / 1.5 (the median of 1 and 3 is 2, a third of the
+    # way up the 1-4 rubric); context pol = pol_ctx = 33.3; sec = (100 + 50 * 2) / 3; sec_env
+    # = (100 + 0 * 0.5) / 1.5; env has context only; sup 100
+    pol, sec = (100 / 3 + 100 * 0.5) / 1.5, (100 + 50 * 2) / 3
+    sec_env, env = 100 / 1.5, 100.0
+    assert lines[a + 2].split()[-4:] == [f"{pol:.1f}", "100%", "100%", f"{100 / 3:.1f}"]
+    assert lines[a + 3].split()[-4:] == [f"{sec:.1f}", "100%", "100%", f"{sec_env:.1f}"]
+    assert lines[a + 4].split()[-2:] == ["-", f"{env:.1f}"]  # env: no performance score
+    assert lines[a + 5].split()[-4:] == ["100.0", "100%", "100%", "-"]  # sup: no context
+    overall = (2 * pol + sec + 0.5 * 100) / 3.5
+    context = (2 * 100 / 3 + sec_env + env) / 4
+    assert lines[a + 6].split() == ["overall", f"{overall:.1f}", "100%", "100%", f"{context:.1f}"]
+    assert lines[a + 7] == "  critical flags (1):"
+    assert lines[a + 8].split()[:2] == ["pol_01", "Political"]
+    assert "1 of 2 rater(s) at Critical: amina" in lines[a + 8]
+    assert lines[a + 9].strip() == "No strategy document exists."
+
+    quiet = CliRunner().invoke(main, [*args, "-q"])
+    assert quiet.exit_code == 0 and quiet.stdout == ""
+    assert quiet.stderr.startswith("critical: A  2024-H1  pol_01  Political strategy")
+
+    document = json.loads(CliRunner().invoke(main, [*args, "--json"]).stdout)
+    assert [f["indicator"] for f in document["critical_flags"]] == ["pol_01"]
+    assert document["critical_flags"][0]["raters"] == "amina"
+    (summary,) = document["summary"]
+    assert summary["performance"] == pytest.approx(overall)
+    assert summary["context"] == pytest.approx(context) and summary["n_critical"] == 1
