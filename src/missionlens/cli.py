@@ -718,18 +718,20 @@ def _printable(text: str) -> str:
 def _flag_lines(flags: pd.DataFrame, *, evidence: bool = True) -> list[str]:
     """Two-space indented lines, one per critical flag (and its evidence, indented more)."""
     lines: list[str] = []
-    for row in flags.itertuples(index=False):
-        said = f"{row.raters_at_worst} of {row.n_raters} rater(s) at {row.worst_label}"
-        if row.raters:
-            said += f": {row.raters}"
-        value = f"{row.value:g}"
-        label = f" ({row.level_label})" if row.level_label else ""
-        unit = "" if evidence else f"{row.mission}  {row.period}  "
+    for row in flags.to_dict("records"):
+        said = f"{row['raters_at_worst']} of {row['n_raters']} rater(s) at {row['worst_label']}"
+        if row["raters"]:
+            said += f": {row['raters']}"
+        label = f" ({row['level_label']})" if row["level_label"] else ""
+        unit = "" if evidence else f"{row['mission']}  {row['period']}  "
         lines.append(
-            _printable(f"  {unit}{row.indicator}  {row.name}: consolidated {value}{label}; {said}")
+            _printable(
+                f"  {unit}{row['indicator']}  {row['name']}: consolidated "
+                f"{float(row['value']):g}{label}; {said}"
+            )
         )
-        if evidence and row.evidence:
-            for part in str(row.evidence).split("\n"):
+        if evidence and row["evidence"]:
+            for part in str(row["evidence"]).split("\n"):
                 lines.append("      " + _printable(part))
     return lines
 
