@@ -975,26 +975,20 @@ def _level_label(scale: object, value: float) -> str:
 
 def _critical_flags(state: ScoringState) -> tuple[pd.DataFrame, ScoringState]:
     """The critical flags of the state (see :attr:`Profiles.critical_flags`), and the state
-    with a log entry for each critical indicator on a numeric scale (it has no worst level)."""
+    with a log entry for each critical indicator on a numeric scale (it has no worst level).
+
+    Vectorised over entries and cells: one pass over the entries finds those at the worst
+    level of their (critical) indicator; raters and evidence are joined by one group-by."""
     fw = state.framework
-    critical = [(j, i) for j, i in enumerate(state.indicators) if fw.indicator(i).critical]
-    if not critical:
-        return _critical_frame([]), state
     n_units, n_ind = state.raw.shape
-    entries = state.entries
-    if entries is not None:
-        unit_of = entries.cell // n_ind
-        column_of = entries.cell % n_ind
-        names = np.append(np.asarray(entries.rater_names, dtype=object), "")
-        rater = np.where(entries.rater >= 0, entries.rater, len(names) - 1)
-        rater = np.where(rater < len(names), rater, len(names) - 1)
-    units = state.units
-    rows: list[dict[str, Any]] = []
-    for j, ident in critical:
+    worst = np.full(n_ind, np.nan)  # worst level of each critical indicator, NaN elsewhere
+    worst_labels: dict[int, str] = {}
+    for j, ident in enumerate(state.indicators):
         indicator = fw.indicator(ident)
-        scale = fw.scale(indicator.scale)
-        worst = _worst_level(scale, indicator.direction)
-        if worst is None:
+        if not indicator.critical:
+            continue
+        level = _worst_level(fw.scale(indicator.scale), indicator.direction)
+        if level is None:
             state = state.noted(
                 "critical_flags",
                 f"'{ident}' is critical but has a numeric scale, which has no worst level: "
@@ -1002,44 +996,82 @@ def _critical_flags(state: ScoringState) -> tuple[pd.DataFrame, ScoringState]:
                 indicator=ident,
             )
             continue
-        worst_value, worst_label = worst
-        consolidated = state.raw[:, j]
-        at_worst = np.zeros(n_units, dtype=np.int64)
-        n_raters = np.zeros(n_units, dtype=np.int64)
-        who: dict[int, list[str]] = {}
-        said: dict[int, list[str]] = {}
-        if entries is not None:
-            mine = np.flatnonzero(column_of == j)
-            n_raters = np.bincount(unit_of[mine], minlength=n_units)
-            worst_entries = mine[entries.value[mine] == worst_value]
-            at_worst = np.bincount(unit_of[worst_entries], minlength=n_units)
-            for e in worst_entries.tolist():
-                u = int(unit_of[e])
-                who.setdefault(u, []).append(str(names[rater[e]]))
-                text = None if entries.evidence is None else entries.evidence[e]
-                if isinstance(text, str) and text != "":
-                    said.setdefault(u, []).append(text)
-        flagged = (consolidated == worst_value) | (at_worst > 0)
-        for u in np.flatnonzero(flagged).tolist():
-            rows.append(
-                {
-                    "mission": units["mission"].iat[u],
-                    "period": units["period"].iat[u],
-                    "phase": units["phase"].iat[u],
-                    "indicator": ident,
-                    "name": indicator.name,
-                    "node": fw.dimension_of(ident) or indicator.parent,
-                    "value": float(consolidated[u]),
-                    "level_label": _level_label(scale, float(consolidated[u])),
-                    "worst_label": worst_label,
-                    "consolidated_worst": bool(consolidated[u] == worst_value),
-                    "raters_at_worst": int(at_worst[u]),
-                    "n_raters": int(n_raters[u]),
-                    "raters": ", ".join(name for name in who.get(u, []) if name),
-                    "evidence": "\n".join(said.get(u, [])),
-                }
-            )
-    return _critical_frame(rows), state
+        worst[j], worst_labels[j] = level
+    if not worst_labels:
+        return _critical_frame([]), state
+    n_cells = n_units * n_ind
+    at_worst = np.zeros(n_cells, dtype=np.int64)
+    n_raters = np.zeros(n_cells, dtype=np.int64)
+    raters: dict[int, str] = {}
+    said: dict[int, str] = {}
+    entries = state.entries
+    if entries is not None and len(entries.cell):
+        of_entry = worst[entries.cell % n_ind]
+        critical_entry = ~np.isnan(of_entry)
+        is_worst = entries.value == of_entry  # NaN (not critical) is never equal
+        n_raters = np.bincount(entries.cell[critical_entry], minlength=n_cells)
+        at_worst = np.bincount(entries.cell[is_worst], minlength=n_cells)
+        chosen = np.flatnonzero(is_worst)
+        names = np.append(np.asarray(entries.rater_names, dtype=object), "")
+        codes = entries.rater[chosen]
+        codes = np.where((codes >= 0) & (codes < len(names) - 1), codes, len(names) - 1)
+        raters = _joined_by_cell(entries.cell[chosen], names[codes], ", ")
+        if entries.evidence is not None:
+            said = _joined_by_cell(entries.cell[chosen], entries.evidence[chosen], "\n")
+    consolidated_worst = state.raw == worst[None, :]
+    flagged = consolidated_worst | (at_worst.reshape(n_units, n_ind) > 0)
+    unit, column = np.nonzero(flagged)
+    cells = unit * n_ind + column
+    values = state.raw[unit, column]
+    names_of = {j: fw.indicator(state.indicators[j]).name for j in worst_labels}
+    dims = {
+        j: fw.dimension_of(state.indicators[j]) or fw.indicator(state.indicators[j]).parent
+        for j in worst_labels
+    }
+    labels = {
+        (j, float(v)): _level_label(fw.scale_of(state.indicators[j]), float(v))
+        for j, v in set(zip(column.tolist(), values.tolist(), strict=True))
+    }
+    units = state.units
+    out = pd.DataFrame(
+        {
+            "mission": units["mission"].to_numpy(dtype=object)[unit],
+            "period": units["period"].to_numpy(dtype=object)[unit],
+            "phase": units["phase"].to_numpy(dtype=object)[unit],
+            "indicator": np.asarray(state.indicators, dtype=object)[column],
+            "name": [names_of[j] for j in column.tolist()],
+            "node": [dims[j] for j in column.tolist()],
+            "value": values,
+            "level_label": [
+                labels[(j, v)] for j, v in zip(column.tolist(), values.tolist(), strict=True)
+            ],
+            "worst_label": [worst_labels[j] for j in column.tolist()],
+            "consolidated_worst": consolidated_worst[unit, column],
+            "raters_at_worst": at_worst[cells],
+            "n_raters": n_raters[cells],
+            "raters": _texts_of(cells, raters),
+            "evidence": _texts_of(cells, said),
+        }
+    )
+    return _critical_frame(out), state
+
+
+def _joined_by_cell(cells: np.ndarray, texts: np.ndarray, sep: str) -> dict[int, str]:
+    """Per cell, its entries' texts joined by ``sep`` in entry order; missing and empty texts
+    add nothing, others are kept exactly (a number entered as evidence is shown as text)."""
+    grouped: dict[int, list[str]] = {}
+    for cell, text in zip(cells.tolist(), texts.tolist(), strict=True):
+        if text is None or (isinstance(text, float) and np.isnan(text)) or text is pd.NA:
+            continue
+        shown = str(text)
+        if shown:
+            grouped.setdefault(cell, []).append(shown)
+    return {cell: sep.join(parts) for cell, parts in grouped.items()}
+
+
+def _texts_of(cells: np.ndarray, texts: dict[int, str]) -> np.ndarray:
+    """The text of each cell in ``texts``, ``""`` for a cell without one."""
+    return np.array([texts.get(cell, "") for cell in cells.tolist()], dtype=object)
 
 
 def _critical_frame(rows: list[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
