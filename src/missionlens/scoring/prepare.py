@@ -47,7 +47,8 @@ class EntryArrays:
     ``cell`` is ``unit * n_indicators + indicator`` of each entry with a value, ``value`` its
     value, ``rater`` the rater's code (``-1`` for a wide table, which has no rater) and
     ``weight`` its confidence weight; ``rater_names`` the rater of each code, ``evidence`` the
-    evidence text of each entry as entered (``None`` where it has none), for the critical flags.
+    evidence text of each entry as entered (``None`` where it has none), for the critical flags
+    (``evidence`` is ``None`` when the framework has no critical indicator).
     """
 
     cell: NDArray[np.int64]
@@ -113,7 +114,11 @@ def prepare(
         weight=weights,
         n_cells=n_cells,
         rater_names=np.asarray(checked.rater.names, dtype=object),
-        evidence=checked.raw["evidence"].to_numpy(dtype=object)[keep],
+        evidence=(  # read only for the critical flags
+            checked.raw["evidence"].to_numpy(dtype=object)[keep]
+            if any(i.critical for i in framework.indicators)
+            else None
+        ),
     )
     matrix = consolidate_cells(
         entries.cell,

@@ -1629,9 +1629,11 @@ class Profiles:
           reproduced exactly).
 
         A file saved by an earlier version (without the ``weight_share``,
-        ``missing_children``, ``complete`` and ``n_values`` columns or the unused values) is
-        scored again from its own data, framework and recipe; its stored scores must match the
-        new ones exactly, else a :class:`MissionLensError` says so.
+        ``missing_children``, ``complete``, ``n_values`` or ``role`` columns or the unused
+        values) is scored again from its own data, framework and recipe; its stored scores must
+        match the new ones exactly, else a :class:`MissionLensError` says so. A file without
+        ``critical.parquet`` (saved before critical flags) gets its flags by scoring again
+        when they are first read, if its framework has a critical indicator (none had then).
 
         Raises
         ------
@@ -1963,7 +1965,7 @@ def _upgrade(old: Profiles, path: str | Path) -> Profiles:
         raise MissionLensError(
             f"{path}: saved by an earlier version of missionlens, and scoring its data again "
             "with its own framework and recipe does not give the stored scores, so the columns "
-            "added since (weight_share, missing_children, complete, n_values) and the unused "
+            "added since (weight_share, missing_children, complete, n_values, role) and the unused "
             "values cannot be filled in. Score the data again with ml.score"
         )
     fresh.log = old.log if not len(fresh.log) else fresh.log
