@@ -412,3 +412,30 @@ def test_scoring_docs_performance_and_context_example_runs() -> None:
     section = text.split("## Performance and context", 1)[1].split("## Critical flags", 1)[0]
     (block,) = section.split("```python\n")[1:]
     exec(compile(block.split("```")[0], "docs/scoring.md", "exec"), {})
+
+
+def test_sibling_mean_imputes_within_a_role(fw: ml.Framework) -> None:
+    """pol_ctx (context) has performance siblings only: it is never filled from them."""
+    data = _units(np.random.default_rng(12), 3)
+    data.loc[0, "pol_ctx"] = np.nan
+    data.loc[1, "pol_02"] = np.nan
+    recipe = ml.Recipe.default().with_step("impute", index=2, method="sibling_mean")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ml.IncompleteScoreWarning)
+        profiles = ml.score(data, framework=fw, recipe=recipe)
+    table = profiles.to_frame(None).set_index(["mission", "node", "view"])["score"]
+    assert np.isnan(table[("M00", "pol_ctx", "context")])
+    # pol_02 is filled from pol_01, its one performance sibling, not from pol_ctx
+    assert table[("M01", "pol_02", "tree")] == _rubric(data.loc[1, "pol_01"])
+
+
+def test_incomplete_context_root_is_marked_and_warned(fw: ml.Framework) -> None:
+    data = _units(np.random.default_rng(13), 2)
+    data.loc[0, "env_ctx"] = np.nan
+    recipe = ml.Recipe.default().with_params("aggregate", overrides={"index": {"min_share": 0.5}})
+    with pytest.warns(ml.IncompleteScoreWarning, match="context index of 'index' is incomplete"):
+        profiles = ml.score(data, framework=fw, recipe=recipe)
+    summary = profiles.summary().set_index("mission")
+    assert not np.isnan(summary.loc["M00", "context"])
+    assert not summary.loc["M00", "context_complete"] and summary.loc["M01", "context_complete"]
+    assert summary["complete"].all()  # the headline lacks nothing

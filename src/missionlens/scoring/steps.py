@@ -189,8 +189,18 @@ def step_impute(state: ScoringState, params: ImputeParams) -> ScoringState:
             raise RecipeError("impute sibling_mean must come after normalise")
         current = state.normalised.copy()
         fw = state.framework
-        for parent in {fw.indicator(state.indicators[c]).parent for c in cols}:
-            siblings = [state.column(i) for i in fw.children(parent) if i in state.indicators]
+        # siblings of the same role only: a context value is never filled from performance
+        # values, nor the other way round
+        groups = {
+            (fw.indicator(state.indicators[c]).parent, fw.indicator(state.indicators[c]).role)
+            for c in cols
+        }
+        for parent, role in sorted(groups):
+            siblings = [
+                state.column(i)
+                for i in fw.children(parent)
+                if i in state.indicators and fw.indicator(i).role == role
+            ]
             block = current[:, siblings]
             with np.errstate(invalid="ignore"):
                 import warnings
