@@ -191,11 +191,11 @@ def step_impute(state: ScoringState, params: ImputeParams) -> ScoringState:
         fw = state.framework
         # siblings of the same role only: a context value is never filled from performance
         # values, nor the other way round
-        groups = {
+        families = {
             (fw.indicator(state.indicators[c]).parent, fw.indicator(state.indicators[c]).role)
             for c in cols
         }
-        for parent, role in sorted(groups):
+        for parent, role in sorted(families):
             siblings = [
                 state.column(i)
                 for i in fw.children(parent)
