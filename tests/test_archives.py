@@ -85,6 +85,7 @@ def test_good_archive_loads_and_stores_member_hashes(saved: Path) -> None:
         "recipe.yaml",
         "scores.parquet",
         "unused.parquet",
+        "critical.parquet",
         "data.parquet",
         "log.json",
     }

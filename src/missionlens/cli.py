@@ -686,11 +686,19 @@ Examples:
         "Prints, for each mission and period, the score of each dimension and the overall "
         "score (0-100, 100 best) with its coverage (the share of the indicators that apply "
         "in the phase and have a value) and weight share (the share of the weight carried by "
-        "parts that have a score; docs/scoring.md); then a warning for every score that "
-        "rests on less than the framework asks for. If any entry fails a check, nothing is "
-        "scored: the problems are printed as by 'missionlens validate' and the exit code is 1.",
-        "--json prints {ok, framework, fingerprints, output, warnings, profiles}; profiles "
-        "holds the whole score table (every view and node) as records.",
+        "parts that have a score; docs/scoring.md); with a framework that has context "
+        "indicators, a context column beside it (the context index: the conditions the "
+        "mission faces, 100 most favourable, never part of the score); under the table, "
+        "every critical flag (a rating at the worst level of a critical indicator, by the "
+        "consolidated value or by any one rater, with who said it and their evidence); then "
+        "a warning for every score that rests on less than the framework asks for. With "
+        "--quiet the critical flags print on standard error, one line each. If any entry "
+        "fails a check, nothing is scored: the problems are printed as by 'missionlens "
+        "validate' and the exit code is 1.",
+        "--json prints {ok, framework, fingerprints, output, warnings, summary, "
+        "critical_flags, profiles}; summary has one record per mission and period "
+        "(performance and context side by side), critical_flags one per flag, profiles the "
+        "whole score table (every view and node) as records.",
     ),
 )
 @click.argument(
@@ -803,12 +811,17 @@ def score_files(
                 "fingerprints": dict(profiles.fingerprints),
                 "output": str(output),
                 "warnings": incomplete,
+                "summary": _records(profiles.summary()),
+                "critical_flags": _records(profiles.critical_flags),
                 "profiles": _records(profiles.to_frame(view=None)),
             }
         )
         return
     if not quiet:
         click.echo(_dimension_tables(profiles, fw))
+    else:
+        for line in _flag_lines(profiles.critical_flags, evidence=False):
+            click.echo(f"critical: {line.strip()}", err=True)
     for message in incomplete:
         click.echo(f"warning: {message}", err=True)
     if not quiet:
@@ -819,41 +832,110 @@ def _percent(share: float) -> str:
     return "n/a" if math.isnan(share) else f"{100 * share:.0f}%"
 
 
+def _printable(text: str) -> str:
+    """Text safe to print on a terminal: control characters (but line breaks) escaped."""
+    return "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in text)
+
+
+def _flag_lines(flags: pd.DataFrame, *, evidence: bool = True) -> list[str]:
+    """Two-space indented lines, one per critical flag (and its evidence, indented more)."""
+    lines: list[str] = []
+    for row in flags.to_dict("records"):
+        said = f"{row['raters_at_worst']} of {row['n_raters']} rater(s) at {row['worst_label']}"
+        if row["raters"]:
+            said += f": {row['raters']}"
+        label = f" ({row['level_label']})" if row["level_label"] else ""
+        unit = "" if evidence else f"{row['mission']}  {row['period']}  "
+        lines.append(
+            _printable(
+                f"  {unit}{row['indicator']}  {row['name']}: consolidated "
+                f"{float(row['value']):g}{label}; {said}"
+            )
+        )
+        if evidence and row["evidence"]:
+            for part in str(row["evidence"]).split("\n"):
+                lines.append("      " + _printable(part))
+    return lines
+
+
 def _dimension_tables(profiles: Profiles, fw: Framework) -> str:
-    """One small table per mission, period and phase: each dimension, then the overall score.
+    """One small table per mission, period and phase: each dimension, then the overall score;
+    the context index beside them when the framework has context indicators; under the table,
+    the unit's critical flags.
 
     Scores are shown to one decimal (the saved profiles keep every digit); a score that the
-    missing rule leaves missing reads ``missing``, with the parts it lacks.
+    missing rule leaves missing reads ``missing``, with the parts it lacks. A dimension with no
+    context indicator reads ``-`` in the context column.
     """
     frame = profiles.to_frame(view="tree")
     frame = frame[frame["node_type"].isin(["dimension", "root"])]
+    context: dict[tuple[str, str, str], float] = {}
+    with_context = any(i.role == "context" for i in fw.indicators)
+    if with_context:
+        index = profiles.context_index()
+        context = {
+            (str(m), str(p), str(n)): float(v)
+            for m, p, n, v in zip(
+                index["mission"], index["period"], index["node"], index["context"], strict=True
+            )
+        }
+    with_flags = any(i.critical for i in fw.indicators)
+    flags = profiles.critical_flags if with_flags else None
     names = {node.id: node.name for node in fw.nodes}
-    order = {d.id: i for i, d in enumerate(fw.dimensions)}
     width = max([len(f"{n.id}  {n.name}") for n in fw.dimensions] + [len("overall")])
     width = min(width, 48)
     header = f"  {'dimension':<{width}}  {'score':>7}  {'coverage':>8}  {'weight share':>12}"
+    if with_context:
+        header += f"  {'context':>7}"
     blocks: list[str] = []
     for (mission, period, phase), unit in frame.groupby(
         ["mission", "period", "phase"], sort=False, observed=True, dropna=False
     ):
         dims = unit[unit["node_type"] == "dimension"]
-        dims = dims.assign(_o=dims["node"].astype(str).map(order)).sort_values("_o", kind="stable")
+        rows_by_node = {str(row.node): row for row in dims.itertuples(index=False)}
+        # in framework order; a dimension of context indicators only is in the context
+        # index, not the tree
+        shown = [
+            d.id
+            for d in fw.dimensions
+            if d.id in rows_by_node or (str(mission), str(period), d.id) in context
+        ]
         root = unit[unit["node_type"] == "root"]
         lines = [f"{mission}  {period}  (phase {phase})", header]
-        for label, rows in (("", dims), ("overall", root)):
-            for row in rows.itertuples(index=False):
-                node = str(row.node)
-                text = label or f"{node}  {names.get(node, '')}".rstrip()
-                if len(text) > width:
-                    text = text[: width - 3] + "..."
+        items = [("", node, rows_by_node.get(node)) for node in shown]
+        items += [("overall", str(row.node), row) for row in root.itertuples(index=False)]
+        for label, node, row in items:
+            text = label or f"{node}  {names.get(node, '')}".rstrip()
+            if len(text) > width:
+                text = text[: width - 3] + "..."
+            if row is None:  # a dimension of context indicators only
+                line = f"  {text:<{width}}  {'-':>7}  {'':>8}  {'':>12}"
+            else:
                 value = "missing" if math.isnan(row.score) else f"{row.score:.1f}"
                 line = (
                     f"  {text:<{width}}  {value:>7}  {_percent(row.coverage):>8}  "
                     f"{_percent(row.weight_share):>12}"
                 )
-                if isinstance(row.missing_children, str) and row.missing_children:
-                    line += f"  lacks: {row.missing_children}"
-                lines.append(line)
+            if with_context:
+                key = (str(mission), str(period), node)
+                shown_context = (
+                    "-"
+                    if key not in context
+                    else "missing"
+                    if math.isnan(context[key])
+                    else f"{context[key]:.1f}"
+                )
+                line += f"  {shown_context:>7}"
+            if row is not None and isinstance(row.missing_children, str) and row.missing_children:
+                line += f"  lacks: {row.missing_children}"
+            lines.append(line.rstrip())
+        if flags is not None:
+            mine = flags[(flags["mission"] == mission) & (flags["period"] == period)]
+            if len(mine):
+                lines.append(f"  critical flags ({len(mine)}):")
+                lines += ["  " + line for line in _flag_lines(mine)]
+            else:
+                lines.append("  critical flags: none")
         blocks.append("\n".join(lines))
     if not blocks:
         return "(no scores)"
@@ -862,6 +944,17 @@ def _dimension_tables(profiles: Profiles, fw: Framework) -> str:
         "and have a value. weight share: share of the weight carried by parts with a score\n"
         "(see docs/scoring.md)."
     )
+    if with_context:
+        legend += (
+            "\ncontext: the context index, from the context indicators only (the conditions the\n"
+            "mission faces, 100 most favourable); never part of the score. '-': no context\n"
+            "indicator."
+        )
+    if flags is not None:
+        legend += (
+            "\ncritical flags: a critical indicator rated at its worst level, by the consolidated\n"
+            "value or by any one rater, whatever the averages."
+        )
     return "\n\n".join(blocks) + "\n\n" + legend
 
 

@@ -20,7 +20,7 @@ Both kinds are listed by :func:`not_applicable_table` (``Profiles.not_applicable
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -75,7 +75,9 @@ class EntryArrays:
 
     ``cell`` is ``unit * n_indicators + indicator`` of each entry with a value, ``value`` its
     value, ``rater`` the rater's code (``-1`` for a wide table, which has no rater) and
-    ``weight`` its confidence weight.
+    ``weight`` its confidence weight; ``rater_names`` the rater of each code, ``evidence`` the
+    evidence text of each entry as entered (``None`` where it has none), for the critical flags
+    (``evidence`` is ``None`` when the framework has no critical indicator).
     """
 
     cell: NDArray[np.int64]
@@ -83,6 +85,8 @@ class EntryArrays:
     rater: NDArray[np.int64]
     weight: FloatArray
     n_cells: int
+    rater_names: NDArray[np.object_] = field(default_factory=lambda: np.zeros(0, dtype=object))
+    evidence: NDArray[np.object_] | None = None
 
 
 def prepare(
@@ -135,6 +139,12 @@ def prepare(
         rater=checked.rater.codes[keep],
         weight=weights,
         n_cells=n_cells,
+        rater_names=np.asarray(checked.rater.names, dtype=object),
+        evidence=(  # read only for the critical flags
+            checked.raw["evidence"].to_numpy(dtype=object)[keep]
+            if any(i.critical for i in framework.indicators)
+            else None
+        ),
     )
     matrix = consolidate_cells(
         entries.cell,

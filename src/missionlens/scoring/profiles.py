@@ -15,6 +15,7 @@ import os
 import warnings
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -32,15 +33,17 @@ from missionlens.errors import (
     MissionLensError,
     RecipeError,
 )
+from missionlens.framework.elements import BinaryScale, RubricScale
 from missionlens.framework.model import Framework
 from missionlens.scoring.fingerprints import data_fingerprint
 from missionlens.scoring.prepare import prepare
 from missionlens.scoring.recipe import Recipe
-from missionlens.scoring.state import ScoringState, node_applicability
+from missionlens.scoring.state import ROLES, Role, ScoringState, node_applicability
 from missionlens.scoring.steps import run_recipe
 from missionlens.text import listing
 
 __all__ = [
+    "CRITICAL_COLUMNS",
     "MAX_ARCHIVE_BYTES",
     "MAX_COMPRESSION_RATIO",
     "MAX_MEMBER_BYTES",
@@ -69,6 +72,58 @@ PROFILE_COLUMNS: tuple[str, ...] = (
     "missing_children",
     "complete",
     "n_values",
+    "role",
+)
+
+#: The view of each role: the performance composite is the ``tree``, the context index
+#: ``context``.
+ROLE_VIEWS: dict[Role, str] = {"performance": "tree", "context": "context"}
+
+#: Columns of :attr:`Profiles.critical_flags`, in order.
+CRITICAL_COLUMNS: tuple[str, ...] = (
+    "mission",
+    "period",
+    "phase",
+    "indicator",
+    "name",
+    "node",
+    "value",
+    "level_label",
+    "worst_label",
+    "consolidated_worst",
+    "raters_at_worst",
+    "n_raters",
+    "raters",
+    "evidence",
+)
+
+#: Columns of :meth:`Profiles.summary`, in order.
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "mission",
+    "period",
+    "phase",
+    "performance",
+    "performance_coverage",
+    "complete",
+    "context",
+    "context_coverage",
+    "context_complete",
+    "n_critical",
+)
+
+#: Columns of :meth:`Profiles.context_index`, in order.
+CONTEXT_COLUMNS: tuple[str, ...] = (
+    "mission",
+    "period",
+    "phase",
+    "node",
+    "node_type",
+    "context",
+    "n_indicators",
+    "coverage",
+    "weight_share",
+    "missing_children",
+    "complete",
 )
 
 #: Columns of :attr:`Profiles.unused`, in order.
@@ -101,6 +156,7 @@ _TEXT_COLUMNS: tuple[str, ...] = (
     "node_type",
     "level",
     "missing_children",
+    "role",
 )
 
 _FORMAT = "missionlens-profiles/1"
@@ -274,15 +330,17 @@ def profiles_from_state(
     framework = state.framework
     if state.normalised is None or state.node_scores is None:
         raise RecipeError("the recipe did not normalise and aggregate: nothing to profile")
-    blocks = _facet_blocks(state, recipe)
-    tree_missing = _tree_missing(state, ~np.isnan(state.normalised))
-    unused = _unused(state, blocks, tree_missing)
+    trees = _role_trees(state)
+    blocks = _facet_blocks(trees["performance"][0], recipe)
+    unused = _unused(state, blocks, trees)
     final = state
 
     def table() -> pd.DataFrame:
-        return _tidy(final, blocks, tree_missing)
+        return _tidy(final, blocks, trees)
 
-    state, messages = _account(state, unused, _incomplete_roots(state, tree_missing))
+    incomplete = {role: _incomplete_roots(*tree) for role, tree in trees.items()}
+    state, messages = _account(state, unused, incomplete)
+    flags, state = _critical_flags(state)
     for message in messages:
         warnings.warn(message, IncompleteScoreWarning, stacklevel=stacklevel)
     return Profiles(
@@ -293,7 +351,24 @@ def profiles_from_state(
         log=pd.DataFrame(list(state.log)),
         unknown_columns=unknown_columns,
         unused=unused,
+        critical_flags=flags,
     )
+
+
+def _role_trees(state: ScoringState) -> dict[Role, tuple[ScoringState, np.ndarray]]:
+    """Per role with indicators (the performance tree always): the state as that role's tree
+    sees it (:meth:`ScoringState.for_role`) and its missing children per unit and node."""
+    trees: dict[Role, tuple[ScoringState, np.ndarray]] = {}
+    for role in ROLES:
+        if role == "performance" or state.has_role(role):
+            seen = state.for_role(role)
+            if seen.node_scores is None:  # a state aggregated before roles existed
+                shape = (len(state.units), len(state.framework.nodes))
+                seen = replace(seen, node_scores=np.full(shape, np.nan))
+            normalised = seen.normalised
+            assert normalised is not None  # checked by profiles_from_state
+            trees[role] = (seen, _tree_missing(seen, ~np.isnan(normalised)))
+    return trees
 
 
 def facet_views(framework: Framework, recipe: Recipe) -> list[str]:
@@ -307,19 +382,47 @@ def facet_views(framework: Framework, recipe: Recipe) -> list[str]:
 
 def _check_facets(framework: Framework, recipe: Recipe) -> None:
     declared = [f.id for f in framework.facets] + ["level", "phase"]
-    unknown = [f for f in facet_views(framework, recipe) if f not in declared]
+    views = facet_views(framework, recipe)
+    unknown = [f for f in views if f not in declared]
     if unknown:
         raise RecipeError(
             f"recipe '{recipe.name}': settings.facets names {listing(unknown)}, which framework "
             f"'{framework.id}' does not declare (declared: {', '.join(dict.fromkeys(declared))})"
         )
+    has_context = any(i.role == "context" for i in framework.indicators)
+    if has_context and ROLE_VIEWS["context"] in views:
+        raise RecipeError(
+            f"framework '{framework.id}' declares a facet 'context', and the profiles of a "
+            "framework with context indicators already have a view 'context' (the context "
+            "index): rename the facet, or leave it out of the recipe's settings.facets"
+        )
 
 
 # ------------------------------------------------------------------------------ tidy table
-def _global_weights(fw: Framework, weights: dict[str, float]) -> dict[str, float]:
-    """Each indicator's share of the root (one definition: :meth:`Framework.effective_weights`)."""
-    table = fw.effective_weights(weights=weights)
-    return dict(zip(table["indicator"], table["effective_weight"].tolist(), strict=True))
+def _role_elements(state: ScoringState, role: Role) -> tuple[np.ndarray, np.ndarray]:
+    """The indicators (mask over columns) and nodes (mask over framework nodes) of one role's
+    view: the indicators of the role and the nodes with one of them below (the root always in
+    the performance tree, so that the headline row exists)."""
+    fw = state.framework
+    mask = state.role_mask(role)
+    nodes: np.ndarray = np.asarray((fw.membership() & mask[:, None]).any(axis=0))
+    if role == "performance":
+        nodes[fw.node_ids.index(fw.root.id)] = True
+    return mask, nodes
+
+
+def _global_weights(
+    fw: Framework, weights: dict[str, float], role: Role | None = None
+) -> dict[str, float]:
+    """Each indicator's share of the root (one definition: :meth:`Framework.effective_weights`).
+
+    With ``role``, the tree is cut down to that role's branches and indicators of the other role
+    get 0.
+    """
+    table = fw.effective_weights(role, weights=weights)
+    out = dict.fromkeys(fw.indicator_ids, 0.0)
+    out.update(zip(table["indicator"], table["effective_weight"].tolist(), strict=True))
+    return out
 
 
 def _joined(names: list[str], masks: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
@@ -354,12 +457,17 @@ class _FacetBlock:
 
 
 def _facet_blocks(state: ScoringState, recipe: Recipe) -> list[_FacetBlock]:
-    """Facet views, each scored from the indicators of positive global weight it holds."""
+    """Facet views, each scored from the performance indicators of positive global weight it
+    holds (``state`` is the performance tree's view, :meth:`ScoringState.for_role`): context
+    indicators are in no facet view, so that a facet score is a reading of the performance
+    composite, never a mix of performance and conditions."""
     from missionlens.scoring.kernels.aggregate import aggregate
 
     fw = state.framework
     assert state.normalised is not None
-    gw = _global_weights(fw, state.weights)
+    performance, _nodes = _role_elements(state, "performance")
+    keep = {i for i, k in zip(state.indicators, performance, strict=True) if k}
+    gw = _global_weights(fw, state.weights, None if performance.all() else "performance")
     w = np.array([gw[i] for i in state.indicators])
     present = ~np.isnan(state.normalised)
     applies = state.applicable | present
@@ -369,6 +477,7 @@ def _facet_blocks(state: ScoringState, recipe: Recipe) -> list[_FacetBlock]:
         if facet_id not in declared:
             continue
         members = fw.facet_membership(facet_id)
+        members = members[members["indicator"].isin(keep)]
         if members.empty:
             continue
         value_ids = [v for v in fw.facet(facet_id).value_ids if v in set(members["value"])]
@@ -401,7 +510,10 @@ def _facet_blocks(state: ScoringState, recipe: Recipe) -> list[_FacetBlock]:
 
 def _tree_missing(state: ScoringState, present: np.ndarray) -> np.ndarray:
     """Per unit and tree node: the comma-joined ids of the children with positive weight that
-    apply to the unit and have no score ("" where none)."""
+    apply to the unit and have no score ("" where none).
+
+    ``state`` is one role's view (:meth:`ScoringState.for_role`): children with no indicator
+    of that role do not apply, so they are never missing."""
     fw = state.framework
     assert state.node_scores is not None
     node_pos = {n: k for k, n in enumerate(fw.node_ids)}
@@ -456,53 +568,135 @@ def _contributions(
     return used, used_imputed
 
 
-def _tidy(state: ScoringState, blocks: list[_FacetBlock], tree_missing: np.ndarray) -> pd.DataFrame:
-    """The long score table: one row per unit and element (indicator, node, facet value)."""
+class _Part:
+    """Columns of the tidy table for one block of elements (units x elements each)."""
+
+    def __init__(
+        self,
+        view: str,
+        role: Role,
+        ids: list[str],
+        types: list[str],
+        levels: list[str | None],
+        scores: np.ndarray,
+        share: np.ndarray,
+        missing: np.ndarray | None,
+        complete: np.ndarray,
+        member: np.ndarray,
+        used: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> None:
+        self.view, self.role, self.ids, self.types, self.levels = view, role, ids, types, levels
+        self.scores, self.share, self.missing = scores, share, missing  # missing None: all ""
+        self.complete, self.member, self.used = complete, member, used
+
+
+def _tree_parts(
+    state: ScoringState, role: Role, seen: ScoringState, missing: np.ndarray
+) -> list[_Part]:
+    """The indicator rows and node rows of one role's view (``seen``: that role's state)."""
     fw = state.framework
+    assert seen.normalised is not None and seen.node_scores is not None
+    assert seen.node_share is not None
+    indicators, nodes = _role_elements(state, role)
+    present = ~np.isnan(seen.normalised)
+    counted = seen.applicable | present  # what coverage counts: applicable or entered
+    used = _contributions(seen, present, seen.imputed & present)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        indicator_share = np.where(counted, present.astype(np.float64), np.nan)
+    view = ROLE_VIEWS[role]
+    ind = np.flatnonzero(indicators)
+    node = np.flatnonzero(nodes)
+    ind_ids = [state.indicators[j] for j in ind]
+    node_ids = [fw.node_ids[k] for k in node]
+    return [
+        _Part(
+            view,
+            role,
+            ind_ids,
+            ["indicator"] * len(ind),
+            [fw.indicator(i).level for i in ind_ids],
+            seen.normalised[:, ind],
+            indicator_share[:, ind],
+            None,  # indicators have no children: "" for them
+            (present | ~seen.applicable)[:, ind],
+            np.eye(len(state.indicators), dtype=bool)[:, ind],
+        ),
+        _Part(
+            view,
+            role,
+            node_ids,
+            [fw.node_type(n) for n in node_ids],
+            [fw.node(n).level for n in node_ids],
+            seen.node_scores[:, node],
+            seen.node_share[:, node],
+            missing[:, node],
+            (missing == "")[:, node],
+            (fw.membership() & indicators[:, None])[:, node],
+            (used[0][:, node], used[1][:, node]),
+        ),
+    ]
+
+
+def _facet_levels(block: _FacetBlock) -> list[str | None]:
+    """The level column of a facet view: the value itself for the level facet, else none."""
+    if block.facet_id == "level":
+        return list(block.value_ids)
+    return [None] * len(block.value_ids)
+
+
+def _tidy(
+    state: ScoringState,
+    blocks: list[_FacetBlock],
+    trees: dict[Role, tuple[ScoringState, np.ndarray]],
+) -> pd.DataFrame:
+    """The long score table: one row per unit and element (indicator, node, facet value).
+
+    The ``tree`` view (the performance composite) holds the performance indicators and the
+    nodes with one below; the ``context`` view the context indicators and the nodes with one
+    below; then the facet views (performance indicators only).
+    """
     assert state.normalised is not None and state.node_scores is not None
-    assert state.node_share is not None
-    n_units, n_ind = state.normalised.shape
+    n_units = state.normalised.shape[0]
     present = ~np.isnan(state.normalised)
     imputed = state.imputed & present
     counted = state.applicable | present  # what coverage counts: applicable or entered
 
-    below = fw.membership()  # indicators x nodes
-    used, used_imputed = _contributions(state, present, imputed)
-
-    element_ids: list[str] = list(state.indicators) + list(fw.node_ids)
-    views: list[str] = ["tree"] * (n_ind + len(fw.nodes))
-    types: list[str] = ["indicator"] * n_ind + [fw.node_type(n) for n in fw.node_ids]
-    levels: list[str | None] = [fw.indicator(i).level for i in state.indicators] + [
-        fw.node(n).level for n in fw.node_ids
-    ]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        indicator_share = np.where(counted, present.astype(np.float64), np.nan)
-    score_blocks = [state.normalised, state.node_scores]
-    share_blocks = [indicator_share, state.node_share]
-    missing_blocks = [tree_missing]  # indicators have no children: "" for them
-    complete_blocks = [present | ~state.applicable, tree_missing == ""]
-    membership = [np.eye(n_ind, dtype=bool), below]
+    parts: list[_Part] = []
+    for role, (seen, missing) in trees.items():
+        parts += _tree_parts(state, role, seen, missing)
     for block in blocks:
-        element_ids += block.value_ids
-        views += [block.facet_id] * len(block.value_ids)
-        types += ["facet"] * len(block.value_ids)
-        levels += block.value_ids if block.facet_id == "level" else [None] * len(block.value_ids)
-        score_blocks.append(block.scores)
-        share_blocks.append(block.share)
-        missing_blocks.append(block.missing)
-        complete_blocks.append(block.missing == "")
-        membership.append(block.member)
-    scores_all = np.hstack(score_blocks)
-    member_all = np.hstack(membership).astype(np.float64)
+        parts.append(
+            _Part(
+                block.facet_id,
+                "performance",
+                block.value_ids,
+                ["facet"] * len(block.value_ids),
+                _facet_levels(block),
+                block.scores,
+                block.share,
+                block.missing,
+                block.missing == "",
+                block.member,
+            )
+        )
+    element_ids = [i for part in parts for i in part.ids]
+    views = [part.view for part in parts for _ in part.ids]
+    roles = [part.role for part in parts for _ in part.ids]
+    types = [t for part in parts for t in part.types]
+    levels = [level for part in parts for level in part.levels]
+    scores_all = np.hstack([part.scores for part in parts])
+    member_all = np.hstack([part.member for part in parts]).astype(np.float64)
     n_total = counted.astype(np.float64) @ member_all
     n_present = present.astype(np.float64) @ member_all
     n_imputed = imputed.astype(np.float64) @ member_all
     # values a score rests on: for tree nodes, only through children that have a score
     n_used = np.where(np.isnan(scores_all), 0.0, n_present)
     n_used_imputed = np.where(np.isnan(scores_all), 0.0, n_imputed)
-    tree_nodes = slice(n_ind, n_ind + len(fw.nodes))
-    n_used[:, tree_nodes] = used
-    n_used_imputed[:, tree_nodes] = used_imputed
+    offsets = np.cumsum([0] + [len(part.ids) for part in parts])
+    for part, start in zip(parts, offsets[:-1], strict=True):
+        if part.used is not None:
+            n_used[:, start : start + len(part.ids)] = part.used[0]
+            n_used_imputed[:, start : start + len(part.ids)] = part.used[1]
     with np.errstate(invalid="ignore", divide="ignore"):
         coverage = np.where(n_total > 0, n_present / np.maximum(n_total, 1), np.nan)
         imputed_share = np.where(n_used > 0, n_used_imputed / np.maximum(n_used, 1), np.nan)
@@ -516,14 +710,23 @@ def _tidy(state: ScoringState, blocks: list[_FacetBlock], tree_missing: np.ndarr
         inverse, uniques = pd.factorize(pd.Series(values, dtype=object))
         return pd.Categorical.from_codes(inverse[codes], categories=pd.Index(uniques, dtype=object))
 
-    # codes of missing_children: 0 for "" (most cells), only the others factorised
-    aggregates = np.hstack(missing_blocks)
-    gaps = aggregates != ""
-    gap_codes, gap_uniques = pd.factorize(pd.Series(aggregates[gaps], dtype=object))
-    codes = np.zeros((n_units, len(element_ids)), dtype=np.int64)
-    block_codes = np.zeros(aggregates.shape, dtype=np.int64)
-    block_codes[gaps] = gap_codes + 1
-    codes[:, n_ind:] = block_codes
+    # codes of missing_children: 0 for "" (most cells, every indicator), only the others
+    # factorised
+    codes = np.zeros((n_units, m), dtype=np.int64)
+    with_gaps = [
+        (part.missing, np.arange(start, start + len(part.ids)))
+        for part, start in zip(parts, offsets, strict=False)
+        if part.missing is not None
+    ]
+    gap_uniques: pd.Index = pd.Index([], dtype=object)
+    if with_gaps:
+        aggregates = np.hstack([missing for missing, _ in with_gaps])
+        gaps = aggregates != ""
+        gap_codes, gap_uniques = pd.factorize(pd.Series(aggregates[gaps], dtype=object))
+        block_codes = np.zeros(aggregates.shape, dtype=np.int64)
+        block_codes[gaps] = gap_codes + 1
+        columns = np.concatenate([positions for _, positions in with_gaps])
+        codes[:, columns] = block_codes
     missing_codes = codes.reshape(-1)
     missing_uniques = pd.Index(["", *gap_uniques], dtype=object)
     table = pd.DataFrame(
@@ -539,12 +742,13 @@ def _tidy(state: ScoringState, blocks: list[_FacetBlock], tree_missing: np.ndarr
             "n_indicators": n_used.reshape(-1).astype(np.int64),
             "coverage": coverage.reshape(-1),
             "imputed_share": imputed_share.reshape(-1),
-            "weight_share": np.hstack(share_blocks).reshape(-1),
+            "weight_share": np.hstack([part.share for part in parts]).reshape(-1),
             "missing_children": pd.Categorical.from_codes(
                 missing_codes, categories=missing_uniques
             ),
-            "complete": np.hstack(complete_blocks).reshape(-1).astype(bool),
+            "complete": np.hstack([part.complete for part in parts]).reshape(-1).astype(bool),
             "n_values": n_present.reshape(-1).astype(np.int64),
+            "role": cat(roles, elem_cols),
         }
     )
     return table
@@ -552,12 +756,15 @@ def _tidy(state: ScoringState, blocks: list[_FacetBlock], tree_missing: np.ndarr
 
 # ------------------------------------------------------------------------------ accounting
 def _unused(
-    state: ScoringState, blocks: list[_FacetBlock], tree_missing: np.ndarray
+    state: ScoringState,
+    blocks: list[_FacetBlock],
+    trees: dict[Role, tuple[ScoringState, np.ndarray]],
 ) -> pd.DataFrame:
-    """Every entered value that no score of the tree rests on, with the reason."""
+    """Every entered value that no score of its role's tree rests on, with the reason: a
+    performance value no score of the tree (the performance composite) rests on, a context
+    value no score of the context index rests on."""
     fw = state.framework
     assert state.normalised is not None and state.node_scores is not None
-    assert state.node_share is not None
     node_pos = {n: k for k, n in enumerate(fw.node_ids)}
     entered = ~np.isnan(state.raw)
     computed = ~np.isnan(state.normalised)
@@ -573,9 +780,13 @@ def _unused(
         col = entered[:, j]
         if not col.any():
             continue
+        role = fw.indicator(ind).role
+        seen, tree_missing = trees[role]
+        assert seen.node_scores is not None and seen.node_share is not None
+        what = "score" if role == "performance" else "context score"
         parent = fw.indicator(ind).parent
         p = node_pos[parent]
-        parent_scored = ~np.isnan(state.node_scores[:, p])
+        parent_scored = ~np.isnan(seen.node_scores[:, p])
         lost = col & ~computed[:, j]
         light = col & computed[:, j] & (state.weights[ind] <= 0)
         killed = col & computed[:, j] & (state.weights[ind] > 0) & ~parent_scored
@@ -598,12 +809,12 @@ def _unused(
                 elif reason == "zero_weight":
                     node, detail = parent, f"'{ind}' weighs 0 in '{parent}'"
                 elif reason == "below_min_share":
-                    share = state.node_share[u, p]
+                    share = seen.node_share[u, p]
                     node, detail = (
                         parent,
                         (
-                            f"'{parent}' has no score: children with a score carry {share:.0%} of "
-                            f"its applicable weight, {need:.0%} required (no score: "
+                            f"'{parent}' has no {what}: children with a {what} carry {share:.0%} "
+                            f"of its applicable weight, {need:.0%} required (no {what}: "
                             f"{tree_missing[u, p] or '-'})"
                         ),
                     )
@@ -611,8 +822,8 @@ def _unused(
                     node, detail = (
                         parent,
                         (
-                            f"'{parent}' has no score: its rule is propagate and "
-                            f"{tree_missing[u, p] or 'a child'} has no score"
+                            f"'{parent}' has no {what}: its rule is propagate and "
+                            f"{tree_missing[u, p] or 'a child'} has no {what}"
                         ),
                     )
                 used_in = ", ".join(
@@ -666,33 +877,41 @@ def _listing(items: list[str], limit: int = 10) -> str:
 
 
 def _account(
-    state: ScoringState, unused: pd.DataFrame, incomplete: pd.DataFrame
+    state: ScoringState, unused: pd.DataFrame, incomplete: dict[Role, pd.DataFrame]
 ) -> tuple[ScoringState, list[str]]:
-    """Log entries and warning texts for incomplete root scores and unused values."""
+    """Log entries and warning texts for incomplete root scores (of the performance composite
+    and of the context index) and unused values."""
     fw = state.framework
     messages: list[str] = []
-    if len(incomplete):
+    for role, frame in incomplete.items():
+        if not len(frame):
+            continue
         units = [
             f"{m} {p} (no score: {gap})"
-            for m, p, gap in zip(
-                incomplete["mission"], incomplete["period"], incomplete["missing"], strict=True
-            )
+            for m, p, gap in zip(frame["mission"], frame["period"], frame["missing"], strict=True)
         ]
+        what = "score" if role == "performance" else "context index"
         text = (
-            f"the score of '{fw.root.id}' is incomplete for {len(incomplete)} mission-period(s): "
+            f"the {what} of '{fw.root.id}' is incomplete for {len(frame)} mission-period(s): "
             f"computed without dimension(s) that apply: {_listing(units)}"
         )
         state = state.noted(
-            "accounting", text, node=fw.root.id, reason="incomplete", n_units=len(incomplete)
+            "accounting", text, node=fw.root.id, reason="incomplete", n_units=len(frame)
         )
         messages.append(text)
     if len(unused):
         parts = []
-        for (node, reason), group in unused.groupby(["node", "reason"], sort=False):
+        roles = unused["indicator"].map(lambda i: fw.indicator(i).role)
+        for (node, reason, role_of), group in unused.groupby(
+            [unused["node"], unused["reason"], roles], sort=False
+        ):
             n_units = len(group[["mission", "period"]].drop_duplicates())
+            where = (
+                "score of the tree" if role_of == "performance" else "score of the context index"
+            )
             text = (
                 f"{len(group)} entered value(s) of {n_units} mission-period(s) are in no "
-                f"score of the tree: {reason} at '{node}'"
+                f"{where}: {reason} at '{node}'"
             )
             state = state.noted(
                 "accounting",
@@ -702,12 +921,158 @@ def _account(
                 n_values=len(group),
                 n_units=n_units,
             )
-            parts.append(f"{len(group)} {reason} at '{node}'")
+            of_context = "" if role_of == "performance" else " (context index)"
+            parts.append(f"{len(group)} {reason} at '{node}'{of_context}")
         messages.append(
             f"{len(unused)} entered value(s) are in no score of the tree ({_listing(parts)}); "
             "see profiles.unused for each value and the reason"
         )
     return state, messages
+
+
+# ------------------------------------------------------------------------- critical flags
+def _worst_level(scale: object, direction: int) -> tuple[float, str] | None:
+    """The worst level of a rubric or binary scale (value, label), or ``None`` (numeric)."""
+    if isinstance(scale, RubricScale):
+        levels = sorted(scale.levels, key=lambda level: level.value)
+        worst = levels[0] if direction == 1 else levels[-1]
+        return float(worst.value), worst.label
+    if isinstance(scale, BinaryScale):
+        return (0.0, scale.false_label) if direction == 1 else (1.0, scale.true_label)
+    return None
+
+
+def _level_label(scale: object, value: float) -> str:
+    """The label of a rubric or binary level; between two levels (a median of 1.5), both."""
+    if np.isnan(value):
+        return ""
+    if isinstance(scale, BinaryScale):
+        pairs = [(0.0, scale.false_label), (1.0, scale.true_label)]
+    elif isinstance(scale, RubricScale):
+        pairs = sorted((level.value, level.label) for level in scale.levels)
+    else:  # pragma: no cover - only rubric and binary indicators are flagged
+        return ""
+    for level, label in pairs:
+        if value == level:
+            return label
+    below = [label for level, label in pairs if level < value]
+    above = [label for level, label in pairs if level > value]
+    if below and above:
+        return f"between {below[-1]} and {above[0]}"
+    return ""  # pragma: no cover - values outside the scale are refused by the checks
+
+
+def _critical_flags(state: ScoringState) -> tuple[pd.DataFrame, ScoringState]:
+    """The critical flags of the state (see :attr:`Profiles.critical_flags`), and the state
+    with a log entry for each critical indicator on a numeric scale (it has no worst level).
+
+    Vectorised over entries and cells: one pass over the entries finds those at the worst
+    level of their (critical) indicator; raters and evidence are joined by one group-by."""
+    fw = state.framework
+    n_units, n_ind = state.raw.shape
+    worst = np.full(n_ind, np.nan)  # worst level of each critical indicator, NaN elsewhere
+    worst_labels: dict[int, str] = {}
+    for j, ident in enumerate(state.indicators):
+        indicator = fw.indicator(ident)
+        if not indicator.critical:
+            continue
+        level = _worst_level(fw.scale(indicator.scale), indicator.direction)
+        if level is None:
+            state = state.noted(
+                "critical_flags",
+                f"'{ident}' is critical but has a numeric scale, which has no worst level: "
+                "it is never flagged (give it a rubric or binary scale to flag it)",
+                indicator=ident,
+            )
+            continue
+        worst[j], worst_labels[j] = level
+    if not worst_labels:
+        return _critical_frame([]), state
+    n_cells = n_units * n_ind
+    at_worst = np.zeros(n_cells, dtype=np.int64)
+    n_raters = np.zeros(n_cells, dtype=np.int64)
+    raters: dict[int, str] = {}
+    said: dict[int, str] = {}
+    entries = state.entries
+    if entries is not None and len(entries.cell):
+        of_entry = worst[entries.cell % n_ind]
+        critical_entry = ~np.isnan(of_entry)
+        is_worst = entries.value == of_entry  # NaN (not critical) is never equal
+        n_raters = np.bincount(entries.cell[critical_entry], minlength=n_cells)
+        at_worst = np.bincount(entries.cell[is_worst], minlength=n_cells)
+        chosen = np.flatnonzero(is_worst)
+        names = np.append(np.asarray(entries.rater_names, dtype=object), "")
+        codes = entries.rater[chosen]
+        codes = np.where((codes >= 0) & (codes < len(names) - 1), codes, len(names) - 1)
+        raters = _joined_by_cell(entries.cell[chosen], names[codes], ", ")
+        if entries.evidence is not None:
+            said = _joined_by_cell(entries.cell[chosen], entries.evidence[chosen], "\n")
+    consolidated_worst = state.raw == worst[None, :]
+    flagged = consolidated_worst | (at_worst.reshape(n_units, n_ind) > 0)
+    unit, column = np.nonzero(flagged)
+    cells = unit * n_ind + column
+    values = state.raw[unit, column]
+    names_of = {j: fw.indicator(state.indicators[j]).name for j in worst_labels}
+    dims = {
+        j: fw.dimension_of(state.indicators[j]) or fw.indicator(state.indicators[j]).parent
+        for j in worst_labels
+    }
+    labels = {
+        (j, float(v)): _level_label(fw.scale_of(state.indicators[j]), float(v))
+        for j, v in set(zip(column.tolist(), values.tolist(), strict=True))
+    }
+    units = state.units
+    out = pd.DataFrame(
+        {
+            "mission": units["mission"].to_numpy(dtype=object)[unit],
+            "period": units["period"].to_numpy(dtype=object)[unit],
+            "phase": units["phase"].to_numpy(dtype=object)[unit],
+            "indicator": np.asarray(state.indicators, dtype=object)[column],
+            "name": [names_of[j] for j in column.tolist()],
+            "node": [dims[j] for j in column.tolist()],
+            "value": values,
+            "level_label": [
+                labels[(j, v)] for j, v in zip(column.tolist(), values.tolist(), strict=True)
+            ],
+            "worst_label": [worst_labels[j] for j in column.tolist()],
+            "consolidated_worst": consolidated_worst[unit, column],
+            "raters_at_worst": at_worst[cells],
+            "n_raters": n_raters[cells],
+            "raters": _texts_of(cells, raters),
+            "evidence": _texts_of(cells, said),
+        }
+    )
+    return _critical_frame(out), state
+
+
+def _joined_by_cell(cells: np.ndarray, texts: np.ndarray, sep: str) -> dict[int, str]:
+    """Per cell, its entries' texts joined by ``sep`` in entry order; missing and empty texts
+    add nothing, others are kept exactly (a number entered as evidence is shown as text)."""
+    grouped: dict[int, list[str]] = {}
+    for cell, text in zip(cells.tolist(), texts.tolist(), strict=True):
+        if text is None or (isinstance(text, float) and np.isnan(text)) or text is pd.NA:
+            continue
+        shown = str(text)
+        if shown:
+            grouped.setdefault(cell, []).append(shown)
+    return {cell: sep.join(parts) for cell, parts in grouped.items()}
+
+
+def _texts_of(cells: np.ndarray, texts: dict[int, str]) -> np.ndarray:
+    """The text of each cell in ``texts``, ``""`` for a cell without one."""
+    return np.array([texts.get(cell, "") for cell in cells.tolist()], dtype=object)
+
+
+def _critical_frame(rows: list[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
+    """The critical flags with their documented columns and types (empty when none)."""
+    frame = pd.DataFrame(rows, columns=list(CRITICAL_COLUMNS))
+    numbers = {"value": np.float64, "raters_at_worst": np.int64, "n_raters": np.int64}
+    out = frame.astype({c: object for c in CRITICAL_COLUMNS if c not in numbers})
+    for column, dtype in numbers.items():
+        out[column] = pd.to_numeric(frame[column]).astype(dtype)
+    out["consolidated_worst"] = frame["consolidated_worst"].astype(bool)
+    order = ["mission", "period", "indicator"]
+    return out.sort_values(order, kind="stable").reset_index(drop=True) if len(out) else out
 
 
 # ---------------------------------------------------------------------------------- Profiles
@@ -728,6 +1093,8 @@ class Profiles:
     unused : pandas.DataFrame
         Every entered value that no score of the tree rests on, with the reason (see
         :attr:`unused`).
+    critical_flags : pandas.DataFrame
+        Every rating at the worst level of a critical indicator (see :attr:`critical_flags`).
     fingerprints : dict
         ``framework``, ``recipe`` and ``data`` fingerprints.
     """
@@ -742,11 +1109,13 @@ class Profiles:
         log: pd.DataFrame | None = None,
         unknown_columns: Literal["error", "ignore"] = "error",
         unused: pd.DataFrame | None = None,
+        critical_flags: pd.DataFrame | None = None,
     ) -> None:
         # the tidy table may be given as a function of the dense arrays: built on first use
         self._table_factory = table if callable(table) else None
         self._table_value = None if callable(table) else _canonical(table)
         self._unused = None if unused is None else _unused_frame(unused)
+        self._critical = None if critical_flags is None else _critical_frame(critical_flags)
         self.unknown_columns = unknown_columns
         self.framework = framework
         self.recipe = recipe
@@ -851,6 +1220,129 @@ class Profiles:
             self._not_applicable = cached
         return cached.copy()
 
+    @property
+    def critical_flags(self) -> pd.DataFrame:
+        """Every rating at the worst level of a critical indicator, whatever the averages.
+
+        An indicator marked ``critical: true`` in the framework (acting to protect civilians,
+        sexual exploitation and abuse, ...) is flagged for a mission and period when its
+        consolidated value is the worst level of its rubric (the lowest value when its
+        ``direction`` is 1, the highest when -1; on a yes/no scale "No" when a yes is good), or
+        when *any single rater* rated it at that level, so that a median or a mean of several
+        raters never hides one rater's alarm. ``consolidated_worst`` and ``raters_at_worst``
+        tell the two apart. Performance and context indicators are flagged alike. A critical
+        indicator on a numeric scale has no worst level and is never flagged (:attr:`log`
+        says so).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns (:data:`CRITICAL_COLUMNS`) ``mission``, ``period``, ``phase``,
+            ``indicator``, ``name`` (the indicator's), ``node`` (its dimension), ``value`` (the
+            consolidated value), ``level_label`` (the label of that value's level, ``between
+            A and B`` for a value between two levels), ``worst_label`` (the label of the worst
+            level), ``consolidated_worst`` (bool: the consolidated value is the worst level),
+            ``raters_at_worst`` (how many entries rated it at the worst level; a wide table's
+            value counts as one), ``n_raters`` (how many entries rated it), ``raters``
+            (comma-joined names of the raters at the worst level, in entry order; ``""`` for a
+            wide table) and ``evidence`` (the evidence text of those entries, unchanged,
+            joined by line breaks; entries without evidence add nothing). One row per flagged
+            mission, period and indicator, sorted by mission, period and indicator; empty,
+            with these columns, when nothing is flagged.
+        """
+        if self._critical is None:
+            if not any(i.critical for i in self.framework.indicators):
+                self._critical = _critical_frame([])
+            else:  # made by hand, or loaded from a file saved without the flags: recompute
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", IncompleteScoreWarning)
+                    self._critical = self.regenerate().critical_flags
+        return self._critical.copy()
+
+    def context_index(self) -> pd.DataFrame:
+        """The context (difficulty) index of every mission, period and node, beside the
+        performance composite.
+
+        Context indicators (``role: context``: threats, host-state capacity, the humanitarian
+        situation) describe the conditions a mission faces, which Cairo 2018 finding 16(b)
+        asks an assessment to consider; they are scored through the same tree, with the same
+        normalisation, weights, aggregation and missing rules, but apart from the performance
+        indicators, and neither enters the other. Like every score it reads 0-100 with 100
+        best: 100 for the most favourable conditions, 0 for the hardest.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns (:data:`CONTEXT_COLUMNS`) ``mission``, ``period``, ``phase``, ``node``
+            (every node with a context indicator below it; the root's is the context index),
+            ``node_type``, ``context`` (the score), ``n_indicators``, ``coverage``,
+            ``weight_share``, ``missing_children`` and ``complete``, as in :meth:`to_frame`'s
+            ``context`` view. Empty, with these columns, when the framework has no context
+            indicator.
+        """
+        table = self._table
+        rows = table[(table["view"] == ROLE_VIEWS["context"]) & (table["node_type"] != "indicator")]
+        out = rows.rename(columns={"score": "context"})[list(CONTEXT_COLUMNS)]
+        for column in ("mission", "period", "phase", "node", "node_type", "missing_children"):
+            out[column] = out[column].astype(object)
+        return out.reset_index(drop=True)
+
+    def summary(self) -> pd.DataFrame:
+        """The headline of every mission and period: the performance composite and the
+        context index side by side, with the number of critical flags.
+
+        Read them together, never one into the other: a mission scoring 55 in a context of 20
+        (hard conditions) is not the same finding as 55 in a context of 80.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per mission and period (in the order of :meth:`to_frame`), columns
+            (:data:`SUMMARY_COLUMNS`) ``mission``, ``period``, ``phase``, ``performance`` (the
+            root of the ``tree`` view: the headline score), ``performance_coverage``,
+            ``complete`` (the headline's ``complete``: false when it was computed without a
+            dimension that applies), ``context`` (the root of the ``context`` view; ``NaN``
+            where missing, or everywhere when the framework has no context indicator),
+            ``context_coverage``, ``context_complete`` and ``n_critical`` (the rows of
+            :attr:`critical_flags` for the mission and period).
+        """
+        table = self._table
+        root = self.framework.root.id
+        keys = ["mission", "period"]
+
+        def rows(view: str) -> pd.DataFrame:
+            picked = table[(table["view"] == view) & (table["node"] == root)]
+            out = picked[[*keys, "phase", "score", "coverage", "complete"]].copy()
+            for column in (*keys, "phase"):
+                out[column] = out[column].astype(object)
+            return out.reset_index(drop=True)
+
+        head = rows(ROLE_VIEWS["performance"]).rename(
+            columns={"score": "performance", "coverage": "performance_coverage"}
+        )
+        context = rows(ROLE_VIEWS["context"]).drop(columns="phase")
+        context = context.rename(
+            columns={
+                "score": "context",
+                "coverage": "context_coverage",
+                "complete": "context_complete",
+            }
+        )
+        out = head.merge(context, on=keys, how="left", sort=False)
+        if out["context_complete"].isna().any():  # no context indicator: nothing to lack
+            out["context_complete"] = out["context_complete"].astype(object).fillna(True)
+        out["context_complete"] = out["context_complete"].astype(bool)
+        flags = self.critical_flags
+        counts = (
+            flags.groupby(keys, sort=False).size().rename("n_critical").reset_index()
+            if len(flags)
+            else pd.DataFrame({"mission": [], "period": [], "n_critical": []})
+        )
+        counts = counts.astype({"mission": object, "period": object})
+        out = out.merge(counts, on=keys, how="left", sort=False)
+        out["n_critical"] = out["n_critical"].fillna(0).astype(np.int64)
+        return out[list(SUMMARY_COLUMNS)]
+
     # ------------------------------------------------------------------------------ views
     def to_frame(self, view: str | None = "tree") -> pd.DataFrame:
         """The tidy score table.
@@ -858,8 +1350,12 @@ class Profiles:
         Parameters
         ----------
         view : str or None
-            ``"tree"`` (default) for indicators and the framework's nodes, a facet id
-            (``"level"``, ``"finding"``, ``"a4p"``) for that facet's view, ``None`` for all.
+            ``"tree"`` (default) for the performance composite: the performance indicators and
+            the framework's nodes with one below (the root always: its score is the headline);
+            ``"context"`` for the context index (the context indicators and the nodes with one
+            below; only for a framework with context indicators); a facet id (``"level"``,
+            ``"finding"``, ``"a4p"``) for that facet's view, which reads performance
+            indicators only; ``None`` for all.
 
         Returns
         -------
@@ -885,7 +1381,11 @@ class Profiles:
             false was computed without a whole dimension, and :func:`score` warns);
             ``n_values`` (the indicator values entered or imputed below the element, whether
             or not its score uses them: a node with ``n_values`` > 0 and no score has data but
-            too little of its weight rated).
+            too little of its weight rated); ``role`` (``performance`` or ``context``: the
+            indicator's role, and for a node or facet value the role of the indicators its
+            score rests on, so ``performance`` in the ``tree`` and facet views and ``context``
+            in the ``context`` view). Every count and share of a view counts the indicators of
+            its role only.
 
             A score can be reported with ``coverage`` below 1 and ``weight_share`` at least the
             node's ``min_share``; a score is missing where ``weight_share`` is below it, or, for
@@ -924,8 +1424,12 @@ class Profiles:
         wide = wide.reindex(pd.MultiIndex.from_frame(units))
         return wide[order]
 
-    def rank(self, node: str | None = None, *, by_period: bool = True) -> pd.DataFrame:
-        """Rank missions on a node (default: the root), 1 for the highest score.
+    def rank(
+        self, node: str | None = None, *, by_period: bool = True, view: str = "tree"
+    ) -> pd.DataFrame:
+        """Rank missions on a node (default: the root) of a view (default: the ``tree``, the
+        performance composite; ``"context"`` ranks on the context index), 1 for the highest
+        score.
 
         Returns
         -------
@@ -934,9 +1438,9 @@ class Profiles:
             best rank; missing scores are not ranked), sorted by period and rank.
         """
         node = node or self.framework.root.id
-        table = self._table[(self._table["view"] == "tree") & (self._table["node"] == node)]
+        table = self._table[(self._table["view"] == view) & (self._table["node"] == node)]
         if table.empty:
-            raise KeyError(f"no node {node!r} in these profiles")
+            raise KeyError(f"no node {node!r} in the {view!r} view of these profiles")
         out = table[["mission", "period", "node", "score"]].copy()
         for col in ("mission", "period", "node"):
             out[col] = out[col].astype(str)
@@ -1081,8 +1585,8 @@ class Profiles:
 
     # --------------------------------------------------------------------------- save/load
     def save(self, path: str | Path) -> Path:
-        """Write everything to one zip file: scores, unused values and data as Parquet,
-        framework and recipe as YAML, fingerprints as JSON. No pickle.
+        """Write everything to one zip file: scores, unused values, critical flags and data as
+        Parquet, framework and recipe as YAML, fingerprints as JSON. No pickle.
 
         ``meta.json`` also holds the SHA-256 of every other member (``members``), which
         :meth:`load` checks. The file is written atomically (a temporary file beside the
@@ -1101,6 +1605,7 @@ class Profiles:
             "recipe.yaml": self.recipe.to_yaml().encode("utf-8"),
             "scores.parquet": _parquet(self._table, "the score table"),
             "unused.parquet": _parquet(self.unused, "the unused values"),
+            "critical.parquet": _parquet(self.critical_flags, "the critical flags"),
             "data.parquet": _parquet(self.data, "the input data"),
             "log.json": self.log.to_json(orient="records", force_ascii=False).encode("utf-8"),
         }
@@ -1142,9 +1647,11 @@ class Profiles:
           reproduced exactly).
 
         A file saved by an earlier version (without the ``weight_share``,
-        ``missing_children``, ``complete`` and ``n_values`` columns or the unused values) is
-        scored again from its own data, framework and recipe; its stored scores must match the
-        new ones exactly, else a :class:`MissionLensError` says so.
+        ``missing_children``, ``complete``, ``n_values`` or ``role`` columns or the unused
+        values) is scored again from its own data, framework and recipe; its stored scores must
+        match the new ones exactly, else a :class:`MissionLensError` says so. A file without
+        ``critical.parquet`` (saved before critical flags) gets its flags by scoring again
+        when they are first read, if its framework has a critical indicator (none had then).
 
         Raises
         ------
@@ -1225,6 +1732,11 @@ class Profiles:
                 if "unused.parquet" in payloads
                 else None
             )
+            critical = (
+                _parquet_member(payloads, "critical.parquet", name)
+                if "critical.parquet" in payloads
+                else None
+            )
             try:
                 log = pd.read_json(io.StringIO(payloads["log.json"].decode("utf-8")))
             except (ValueError, UnicodeDecodeError) as exc:
@@ -1241,6 +1753,7 @@ class Profiles:
                 log=log,
                 unknown_columns=unknown,
                 unused=unused,
+                critical_flags=critical,
             )
         except (KeyError, ValueError, TypeError, AttributeError) as exc:
             raise ArchiveError(
@@ -1470,7 +1983,7 @@ def _upgrade(old: Profiles, path: str | Path) -> Profiles:
         raise MissionLensError(
             f"{path}: saved by an earlier version of missionlens, and scoring its data again "
             "with its own framework and recipe does not give the stored scores, so the columns "
-            "added since (weight_share, missing_children, complete, n_values) and the unused "
+            "added since (weight_share, missing_children, complete, n_values, role) and the unused "
             "values cannot be filled in. Score the data again with ml.score"
         )
     fresh.log = old.log if not len(fresh.log) else fresh.log

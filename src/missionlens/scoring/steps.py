@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Any, TypeVar, get_type_hints
+from typing import Any, Literal, TypeVar, get_type_hints
 
 import numpy as np
 import pandas as pd
@@ -43,7 +43,7 @@ from missionlens.scoring.recipe import (
     WeightStep,
     first_changed_step,
 )
-from missionlens.scoring.state import ScoringState, node_applicability
+from missionlens.scoring.state import ROLES, ScoringState, node_applicability
 from missionlens.suggest import did_you_mean
 from missionlens.text import listing
 
@@ -60,6 +60,7 @@ __all__ = [
 
 
 StepFunction = Callable[[ScoringState, Any], ScoringState]
+_Rule = Literal["reweight", "propagate"]
 _F = TypeVar("_F", bound=StepFunction)
 
 
@@ -188,8 +189,18 @@ def step_impute(state: ScoringState, params: ImputeParams) -> ScoringState:
             raise RecipeError("impute sibling_mean must come after normalise")
         current = state.normalised.copy()
         fw = state.framework
-        for parent in {fw.indicator(state.indicators[c]).parent for c in cols}:
-            siblings = [state.column(i) for i in fw.children(parent) if i in state.indicators]
+        # siblings of the same role only: a context value is never filled from performance
+        # values, nor the other way round
+        families = {
+            (fw.indicator(state.indicators[c]).parent, fw.indicator(state.indicators[c]).role)
+            for c in cols
+        }
+        for parent, role in sorted(families):
+            siblings = [
+                state.column(i)
+                for i in fw.children(parent)
+                if i in state.indicators and fw.indicator(i).role == role
+            ]
             block = current[:, siblings]
             with np.errstate(invalid="ignore"):
                 import warnings
@@ -441,7 +452,16 @@ def step_weight(state: ScoringState, params: WeightParams) -> ScoringState:
 
 @register_step(AggregateStep)
 def step_aggregate(state: ScoringState, params: AggregateParams) -> ScoringState:
-    """Aggregate bottom-up, node by node, over all units at once."""
+    """Aggregate bottom-up, node by node, over all units at once, once per indicator role.
+
+    The tree is computed twice by one code path (:func:`_aggregate_tree`): with only the
+    performance indicators (the headline composite, ``node_scores``) and with only the context
+    indicators (the context index, ``context_scores``; Cairo 2018 finding 16(b): the operating
+    environment is considered beside performance, never inside it). In each pass the other
+    role's indicators neither apply nor have a score, so a node with no indicator of the role
+    below it is *not applicable* for that role (left out of its parent's weight), not missing.
+    A role without any indicator gets ``NaN`` everywhere without a pass.
+    """
     if state.normalised is None:
         raise RecipeError("step 'aggregate' needs a 'normalise' step before it")
     fw = state.framework
@@ -451,15 +471,62 @@ def step_aggregate(state: ScoringState, params: AggregateParams) -> ScoringState
             f"step 'aggregate': overrides name unknown node(s) {listing(unknown)}"
             + did_you_mean(unknown[0], fw.node_ids)
         )
+    rules, min_shares = _node_rules(fw, params)
+    out: dict[str, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
+    shape = (state.values.shape[0], len(fw.nodes))
+    for role in ROLES:
+        if state.has_role(role):
+            out[role] = _aggregate_tree(state.for_role(role), rules, min_shares)
+        else:
+            out[role] = (np.full(shape, np.nan), np.full(shape, np.nan))
+    return replace(
+        state,
+        node_scores=out["performance"][0],
+        node_share=out["performance"][1],
+        context_scores=out["context"][0],
+        context_share=out["context"][1],
+        node_rule=tuple(rules[n][0] for n in fw.node_ids),
+        node_min_share=tuple(min_shares[n] for n in fw.node_ids),
+    )
+
+
+def _node_rules(
+    fw: Framework, params: AggregateParams
+) -> tuple[dict[str, tuple[_Rule, str, float | None]], dict[str, float]]:
+    """Per node: (missing rule, method, p), and the min_share, after the recipe's settings."""
+    rules: dict[str, tuple[_Rule, str, float | None]] = {}
+    min_shares: dict[str, float] = {}
+    for node_id in fw.node_ids:
+        node = fw.node(node_id)
+        override = params.overrides.get(node_id)
+        method: str = node.aggregation.method if params.method == "framework" else params.method
+        p = node.aggregation.p if params.method == "framework" else params.p
+        rule = params.rule or node.missing.rule
+        min_share = node.missing.min_share if params.min_share is None else params.min_share
+        if override is not None:
+            method = override.method or method
+            p = override.p if override.p is not None else p
+            rule = override.rule or rule
+            min_share = override.min_share if override.min_share is not None else min_share
+        rules[node_id], min_shares[node_id] = (rule, method, p), float(min_share)
+    return rules, min_shares
+
+
+def _aggregate_tree(
+    state: ScoringState,
+    rules: dict[str, tuple[_Rule, str, float | None]],
+    min_shares: dict[str, float],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Node scores and weight shares (units x nodes) of the tree over ``state.normalised``,
+    with ``state.applicable`` (one role's view: :meth:`ScoringState.for_role`)."""
+    fw = state.framework
+    assert state.normalised is not None  # checked by the step (not an input check)
     n_units = state.values.shape[0]
     node_pos = {n: k for k, n in enumerate(fw.node_ids)}
     node_applies = node_applicability(state)
     scores = np.full((n_units, len(fw.nodes)), np.nan)
     share = np.full((n_units, len(fw.nodes)), np.nan)
-    rules: dict[str, str] = {}
-    min_shares: dict[str, float] = {}
     for node_id in sorted(fw.node_ids, key=lambda n: -fw.depth(n)):
-        node = fw.node(node_id)
         children = fw.children(node_id)
         block = np.column_stack(
             [
@@ -476,30 +543,20 @@ def step_aggregate(state: ScoringState, params: AggregateParams) -> ScoringState
             ]
         )
         w = np.array([state.weights[c] for c in children], dtype=np.float64)
-        override = params.overrides.get(node_id)
-        method: str = node.aggregation.method if params.method == "framework" else params.method
-        p = node.aggregation.p if params.method == "framework" else params.p
-        rule = params.rule or node.missing.rule
-        min_share = node.missing.min_share if params.min_share is None else params.min_share
-        if override is not None:
-            method = override.method or method
-            p = override.p if override.p is not None else p
-            rule = override.rule or rule
-            min_share = override.min_share if override.min_share is not None else min_share
-        rules[node_id], min_shares[node_id] = rule, float(min_share)
+        rule, method, p = rules[node_id]
         try:
             scores[:, node_pos[node_id]], share[:, node_pos[node_id]] = agg.aggregate(
-                block, w, method, p=p, rule=rule, min_share=min_share, applicable=applies
+                block,
+                w,
+                method,
+                p=p,
+                rule=rule,
+                min_share=min_shares[node_id],
+                applicable=applies,
             )
         except ValueError as exc:
             raise RecipeError(f"step 'aggregate' at node '{node_id}': {exc}") from None
-    return replace(
-        state,
-        node_scores=scores,
-        node_share=share,
-        node_rule=tuple(rules[n] for n in fw.node_ids),
-        node_min_share=tuple(min_shares[n] for n in fw.node_ids),
-    )
+    return scores, share
 
 
 def run_recipe(state: ScoringState, recipe: Recipe, start: int = 0) -> ScoringState:
