@@ -40,7 +40,7 @@ def small_framework() -> ml.Framework:
 @pytest.fixture(scope="session")
 def wom() -> ml.Framework:
     """The built-in whole-of-mission framework."""
-    return ml.load_framework("whole-of-mission")
+    return ml.load_framework("whole-of-mission@1")
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ from missionlens.errors import (
 )
 
 BAD = Path(__file__).parent / "data" / "bad"
-FW = ml.load_framework("whole-of-mission")
+FW = ml.load_framework("whole-of-mission@1")
 BASE: dict[str, object] = {
     "mission": "MINUSCA",
     "period": "2024-H1",
@@ -393,7 +393,7 @@ def _argument_cases() -> list[Case]:
             score(good, framework=FW, unknown_columns="warn"),
             raises(ArgumentError, "unknown_columns"),
         ),
-        ("score_framework_name_ok", score(good, framework="whole-of-mission"), ok()),
+        ("score_framework_name_ok", score(good, framework="whole-of-mission@1"), ok()),
         ("score_recipe_dict_ok", score(good, framework=FW, recipe=recipe_dict), ok()),
         ("score_recipe_yaml_text_ok", score(good, framework=FW, recipe=recipe_yaml), ok()),
         ("validate_int", lambda d: ml.validate(5), raises(ArgumentError, "source")),
@@ -435,13 +435,13 @@ def _argument_cases() -> list[Case]:
         ),
         (
             "validate_framework_name_ok",
-            lambda d: ml.validate(good, framework="whole-of-mission"),
+            lambda d: ml.validate(good, framework="whole-of-mission@1"),
             ok(1),
         ),
         ("read_int", lambda d: ml.read_assessments(5), raises(ArgumentError, "source")),
         (
             "read_framework_name_ok",
-            lambda d: ml.read_assessments(good, framework="whole-of-mission"),
+            lambda d: ml.read_assessments(good, framework="whole-of-mission@1"),
             ok(),
         ),
         (
@@ -508,7 +508,7 @@ def _argument_cases() -> list[Case]:
         ),
         (
             "consolidate_framework_name_ok",
-            lambda d: ml.consolidate(read, framework="whole-of-mission"),
+            lambda d: ml.consolidate(read, framework="whole-of-mission@1"),
             ok(),
         ),
         (
@@ -533,7 +533,7 @@ def _argument_cases() -> list[Case]:
         ),
         (
             "agreement_kinds_text_ok",
-            lambda d: ml.agreement(read, framework="whole-of-mission", kinds="rubric"),
+            lambda d: ml.agreement(read, framework="whole-of-mission@1", kinds="rubric"),
             ok(),
         ),
         ("load_framework_int", lambda d: ml.load_framework(5), raises(MissionLensError)),
@@ -772,7 +772,7 @@ def test_bad_input(case: Case, corpus: Path) -> None:
 
 def test_read_assessments_raises_with_the_located_failure(corpus: Path) -> None:
     with pytest.raises(ValidationError) as info:
-        ml.read_assessments(corpus / "csv_unterminated_quote.csv", framework="whole-of-mission")
+        ml.read_assessments(corpus / "csv_unterminated_quote.csv", framework="whole-of-mission@1")
     failures = info.value.failures
     assert failures[["row", "column", "check"]].to_dict("records") == [
         {"row": 3, "column": "rater", "check": "unreadable"}
