@@ -185,7 +185,7 @@ def test_profile_draws_scores_on_the_given_axes(
         assert line.get_xdata()[0] == pytest.approx(expected[("A", node)])
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["Political process", "Operating environment"]
-    assert ax.get_xlim() == (-3, 103) and ax.get_xlabel().startswith("Score (0–100")
+    assert ax.get_xlim() == (0, 100) and ax.get_xlabel().startswith("Score (0–100")
     assert ax.get_title() == "A, 2023 (implementation): scores by dimension"
 
 
@@ -198,7 +198,9 @@ def test_profile_missing_score_is_marked_not_drawn_at_zero(small: ml.Profiles, a
     plot_profile(small, mission="C", period="2023", ax=ax)
     assert "pol" not in _markers(ax, "C") and "env" in _markers(ax, "C")
     assert all(line.get_xdata()[0] != 0 for line in _markers(ax, "C").values())
-    assert [t.get_text() for t in ax.texts if t.get_gid() == "no-data"] == ["no data"]
+    # C rated pol_02 but not pol_01 (a third of pol's weight, below min_share 0.5): the row
+    # says "no score", not "no data" (there is data; too little of the weight is rated)
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "no-data"] == ["no score"]
     # the stem of the missing score is absent too: only env has one
     stems = [line for line in ax.lines if line.get_gid() is None]
     assert len(stems) == 1
@@ -213,15 +215,16 @@ def test_profile_comparisons_are_distinct_and_partial_coverage_is_hollow(
     legend = ax.get_legend()
     assert legend is not None
     assert [t.get_text() for t in legend.get_texts()][:3] == ["A", "B", "C"]
-    b_pol = _markers(ax, "B")["pol"]  # coverage 0.5
+    b_pol = _markers(ax, "B")["pol"]  # weight share 1 / 1.5
     assert to_hex(b_pol.get_markerfacecolor()) == "#ffffff"
     assert to_hex(_markers(ax, "A")["pol"].get_markerfacecolor()) == OKABE_ITO[0].lower()
-    assert "no data: C" in [t.get_text() for t in ax.texts]
+    assert "no score: C" in [t.get_text() for t in ax.texts]
 
 
 def test_profile_coverage_is_annotated(small: ml.Profiles, ax: Axes) -> None:
     plot_profile(small, mission="B", period="2023", ax=ax)
-    assert "coverage 50%" in [t.get_text() for t in ax.texts]
+    # pol_01 (weight 1) rated, pol_02 (weight 0.5) not: 1 / 1.5 of pol's weight
+    assert "67% of weight rated" in [t.get_text() for t in ax.texts]
 
 
 def test_profile_facet_view_and_subdimensions(small: ml.Profiles, ax: Axes) -> None:

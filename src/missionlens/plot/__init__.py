@@ -33,7 +33,7 @@ from __future__ import annotations
 from missionlens.plot.comparison import plot_comparison
 from missionlens.plot.facets import plot_facets
 from missionlens.plot.lifecycle import plot_lifecycle
-from missionlens.plot.profile import plot_profile
+from missionlens.plot.profile import plot_profile, plot_radar
 from missionlens.plot.theme import OKABE_ITO
 from missionlens.plot.time_axis import sort_periods
 
@@ -43,5 +43,6 @@ __all__ = [
     "plot_facets",
     "plot_lifecycle",
     "plot_profile",
+    "plot_radar",
     "sort_periods",
 ]
