@@ -470,15 +470,18 @@ def test_profile_row_labels_do_not_crowd(whole: ml.Profiles, tmp_path: Path) -> 
 
 
 def test_facets_score_axis_runs_from_0_to_100(ax: Axes, tmp_path: Path) -> None:
-    """The bars' axis stops at 100; the room right of it only holds the annotations."""
+    """The axis stops at 100 (it ran to 116 to hold the annotations); an annotation that would
+    pass 100 is written inside its bar's end instead."""
     table = pd.DataFrame(
         {"mission": ["A"] * 2, "node": ["x", "y"], "score": [100.0, 40.0], "n_indicators": [3, 1]}
     )
     plot_facets(table, mission="A", ax=ax)
     _render(ax, tmp_path, "facets-axis")
-    assert ax.spines["bottom"].get_bounds() == (0, 100)
-    assert max(ax.get_xticks()) == 100
-    assert ax.texts[0].get_text() == "100 (n = 3)" and ax.texts[0].get_position()[0] < 116
+    assert ax.get_xlim() == (0, 100) and max(ax.get_xticks()) == 100
+    full, short = ax.texts[:2]
+    assert full.get_text() == "100 (n = 3)" and full.get_position()[0] < 100
+    assert full.get_ha() == "right" and full.get_color() == "white"
+    assert short.get_ha() == "left" and short.get_position()[0] > 40
 
 
 # -------------------------------------------------------------------------------- behaviour
