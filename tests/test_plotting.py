@@ -249,23 +249,26 @@ def test_comparison_cells_show_rounded_scores_and_dashes(
     assert out is ax
     _render(ax, tmp_path, "comparison")
     grid = small.wide(node_type="dimension").xs("2023", level="period")
+    # C's pol has pol_02 rated but too little weight for a score: "no score", not "no data"
     expected = [
-        "–" if np.isnan(v) else str(int(np.floor(v + 0.5))) for v in grid.to_numpy().ravel()
+        "no score" if np.isnan(v) else str(int(np.floor(v + 0.5))) for v in grid.to_numpy().ravel()
     ]
-    assert [t.get_text() for t in ax.texts] == expected
-    assert "–" in expected  # C's pol
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "cell"] == expected
+    assert "no score" in expected  # C's pol
     hatched = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_gid() == "no-data"]
-    assert len(hatched) == expected.count("–") and hatched[0].get_hatch() == "///"
+    assert len(hatched) == expected.count("no score") and hatched[0].get_hatch() == "///"
+    # B's pol rests on 1 / 1.5 of its weight (pol_02 unrated): a dotted border
+    assert len([p for p in ax.patches if p.get_gid() == "partial"]) == 1
     (image,) = ax.images
     assert image.get_cmap().name.startswith("cividis") and image.get_clim() == (0, 100)
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["A", "B", "C"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [f"{m}\n(implementation)" for m in "ABC"]
     assert len(ax.get_figure(root=True).axes) == 2  # heatmap and colorbar
 
 
 def test_comparison_text_contrasts_with_its_cell(ax: Axes) -> None:
     table = pd.DataFrame({"mission": ["low", "high"], "node": ["n", "n"], "score": [2.0, 98.0]})
     plot_comparison(table, ax=ax)
-    low, high = ax.texts
+    low, high = (t for t in ax.texts if t.get_gid() == "cell")
     assert to_hex(low.get_color()) == "#ffffff" and to_hex(high.get_color()) == "#000000"
 
 
@@ -273,7 +276,10 @@ def test_comparison_of_many_nodes_puts_them_in_rows(whole: ml.Profiles, ax: Axes
     plot_comparison(whole, node_type="finding", missions=["UNMISS", "MINUSMA"], ax=ax)
     rows = [t.get_text() for t in ax.get_yticklabels()]
     assert len(rows) == 22 and rows[0] == "1. Primacy of politics"
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["UNMISS", "MINUSMA"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "UNMISS\n(implementation)",
+        "MINUSMA\n(implementation)",
+    ]
     assert ax.get_title() == "Cairo 2018 finding, 2023"
 
 
