@@ -743,7 +743,25 @@ def test_lifecycle_labels_of_lines_ending_apart_in_time_are_not_pushed(ax: Axes)
 
 
 @pytest.mark.parametrize(
-    "name", ["theme", "labels", "time_axis", "data", "profile", "comparison", "lifecycle", "facets"]
+    "name",
+    [
+        "theme",
+        "labels",
+        "time_axis",
+        "data",
+        "profile",
+        "comparison",
+        "lifecycle",
+        "facets",
+        "weights",
+        "levels",
+        "intervals",
+        "waterfall",
+        "quadrant",
+        "framework_tree",
+        "agreement",
+        "small_multiples",
+    ],
 )
 def test_module_examples_run(name: str) -> None:
     """The docstring examples of each plot module (sort_periods, the label spreader, ...)."""
