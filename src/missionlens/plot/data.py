@@ -354,7 +354,7 @@ def missing_text(row: pd.Series | dict[str, Any], unknown: str = NO_DATA) -> str
         return NOT_APPLICABLE
     if n_values is not None and not pd.isna(n_values):
         return NO_SCORE if n_values > 0 else NO_DATA
-    if known_share:
+    if share is not None and known_share:
         return NO_SCORE if float(share) > 0 else NO_DATA
     return unknown
 

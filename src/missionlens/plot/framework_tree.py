@@ -19,6 +19,7 @@ from missionlens.plot.theme import (
     OKABE_ITO,
     add_caption,
     axes_for,
+    figure_of,
 )
 from missionlens.plot.weights import effective_weights, recipe_weights
 
@@ -113,7 +114,7 @@ def plot_framework(
         d.id: (OKABE_ITO[k % len(OKABE_ITO)], _HATCHES[k % len(_HATCHES)])
         for k, d in enumerate(framework.dimensions)
     }
-    figure_pt = ax.get_position().height * ax.get_figure(root=True).get_figheight() * 72
+    figure_pt = ax.get_position().height * figure_of(ax).get_figheight() * 72
 
     def column(element: str) -> int:
         if element in depth_of:

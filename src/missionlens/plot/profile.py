@@ -611,7 +611,7 @@ def plot_radar(
     ax.set_xticks(angles, spoke, fontsize="small")
     ax.set_ylim(0, 100)
     ax.set_yticks(list(SCORE_TICKS[1:]), [str(t) for t in SCORE_TICKS[1:]], fontsize="x-small")
-    ax.set_rlabel_position(90)
+    ax.set_rlabel_position(90)  # type: ignore[attr-defined]  # a PolarAxes
     ax.grid(color="0.85", linewidth=0.8)
     ax.set_title(
         f"{heading(table, missions[0], rows_of.period)}: "

@@ -171,8 +171,16 @@ def score_axis(ax: Axes, axis: str, label: str = SCORE_LABEL) -> None:
 
     The limits are exactly 0 and 100: markers at either end are drawn unclipped
     (``clip_on=False``) and annotations are placed inside the axis, never by widening it.
+    Ticks every 20, or only 0, 50 and 100 on an axis shorter than about 2 inches.
     """
     ticks = list(SCORE_TICKS)
+    box = ax.get_position()
+    figure = figure_of(ax)
+    length_pt = 72 * (
+        box.width * figure.get_figwidth() if axis == "x" else box.height * figure.get_figheight()
+    )
+    if length_pt < 140:  # a small panel: 0, 50, 100 so that the tick labels do not touch
+        ticks = [0, 50, 100]
     if axis == "x":
         ax.set_xlim(0, 100)
         ax.set_xticks(ticks)
