@@ -211,6 +211,10 @@ def select_nodes(table: pd.DataFrame, node_type: str, func: str) -> tuple[pd.Dat
             rows &= table["view"] == "tree"
         if rows.any():
             return table[rows], "tree"
+    if node_type in TREE_TYPES and has_view and not has_type:  # a tree without node types
+        tree = table["view"] == "tree"
+        if tree.any():
+            return table[tree], "tree"
     if has_view and node_type != "tree" and (table["view"] == node_type).any():
         return table[table["view"] == node_type], node_type
     types = [t for t in distinct(table["node_type"]) if t != "facet"] if has_type else []
