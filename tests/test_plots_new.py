@@ -594,26 +594,29 @@ def test_small_multiples_profile_and_lifecycle(scored: ml.Profiles, phased: ml.P
         plot_small_multiples(scored, values=["Z"])
 
 
+@pytest.mark.parametrize(
+    "name", ["levels", "ranks", "scores", "waterfall", "quadrant", "framework", "radar"]
+)
 def test_every_new_plot_renders(
-    scored: ml.Profiles, small_framework: ml.Framework, tmp_path: Path
+    name: str, scored: ml.Profiles, small_framework: ml.Framework, tmp_path: Path
 ) -> None:
-    """Drawn to PNG (errors raised only at draw time), each in its own default figure."""
-    draws = [
-        lambda: plot_levels(scored, mission="A"),
-        lambda: plot_rank_intervals(RUNS),
-        lambda: plot_score_intervals(RUNS),
-        lambda: plot_waterfall(pd.DataFrame({"indicator": ["a"], "contribution": [2.0]})),
-        lambda: plot_quadrant(
+    """Drawn to PNG (errors raised only at draw time), in its own default figure."""
+    draws = {
+        "levels": lambda: plot_levels(scored, mission="A"),
+        "ranks": lambda: plot_rank_intervals(RUNS),
+        "scores": lambda: plot_score_intervals(RUNS),
+        "waterfall": lambda: plot_waterfall(
+            pd.DataFrame({"indicator": ["a"], "contribution": [2.0]})
+        ),
+        "quadrant": lambda: plot_quadrant(
             pd.DataFrame({"mission": ["A", "B"], "context": [1, 2], "performance": [3, 4]})
         ),
-        lambda: plot_framework(small_framework),
-        lambda: plot_radar(scored, mission="A", node_type="level"),
-    ]
-    for k, draw in enumerate(draws):
-        plt.close("all")
-        out = draw()
-        figure = out.get_figure(root=True)
-        assert figure is not None
-        path = tmp_path / f"{k}.png"
-        figure.savefig(path, dpi=40)
-        assert path.stat().st_size > 1000
+        "framework": lambda: plot_framework(small_framework),
+        "radar": lambda: plot_radar(scored, mission="A", node_type="level"),
+    }
+    plt.close("all")
+    figure = draws[name]().get_figure(root=True)
+    assert figure is not None and len(plt.get_fignums()) == 1
+    path = tmp_path / f"{name}.png"
+    figure.savefig(path, dpi=40)
+    assert path.stat().st_size > 1000
