@@ -329,6 +329,26 @@ def test_lifecycle_ribbons_benchmarks_and_events(ax: Axes) -> None:
     assert ax.get_ylim() == (0, 100)
 
 
+def test_lifecycle_benchmark_of_a_phase_spans_that_phase(ax: Axes) -> None:
+    table = pd.DataFrame(
+        {
+            "mission": ["A"] * 3,
+            "period": ["2021", "2022", "2023"],
+            "phase": ["implementation", "drawdown", "drawdown"],
+            "score": [40.0, 50.0, 55.0],
+        }
+    )
+    benchmarks = pd.DataFrame({"target": [70.0, 50.0], "phase": ["drawdown", "exit"]})
+    plot_lifecycle(table, benchmarks=benchmarks, ax=ax, caption=False)
+    lines = {str(line.get_gid()): line for line in ax.lines}
+    # drawdown runs from the start of 2022 to the end of 2023
+    assert list(lines["benchmark:0"].get_xdata()) == [2022.0, 2024.0]
+    # no exit in the plot: the whole axis, the phase named in the label
+    assert list(lines["benchmark:1"].get_xdata()) == list(ax.get_xlim())
+    labels = [t.get_text() for t in ax.texts if t.get_gid() == "benchmark-label"]
+    assert labels == ["target 70 (drawdown)", "target 50 (exit)"]
+
+
 def test_lifecycle_bad_benchmarks_are_named() -> None:
     table = pd.DataFrame({"mission": "A", "period": ["2021", "2022"], "score": [1.0, 2.0]})
     with pytest.raises(ArgumentError, match="'target' column"):

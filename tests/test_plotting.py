@@ -859,7 +859,9 @@ def test_import_missionlens_loads_neither_matplotlib_nor_the_plots() -> None:
 def test_plot_functions_are_reachable_from_the_root() -> None:
     import missionlens.plot
 
-    for name in ("plot_profile", "plot_comparison", "plot_lifecycle", "plot_facets"):
+    names = [n for n in missionlens.plot.__all__ if n.startswith("plot_")]
+    assert len(names) == 14
+    for name in names:
         assert name in ml.__all__ and name in dir(ml)
         assert getattr(ml, name) is getattr(missionlens.plot, name)
     namespace: dict[str, Any] = {}
@@ -870,3 +872,4 @@ def test_plot_functions_are_reachable_from_the_root() -> None:
     from missionlens import plotting  # the old module name still works
 
     assert plotting.plot_profile is missionlens.plot.plot_profile
+    assert plotting.plot_levels is missionlens.plot.plot_levels  # the new plots through it too

@@ -83,8 +83,9 @@ def plot_lifecycle(
 
     Intervals (``lower``/``upper`` columns, as an uncertainty analysis adds them) are shaded
     ribbons around each line (gid ``"interval:<mission>"``). ``benchmarks`` draws targets as
-    dashed horizontal lines, labelled "target 60 by 2025" (a ``deadline`` ends the line there
-    with a marker; a ``phase`` is named in the label). ``events`` draws dotted vertical lines
+    dash-dotted horizontal lines, labelled "target 60 (by 2025)" (a ``deadline`` ends the line
+    there with a tick; a ``phase`` is named in the label and, when the plot shows that phase,
+    the line spans its periods). ``events`` draws dotted vertical lines
     with a label at the top (mandate renewals, elections, ...).
 
     Parameters
@@ -115,7 +116,8 @@ def plot_lifecycle(
     benchmarks : pandas.DataFrame, optional
         Targets: columns ``target`` (a value on the ``y`` scale) and optionally ``node`` (rows
         of other nodes are left out), ``deadline`` (a period label or date: the line stops
-        there), ``phase`` and ``label``.
+        there), ``phase`` (the line spans that phase's periods when the plot shows them) and
+        ``label``.
     events : pandas.DataFrame, optional
         Events: columns ``label`` and ``date`` or ``period`` (a period label or date), and
         optionally ``mission`` (rows of missions not drawn are left out).
@@ -244,7 +246,12 @@ def plot_lifecycle(
     elif any(phase_runs.values()):
         phase_strip(ax, lines, phase_runs)
     if benchmarks is not None:
-        _benchmarks(ax, benchmarks, axis, chosen_node, func)
+        spans: dict[str, tuple[float, float]] = {}
+        for mission_runs in phase_runs.values():
+            for value, left, right, _ in mission_runs:
+                low, high = spans.get(value, (left, right))
+                spans[value] = (min(low, left), max(high, right))
+        _benchmarks(ax, benchmarks, axis, chosen_node, func, spans)
     if events is not None:
         _events(ax, events, axis, lines, func, banded)
     direct_labels(ax, ends)
@@ -285,8 +292,19 @@ def _position(value: Any, axis: TimeAxis, where: str) -> float:
     return (span[0] + span[1]) / 2
 
 
-def _benchmarks(ax: Axes, table: pd.DataFrame, axis: TimeAxis, node: str | None, func: str) -> None:
-    """Dashed target lines, labelled "target 60 (by 2025, drawdown)" at their right end."""
+def _benchmarks(
+    ax: Axes,
+    table: pd.DataFrame,
+    axis: TimeAxis,
+    node: str | None,
+    func: str,
+    spans: dict[str, tuple[float, float]],
+) -> None:
+    """Target lines, labelled "target 60 (by 2025, drawdown)" at their right end.
+
+    A target with a ``phase`` drawn in the plot spans that phase's periods (``spans``); one
+    with a ``deadline`` stops there; otherwise it spans the whole axis.
+    """
     if not isinstance(table, pd.DataFrame) or "target" not in table.columns:
         raise ArgumentError(
             f"{func}: benchmarks must be a DataFrame with a 'target' column and optionally "
@@ -303,7 +321,10 @@ def _benchmarks(ax: Axes, table: pd.DataFrame, axis: TimeAxis, node: str | None,
         if pd.isna(target):
             problems.append(f"{where}: target {row['target']!r} is not a number")
             continue
-        end = x1
+        begin, end = x0, x1
+        phase = row.get("phase") if "phase" in rows.columns else None
+        if phase is not None and not pd.isna(phase) and str(phase) in spans:
+            begin, end = spans[str(phase)]
         deadline = row.get("deadline") if "deadline" in rows.columns else None
         if deadline is not None and not pd.isna(deadline):
             try:
@@ -322,7 +343,7 @@ def _benchmarks(ax: Axes, table: pd.DataFrame, axis: TimeAxis, node: str | None,
             if details:
                 label += f" ({', '.join(details)})"
         ax.plot(
-            [x0, end],
+            [begin, end],
             [target, target],
             color="0.25",
             linestyle=(0, (5, 2, 1, 2)),
@@ -330,7 +351,7 @@ def _benchmarks(ax: Axes, table: pd.DataFrame, axis: TimeAxis, node: str | None,
             zorder=2.5,
             gid=f"benchmark:{k}",
         )
-        if end < x1:
+        if deadline is not None and not pd.isna(deadline):
             ax.plot([end], [target], marker="|", markersize=12, color="0.25", gid="deadline")
         ax.annotate(
             str(label),
