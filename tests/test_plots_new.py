@@ -517,6 +517,24 @@ def test_quadrant_medians_labels_and_left_out(ax: Axes) -> None:
     assert ax.get_xlim() == (0, 100) and ax.get_ylim() == (0, 100)
 
 
+def test_quadrant_reads_a_context_view_of_profiles(scored: ml.Profiles) -> None:
+    from types import SimpleNamespace
+
+    from missionlens.plot.quadrant import context_performance
+
+    with pytest.raises(KeyError, match="no 'context' view"):
+        plot_quadrant(scored)
+    # the view another engineer adds: simulated by appending context rows to the table
+    table = scored.to_frame(None)
+    roots = table[(table["view"] == "tree") & (table["node_type"] == "root")]
+    context = roots.assign(view="context", node="ctx", score=[10.0, 20.0, 30.0])
+    stub = SimpleNamespace(to_frame=lambda view: pd.concat([table, context]))
+    out = context_performance(stub)  # type: ignore[arg-type]
+    assert out["context"].tolist() == [10.0, 20.0, 30.0]
+    np.testing.assert_array_equal(out["performance"], roots["score"])  # C's root is missing
+    assert list(out.columns) == ["mission", "period", "phase", "context", "performance"]
+
+
 # ------------------------------------------------------------------------------- framework
 def test_framework_icicle_heights_are_effective_weights(
     small_framework: ml.Framework, ax: Axes

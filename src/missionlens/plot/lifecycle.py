@@ -249,8 +249,8 @@ def plot_lifecycle(
         spans: dict[str, tuple[float, float]] = {}
         for mission_runs in phase_runs.values():
             for value, left, right, _ in mission_runs:
-                low, high = spans.get(value, (left, right))
-                spans[value] = (min(low, left), max(high, right))
+                first, last = spans.get(value, (left, right))
+                spans[value] = (float(min(first, left)), float(max(last, right)))
         _benchmarks(ax, benchmarks, axis, chosen_node, func, spans)
     if events is not None:
         _events(ax, events, axis, lines, func, banded)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from missionlens.plot.data import check_unique, fits_score_axis, prepare
+from missionlens.plot.data import check_unique, distinct, fits_score_axis, listing, prepare
 from missionlens.plot.theme import (
     MUTED,
     OKABE_ITO,
@@ -22,19 +22,82 @@ from missionlens.plot.theme import (
     plain_value_axis,
     score_axis,
 )
+from missionlens.plot.time_axis import sort_periods
+from missionlens.scoring.profiles import Profiles
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["plot_quadrant"]
+__all__ = ["context_performance", "plot_quadrant"]
+
+
+def context_performance(profiles: Profiles, period: str | None = None) -> pd.DataFrame:
+    """One row per mission: its root performance score and its context index, one period.
+
+    The context index is the score of the ``context`` view's root (its ``node_type`` is
+    ``root``, or the view's only node), as the profile table has it when the recipe scores
+    context; ``period`` by default is each mission's latest period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``mission``, ``period``, ``phase``, ``context``, ``performance``.
+
+    Raises
+    ------
+    KeyError
+        If the profiles have no ``context`` view, or the period is unknown.
+    """
+    table = profiles.to_frame(None)
+    views = set(table["view"].astype(str))
+    if "context" not in views:
+        raise KeyError(
+            "plot_quadrant: these profiles have no 'context' view (views: "
+            f"{', '.join(sorted(views))}); pass a table with columns mission, context and "
+            "performance"
+        )
+    text = {c: table[c].astype(object) for c in ("mission", "period", "phase", "view", "node")}
+    frame = pd.DataFrame(text | {"node_type": table["node_type"].astype(object)})
+    frame["score"] = table["score"].to_numpy()
+    perf = frame[(frame["view"] == "tree") & (frame["node_type"] == "root")]
+    ctx = frame[frame["view"] == "context"]
+    if (ctx["node_type"] == "root").any():
+        ctx = ctx[ctx["node_type"] == "root"]
+    elif len(distinct(ctx["node"].astype(str))) > 1:
+        raise KeyError(
+            "plot_quadrant: the context view has several nodes "
+            f"({listing(distinct(ctx['node'].astype(str)))}) and no root; pass a table"
+        )
+    keys = ["mission", "period", "phase"]
+    both = (
+        perf[[*keys, "score"]]
+        .rename(columns={"score": "performance"})
+        .merge(ctx[[*keys, "score"]].rename(columns={"score": "context"}), on=keys, how="outer")
+    )
+    if period is not None:
+        if str(period) not in set(both["period"].astype(str)):
+            raise KeyError(
+                f"plot_quadrant: unknown period {period!r}; periods in data: "
+                f"{listing(sort_periods(both['period']))}"
+            )
+        both = both[both["period"].astype(str) == str(period)]
+    else:
+        latest = {
+            m: sort_periods(rows["period"])[-1] for m, rows in both.groupby("mission", sort=False)
+        }
+        both = both[
+            [latest[m] == str(p) for m, p in zip(both["mission"], both["period"], strict=True)]
+        ]
+    return both[["mission", "period", "phase", "context", "performance"]].reset_index(drop=True)
 
 
 def plot_quadrant(
-    data: pd.DataFrame,
+    data: Profiles | pd.DataFrame,
     *,
     x: str = "context",
     y: str = "performance",
     label: str = "mission",
+    period: str | None = None,
     caption: str | bool | None = None,
     ax: Axes | None = None,
     **kwargs: Any,
@@ -48,12 +111,15 @@ def plot_quadrant(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        One row per mission with the columns ``label``, ``x`` and ``y``.
+    data : Profiles or pandas.DataFrame
+        One row per mission with the columns ``label``, ``x`` and ``y``; or profiles with a
+        ``context`` view, read by :func:`context_performance`.
     x, y : str, default "context", "performance"
         Columns of the horizontal and vertical values.
     label : str, default "mission"
         Column of the point labels.
+    period : str, optional
+        With ``Profiles``: the period (by default each mission's latest).
     caption : str, bool or None
         The caption line; a table gives its ``attrs["caption"]`` by default.
     ax : matplotlib.axes.Axes, optional
@@ -85,8 +151,14 @@ def plot_quadrant(
     [50.0]
     """
     func = "plot_quadrant"
+    source = data
+    if isinstance(data, Profiles):
+        data = context_performance(data, period)
     if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"{func}: data must be a pandas DataFrame, not {type(data).__name__}")
+        raise TypeError(
+            f"{func}: data must be a missionlens Profiles object or a pandas DataFrame, "
+            f"not {type(data).__name__}"
+        )
     table, _ = prepare(data, func, [label, x, y], [], numeric=[x, y])
     check_unique(table, [label], func, "give one row per point")
     known = table[x].notna() & table[y].notna()
@@ -159,5 +231,5 @@ def plot_quadrant(
             gid="not-shown",
             annotation_clip=False,
         )
-    add_caption(ax, caption_text(data, caption))
+    add_caption(ax, caption_text(source, caption))
     return ax
