@@ -185,7 +185,7 @@ def test_profile_draws_scores_on_the_given_axes(
         assert line.get_xdata()[0] == pytest.approx(expected[("A", node)])
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["Political process", "Operating environment"]
-    assert ax.get_xlim() == (-3, 103) and ax.get_xlabel().startswith("Score (0–100")
+    assert ax.get_xlim() == (0, 100) and ax.get_xlabel().startswith("Score (0–100")
     assert ax.get_title() == "A, 2023 (implementation): scores by dimension"
 
 
@@ -198,7 +198,9 @@ def test_profile_missing_score_is_marked_not_drawn_at_zero(small: ml.Profiles, a
     plot_profile(small, mission="C", period="2023", ax=ax)
     assert "pol" not in _markers(ax, "C") and "env" in _markers(ax, "C")
     assert all(line.get_xdata()[0] != 0 for line in _markers(ax, "C").values())
-    assert [t.get_text() for t in ax.texts if t.get_gid() == "no-data"] == ["no data"]
+    # C rated pol_02 but not pol_01 (a third of pol's weight, below min_share 0.5): the row
+    # says "no score", not "no data" (there is data; too little of the weight is rated)
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "no-data"] == ["no score"]
     # the stem of the missing score is absent too: only env has one
     stems = [line for line in ax.lines if line.get_gid() is None]
     assert len(stems) == 1
@@ -213,15 +215,16 @@ def test_profile_comparisons_are_distinct_and_partial_coverage_is_hollow(
     legend = ax.get_legend()
     assert legend is not None
     assert [t.get_text() for t in legend.get_texts()][:3] == ["A", "B", "C"]
-    b_pol = _markers(ax, "B")["pol"]  # coverage 0.5
+    b_pol = _markers(ax, "B")["pol"]  # weight share 1 / 1.5
     assert to_hex(b_pol.get_markerfacecolor()) == "#ffffff"
     assert to_hex(_markers(ax, "A")["pol"].get_markerfacecolor()) == OKABE_ITO[0].lower()
-    assert "no data: C" in [t.get_text() for t in ax.texts]
+    assert "no score: C" in [t.get_text() for t in ax.texts]
 
 
 def test_profile_coverage_is_annotated(small: ml.Profiles, ax: Axes) -> None:
     plot_profile(small, mission="B", period="2023", ax=ax)
-    assert "coverage 50%" in [t.get_text() for t in ax.texts]
+    # pol_01 (weight 1) rated, pol_02 (weight 0.5) not: 1 / 1.5 of pol's weight
+    assert "67% of weight rated" in [t.get_text() for t in ax.texts]
 
 
 def test_profile_facet_view_and_subdimensions(small: ml.Profiles, ax: Axes) -> None:
@@ -246,23 +249,26 @@ def test_comparison_cells_show_rounded_scores_and_dashes(
     assert out is ax
     _render(ax, tmp_path, "comparison")
     grid = small.wide(node_type="dimension").xs("2023", level="period")
+    # C's pol has pol_02 rated but too little weight for a score: "no score", not "no data"
     expected = [
-        "–" if np.isnan(v) else str(int(np.floor(v + 0.5))) for v in grid.to_numpy().ravel()
+        "no score" if np.isnan(v) else str(int(np.floor(v + 0.5))) for v in grid.to_numpy().ravel()
     ]
-    assert [t.get_text() for t in ax.texts] == expected
-    assert "–" in expected  # C's pol
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "cell"] == expected
+    assert "no score" in expected  # C's pol
     hatched = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_gid() == "no-data"]
-    assert len(hatched) == expected.count("–") and hatched[0].get_hatch() == "///"
+    assert len(hatched) == expected.count("no score") and hatched[0].get_hatch() == "///"
+    # B's pol rests on 1 / 1.5 of its weight (pol_02 unrated): a dotted border
+    assert len([p for p in ax.patches if p.get_gid() == "partial"]) == 1
     (image,) = ax.images
     assert image.get_cmap().name.startswith("cividis") and image.get_clim() == (0, 100)
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["A", "B", "C"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [f"{m}\n(implementation)" for m in "ABC"]
     assert len(ax.get_figure(root=True).axes) == 2  # heatmap and colorbar
 
 
 def test_comparison_text_contrasts_with_its_cell(ax: Axes) -> None:
     table = pd.DataFrame({"mission": ["low", "high"], "node": ["n", "n"], "score": [2.0, 98.0]})
     plot_comparison(table, ax=ax)
-    low, high = ax.texts
+    low, high = (t for t in ax.texts if t.get_gid() == "cell")
     assert to_hex(low.get_color()) == "#ffffff" and to_hex(high.get_color()) == "#000000"
 
 
@@ -270,7 +276,10 @@ def test_comparison_of_many_nodes_puts_them_in_rows(whole: ml.Profiles, ax: Axes
     plot_comparison(whole, node_type="finding", missions=["UNMISS", "MINUSMA"], ax=ax)
     rows = [t.get_text() for t in ax.get_yticklabels()]
     assert len(rows) == 22 and rows[0] == "1. Primacy of politics"
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["UNMISS", "MINUSMA"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "UNMISS\n(implementation)",
+        "MINUSMA\n(implementation)",
+    ]
     assert ax.get_title() == "Cairo 2018 finding, 2023"
 
 
@@ -467,15 +476,18 @@ def test_profile_row_labels_do_not_crowd(whole: ml.Profiles, tmp_path: Path) -> 
 
 
 def test_facets_score_axis_runs_from_0_to_100(ax: Axes, tmp_path: Path) -> None:
-    """The bars' axis stops at 100; the room right of it only holds the annotations."""
+    """The axis stops at 100 (it ran to 116 to hold the annotations); an annotation that would
+    pass 100 is written inside its bar's end instead."""
     table = pd.DataFrame(
         {"mission": ["A"] * 2, "node": ["x", "y"], "score": [100.0, 40.0], "n_indicators": [3, 1]}
     )
     plot_facets(table, mission="A", ax=ax)
     _render(ax, tmp_path, "facets-axis")
-    assert ax.spines["bottom"].get_bounds() == (0, 100)
-    assert max(ax.get_xticks()) == 100
-    assert ax.texts[0].get_text() == "100 (n = 3)" and ax.texts[0].get_position()[0] < 116
+    assert ax.get_xlim() == (0, 100) and max(ax.get_xticks()) == 100
+    full, short = ax.texts[:2]
+    assert full.get_text() == "100 (n = 3)" and full.get_position()[0] < 100
+    assert full.get_ha() == "right" and full.get_color() == "white"
+    assert short.get_ha() == "left" and short.get_position()[0] > 40
 
 
 # -------------------------------------------------------------------------------- behaviour
@@ -731,7 +743,25 @@ def test_lifecycle_labels_of_lines_ending_apart_in_time_are_not_pushed(ax: Axes)
 
 
 @pytest.mark.parametrize(
-    "name", ["theme", "labels", "time_axis", "data", "profile", "comparison", "lifecycle", "facets"]
+    "name",
+    [
+        "theme",
+        "labels",
+        "time_axis",
+        "data",
+        "profile",
+        "comparison",
+        "lifecycle",
+        "facets",
+        "weights",
+        "levels",
+        "intervals",
+        "waterfall",
+        "quadrant",
+        "framework_tree",
+        "agreement",
+        "small_multiples",
+    ],
 )
 def test_module_examples_run(name: str) -> None:
     """The docstring examples of each plot module (sort_periods, the label spreader, ...)."""
@@ -829,7 +859,9 @@ def test_import_missionlens_loads_neither_matplotlib_nor_the_plots() -> None:
 def test_plot_functions_are_reachable_from_the_root() -> None:
     import missionlens.plot
 
-    for name in ("plot_profile", "plot_comparison", "plot_lifecycle", "plot_facets"):
+    names = [n for n in missionlens.plot.__all__ if n.startswith("plot_")]
+    assert len(names) == 14
+    for name in names:
         assert name in ml.__all__ and name in dir(ml)
         assert getattr(ml, name) is getattr(missionlens.plot, name)
     namespace: dict[str, Any] = {}
@@ -840,3 +872,4 @@ def test_plot_functions_are_reachable_from_the_root() -> None:
     from missionlens import plotting  # the old module name still works
 
     assert plotting.plot_profile is missionlens.plot.plot_profile
+    assert plotting.plot_levels is missionlens.plot.plot_levels  # the new plots through it too

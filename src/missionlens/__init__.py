@@ -17,6 +17,7 @@ from missionlens.errors import (
     IncompatibleProfilesError,
     IncompleteScoreWarning,
     MissionLensError,
+    MixedPhasesWarning,
     NotFoundError,
     RecipeError,
     ScoringInputError,
@@ -55,6 +56,16 @@ _LAZY: dict[str, str] = {
     "plot_facets": "missionlens.plot",
     "plot_lifecycle": "missionlens.plot",
     "plot_profile": "missionlens.plot",
+    "plot_agreement": "missionlens.plot",
+    "plot_framework": "missionlens.plot",
+    "plot_levels": "missionlens.plot",
+    "plot_quadrant": "missionlens.plot",
+    "plot_radar": "missionlens.plot",
+    "plot_rank_intervals": "missionlens.plot",
+    "plot_rater_spread": "missionlens.plot",
+    "plot_score_intervals": "missionlens.plot",
+    "plot_small_multiples": "missionlens.plot",
+    "plot_waterfall": "missionlens.plot",
     **{
         name: "missionlens.analysis.sensitivity"
         for name in (
@@ -131,7 +142,22 @@ if _typing.TYPE_CHECKING:
     from missionlens.framework.model import Framework, framework_json_schema
     from missionlens.framework.registry import list_frameworks, load_framework
     from missionlens.periods import parse_period
-    from missionlens.plot import plot_comparison, plot_facets, plot_lifecycle, plot_profile
+    from missionlens.plot import (
+        plot_agreement,
+        plot_comparison,
+        plot_facets,
+        plot_framework,
+        plot_levels,
+        plot_lifecycle,
+        plot_profile,
+        plot_quadrant,
+        plot_radar,
+        plot_rank_intervals,
+        plot_rater_spread,
+        plot_score_intervals,
+        plot_small_multiples,
+        plot_waterfall,
+    )
     from missionlens.scoring.profiles import PROFILE_COLUMNS, Profiles, score
     from missionlens.scoring.recipe import Recipe, RecipeSettings, Step
 
@@ -170,6 +196,7 @@ __all__ = [
     "Migration",
     "MissingRule",
     "MissionLensError",
+    "MixedPhasesWarning",
     "Node",
     "NotFoundError",
     "NumericScale",
@@ -198,10 +225,20 @@ __all__ = [
     "load_migration",
     "mean_rank_shift",
     "parse_period",
+    "plot_agreement",
     "plot_comparison",
     "plot_facets",
+    "plot_framework",
+    "plot_levels",
     "plot_lifecycle",
     "plot_profile",
+    "plot_quadrant",
+    "plot_radar",
+    "plot_rank_intervals",
+    "plot_rater_spread",
+    "plot_score_intervals",
+    "plot_small_multiples",
+    "plot_waterfall",
     "rank_of",
     "read_assessments",
     "sample_sobol",

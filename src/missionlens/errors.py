@@ -27,6 +27,7 @@ __all__ = [
     "IncompleteScoreWarning",
     "MigrationError",
     "MissionLensError",
+    "MixedPhasesWarning",
     "NotFoundError",
     "RecipeError",
     "ScoringInputError",
@@ -222,6 +223,15 @@ class IncompleteScoreWarning(UserWarning):
     dimension that applies has no score (the headline leaves out a whole dimension), and when
     entered values are in no score of the tree (listed in :attr:`missionlens.Profiles.unused`).
     The message names the missions, periods and nodes; ``profiles.log`` records the same.
+    """
+
+
+class MixedPhasesWarning(UserWarning):
+    """Missions in different lifecycle phases are compared side by side.
+
+    :func:`missionlens.plot.plot_comparison` warns with this class (and writes a note on the
+    figure) when the missions it shows are in different phases: a mission in exit is scored on
+    other indicators than one in implementation, so their scores are not like for like.
     """
 
 

@@ -14,6 +14,7 @@ from missionlens.plot import (
     plot_profile,
     sort_periods,
 )
+from missionlens.plot import __all__ as _plot_all
 
 __all__ = [
     "OKABE_ITO",
@@ -23,3 +24,12 @@ __all__ = [
     "plot_profile",
     "sort_periods",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """The newer plots too (``from missionlens.plotting import plot_levels``)."""
+    if name in _plot_all:
+        import missionlens.plot
+
+        return getattr(missionlens.plot, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,6 +18,7 @@ import pandas as pd
 
 from missionlens.framework.model import Framework
 from missionlens.plot.labels import text_value
+from missionlens.plot.theme import NO_DATA, NO_SCORE, NOT_APPLICABLE
 from missionlens.plot.time_axis import sort_periods
 from missionlens.scoring.profiles import Profiles
 
@@ -31,7 +32,9 @@ __all__ = [
     "distinct",
     "fits_score_axis",
     "has_column",
+    "is_partial",
     "listing",
+    "missing_text",
     "period_starts",
     "prepare",
     "select_node",
@@ -41,7 +44,16 @@ __all__ = [
 #: Node types of the framework tree, as in :meth:`Profiles.to_frame`.
 TREE_TYPES = ("root", "dimension", "subdimension", "indicator")
 #: Columns of :meth:`Profiles.to_frame` read as numbers.
-NUMERIC_COLUMNS = ("score", "n_indicators", "coverage", "imputed_share")
+NUMERIC_COLUMNS = (
+    "score",
+    "n_indicators",
+    "coverage",
+    "imputed_share",
+    "weight_share",
+    "n_values",
+    "lower",
+    "upper",
+)
 
 
 def _as_text(values: pd.Series) -> pd.Series:
@@ -199,6 +211,10 @@ def select_nodes(table: pd.DataFrame, node_type: str, func: str) -> tuple[pd.Dat
             rows &= table["view"] == "tree"
         if rows.any():
             return table[rows], "tree"
+    if node_type in TREE_TYPES and has_view and not has_type:  # a tree without node types
+        tree = table["view"] == "tree"
+        if tree.any():
+            return table[tree], "tree"
     if has_view and node_type != "tree" and (table["view"] == node_type).any():
         return table[table["view"] == node_type], node_type
     types = [t for t in distinct(table["node_type"]) if t != "facet"] if has_type else []
@@ -317,3 +333,51 @@ def period_starts(table: pd.DataFrame, x: str, func: str) -> dict[str, Any] | No
                 f"({shown}); give each period one start"
             )
     return dict(zip(table[x], table["period_start"], strict=True))
+
+
+def missing_text(row: pd.Series | dict[str, Any], unknown: str = NO_DATA) -> str:
+    """Why a node has no score, in the words the plots write where the score would be.
+
+    ``"n/a"`` where nothing of the node applies (``weight_share`` missing, as in
+    :meth:`Profiles.to_frame`); ``"no score"`` where values were entered (``n_values`` > 0)
+    but too little of the node's weight is rated for the missing rule to give a score;
+    ``"no data"`` where nothing that applies was rated. Without those columns (a plain table)
+    the reason is not known and ``unknown`` is returned.
+
+    Examples
+    --------
+    >>> missing_text({"weight_share": float("nan"), "n_values": 0})
+    'n/a'
+    >>> missing_text({"weight_share": 0.4, "n_values": 8}), missing_text({"n_values": 0})
+    ('no score', 'no data')
+    """
+    share = row.get("weight_share", None)
+    n_values = row.get("n_values", None)
+    known_share = share is not None and not pd.isna(share)
+    if share is not None and not known_share and (n_values is None or not n_values > 0):
+        return NOT_APPLICABLE
+    if n_values is not None and not pd.isna(n_values):
+        return NO_SCORE if n_values > 0 else NO_DATA
+    if share is not None and known_share:
+        return NO_SCORE if float(share) > 0 else NO_DATA
+    return unknown
+
+
+def is_partial(row: pd.Series | dict[str, Any]) -> bool:
+    """Whether a score rests on only part of what applies: ``weight_share`` < 1.
+
+    ``weight_share`` (the share of the node's applicable weight carried by children with a
+    score, :meth:`Profiles.to_frame`) is what the plots mark as partial; a child weighing 0
+    (a context companion) or one that does not apply does not make a node partial. A table
+    without ``weight_share`` falls back on ``coverage`` < 1.
+
+    Examples
+    --------
+    >>> is_partial({"weight_share": 1.0, "coverage": 0.8}), is_partial({"coverage": 0.8})
+    (False, True)
+    """
+    share = row.get("weight_share", None)
+    if share is not None and not pd.isna(share):
+        return bool(float(share) < 1 - 1e-9)
+    coverage = row.get("coverage", None)
+    return coverage is not None and not pd.isna(coverage) and bool(float(coverage) < 1 - 1e-9)

@@ -17,7 +17,9 @@ from missionlens.plot.data import (
     check_unique,
     choose_period,
     distinct,
+    is_partial,
     listing,
+    missing_text,
     prepare,
 )
 from missionlens.plot.labels import (
@@ -29,7 +31,7 @@ from missionlens.plot.labels import (
     node_labels,
     score_text,
 )
-from missionlens.plot.theme import OKABE_ITO, axes_for, score_axis
+from missionlens.plot.theme import OKABE_ITO, add_caption, axes_for, caption_text, score_axis
 from missionlens.scoring.profiles import Profiles
 
 if TYPE_CHECKING:
@@ -44,15 +46,21 @@ def plot_facets(
     mission: str,
     period: str | None = None,
     view: str = "level",
+    caption: str | bool | None = None,
     ax: Axes | None = None,
+    **kwargs: Any,
 ) -> Axes:
     """One mission's scores by facet value as horizontal bars, with indicator counts.
 
     Bars are the scores of the facet values (strategic, operational and tactical levels, the
     Cairo findings 1-22, the A4P+ priorities, ...); each is annotated with its rounded score
     and the number of indicator values behind it (``62 (n = 4 of 5)`` when coverage is
-    partial; such bars are also hatched and hollow). A missing score is marked "no data", with
-    no bar; a score of 0 has an empty bar but its annotation.
+    partial; such bars are also hatched and hollow: the score rests on part of the facet
+    value's weight, ``weight_share`` < 1, or without that column ``coverage`` < 1). A missing
+    score is marked with its reason ("n/a", "no score" or "no data", see
+    :func:`plot_profile`), with no bar; a score of 0 has an empty bar but its annotation. The
+    score axis runs from 0 to 100 and nothing beyond: an annotation that would pass 100 is
+    written inside the end of its bar.
 
     Parameters
     ----------
@@ -67,8 +75,12 @@ def plot_facets(
     view : str, default "level"
         The facet: ``"level"``, ``"finding"``, ``"a4p"`` or any facet scored by the recipe.
         Ignored when the table has no ``view`` column.
+    caption : str, bool or None
+        The caption line (see :func:`plot_profile`); ``False`` for none.
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default the current Axes (a new figure if none is open).
+    **kwargs
+        Passed to ``Axes.barh``.
 
     Returns
     -------
@@ -98,7 +110,7 @@ def plot_facets(
         data,
         func,
         ["mission", "node", "score", "n_indicators"],
-        ["period", "phase", "view", "coverage"],
+        ["period", "phase", "view", "coverage", "weight_share", "n_values"],
     )
     if "view" in table.columns:
         views = distinct(table["view"])
@@ -125,13 +137,14 @@ def plot_facets(
     color = OKABE_ITO[0]
     any_partial = False
     for i, value in enumerate(values):
-        score = rows.at[value, "score"]
-        n = rows.at[value, "n_indicators"]
-        cov = rows.at[value, "coverage"] if "coverage" in rows.columns else np.nan
+        row = rows.loc[value]
+        score = row["score"]
+        n = row["n_indicators"]
+        cov = row["coverage"] if "coverage" in rows.columns else np.nan
         if np.isnan(score):
-            no_data(ax, i)
+            no_data(ax, i, missing_text(row))
             continue
-        partial = bool(cov < 1)
+        partial = is_partial(row)
         any_partial |= partial
         ax.barh(
             i,
@@ -143,19 +156,30 @@ def plot_facets(
             linewidth=1.4,
             zorder=2,
             gid=f"score:{value}",
+            **kwargs,
         )
         count = f"{n:.0f}"
-        if partial and cov > 0:
+        if not np.isnan(cov) and cov < 1 and cov > 0:
             count += f" of {round(n / cov):.0f}"
+        text = f"{score_text(score)} (n = {count})"
+        # about 0.9 score points per character at the documented widths: past 100, write the
+        # annotation inside the bar's end (white on a full bar, on a white box on a hatched one)
+        inside = score + 1.5 + 0.95 * len(text) > 100
         ax.text(
-            score + 1.5,
+            score - 1.5 if inside else score + 1.5,
             i,
-            f"{score_text(score)} (n = {count})",
+            text,
             va="center",
-            ha="left",
+            ha="right" if inside else "left",
             fontsize="small",
-            color="0.15",
+            color="white" if inside and not partial else "0.15",
             gid="count",
+            zorder=3,
+            bbox=(
+                {"boxstyle": "square,pad=0.1", "facecolor": "white", "linewidth": 0}
+                if inside and partial
+                else None
+            ),
         )
     # title, x axis and padding take about 62 points, the legend below about 48 more
     texts, size = fit_row_labels(
@@ -165,15 +189,13 @@ def plot_facets(
     ax.set_ylim(len(values) - 0.5, -0.5)
     ax.tick_params(axis="y", length=0)
     score_axis(ax, "x")
-    # room right of 100 for the annotations, but the axis itself runs from 0 to 100
-    ax.set_xlim(0, 116)
-    ax.spines["bottom"].set_bounds(0, 100)
     ax.spines["left"].set_visible(True)
     ax.set_title(f"{heading(table, mission, chosen)}: {facet_name(framework, view)}")
     handles: list[Any] = [Patch(facecolor=color, edgecolor=color, label="all indicators scored")]
     if any_partial:
         handles.append(
-            Patch(facecolor="white", edgecolor=color, hatch="///", label="coverage < 100%")
+            Patch(facecolor="white", edgecolor=color, hatch="///", label="part of weight rated")
         )
         legend_below(ax, handles, 2)
+    add_caption(ax, caption_text(data, caption))
     return ax

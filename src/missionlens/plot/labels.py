@@ -220,8 +220,22 @@ def type_label(
 
 # ---------------------------------------------------------------------- legends and no data
 def legend_below(ax: Axes, handles: list[Any], ncol: int) -> None:
-    """A legend under the x-axis label, whatever the size of the Axes."""
+    """A legend under the x-axis label, whatever the size of the Axes.
+
+    At most ``ncol`` columns, fewer if a row of entries would be wider than the figure
+    (an entry of ``n`` characters at the "small" size taken as ``4.8 n + 34`` points: the
+    text, the handle and the padding).
+    """
     from matplotlib.transforms import offset_copy
+
+    width_pt = figure_of(ax).get_figwidth() * 72 * 0.95
+    names = [str(h.get_label()) for h in handles]
+    ncol = max(1, min(ncol, len(names)))
+    while ncol > 1:
+        rows = [names[i : i + ncol] for i in range(0, len(names), ncol)]
+        if max(sum(4.8 * len(n) + 34 for n in row) for row in rows) <= width_pt:
+            break
+        ncol -= 1
 
     ax.legend(
         handles=handles,

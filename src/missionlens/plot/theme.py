@@ -18,18 +18,24 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "CAPTION_SIZE",
     "EXTRA_HATCHES",
     "LINESTYLES",
     "MARKERS",
     "MUTED",
     "NAN_TEXT",
+    "NOT_APPLICABLE",
     "NO_DATA",
+    "NO_SCORE",
     "OKABE_ITO",
     "PHASE_STYLE",
     "SCORE_LABEL",
     "SCORE_TICKS",
+    "TOL_BRIGHT",
     "Style",
+    "add_caption",
     "axes_for",
+    "caption_text",
     "figure_of",
     "phase_style",
     "plain_value_axis",
@@ -50,6 +56,19 @@ OKABE_ITO: tuple[str, ...] = (
     "#56B4E9",  # sky blue
     "#000000",  # black
     "#F0E442",  # yellow
+)
+
+#: Paul Tol's "bright" qualitative scheme, colour-blind safe and distinct in grayscale by
+#: lightness order; used for the few fixed categories (levels, quadrants). Tol, P. (2021),
+#: "Colour Schemes", SRON technical note SRON/EPS/TN/09-002, https://personal.sron.nl/~pault/.
+TOL_BRIGHT: tuple[str, ...] = (
+    "#4477AA",  # blue
+    "#EE6677",  # red
+    "#228833",  # green
+    "#CCBB44",  # yellow
+    "#66CCEE",  # cyan
+    "#AA3377",  # purple
+    "#BBBBBB",  # grey
 )
 
 #: Marker shapes and line styles paired with the colours, so that series stay distinct in
@@ -73,8 +92,14 @@ EXTRA_HATCHES: tuple[str, ...] = ("+", "o", "*", "-")
 SCORE_LABEL = "Score (0–100, higher is better)"
 #: Ticks of every score axis.
 SCORE_TICKS: tuple[int, ...] = tuple(range(0, 101, 20))
-#: Text that stands for a missing score next to a row.
+#: Text that stands for a missing score where nothing applicable was rated.
 NO_DATA = "no data"
+#: Text of a node that does not apply (nothing of it applies in the unit's phase).
+NOT_APPLICABLE = "n/a"
+#: Text of a node with rated values but too little of its weight rated to be scored.
+NO_SCORE = "no score"
+#: Caption font size in points (small, muted, below the plot).
+CAPTION_SIZE = 6.5
 #: Text of a missing heatmap cell.
 NAN_TEXT = "–"
 #: Grey of secondary text (coverage notes, "no data").
@@ -141,18 +166,30 @@ def _frame(ax: Axes) -> None:
         ax.spines[side].set_visible(False)
 
 
-def score_axis(ax: Axes, axis: str) -> None:
-    """Make ``axis`` (``"x"`` or ``"y"``) a 0-100 score axis with a light grid."""
+def score_axis(ax: Axes, axis: str, label: str = SCORE_LABEL) -> None:
+    """Make ``axis`` (``"x"`` or ``"y"``) a 0-100 score axis with a light grid.
+
+    The limits are exactly 0 and 100: markers at either end are drawn unclipped
+    (``clip_on=False``) and annotations are placed inside the axis, never by widening it.
+    Ticks every 20, or only 0, 50 and 100 on an axis shorter than about 2 inches.
+    """
     ticks = list(SCORE_TICKS)
+    box = ax.get_position()
+    figure = figure_of(ax)
+    length_pt = 72 * (
+        box.width * figure.get_figwidth() if axis == "x" else box.height * figure.get_figheight()
+    )
+    if length_pt < 140:  # a small panel: 0, 50, 100 so that the tick labels do not touch
+        ticks = [0, 50, 100]
     if axis == "x":
-        ax.set_xlim(-3, 103)
+        ax.set_xlim(0, 100)
         ax.set_xticks(ticks)
-        ax.set_xlabel(SCORE_LABEL)
+        ax.set_xlabel(label)
         ax.grid(axis="x", color=_GRID, linewidth=0.8)
     else:
-        ax.set_ylim(-3, 103)
+        ax.set_ylim(0, 100)
         ax.set_yticks(ticks)
-        ax.set_ylabel(SCORE_LABEL)
+        ax.set_ylabel(label)
         ax.grid(axis="y", color=_GRID, linewidth=0.8)
     _frame(ax)
 
@@ -162,3 +199,64 @@ def plain_value_axis(ax: Axes, label: str) -> None:
     ax.set_ylabel(label)
     ax.grid(axis="y", color=_GRID, linewidth=0.8)
     _frame(ax)
+
+
+def caption_text(data: object, caption: str | bool | None) -> str | None:
+    """The caption line of a plot: given text, none (``False``), or built from the data.
+
+    By default (``None`` or ``True``) a :class:`~missionlens.Profiles` object gives
+    "framework whole-of-mission 1.0 · recipe default 3f2a... · data 9c1e... · sources: ...":
+    the framework id and version, the recipe name and fingerprint, the data fingerprint and
+    the distinct ``sources`` of the input (when it has that column; three at most, then a
+    count). A table gives its ``attrs["caption"]`` if set, else no caption.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> caption_text(pd.DataFrame(), None) is None, caption_text(pd.DataFrame(), "Source: X")
+    (True, 'Source: X')
+    """
+    if caption is False:
+        return None
+    if isinstance(caption, str):
+        return caption or None
+    from missionlens.scoring.profiles import Profiles
+
+    if isinstance(data, Profiles):
+        fw, recipe = data.framework, data.recipe
+        prints = data.fingerprints
+        parts = [
+            f"framework {fw.id} {fw.version}",
+            f"recipe {recipe.name} {prints['recipe']}",
+            f"data {prints['data']}",
+        ]
+        frame = data.data
+        if "sources" in frame.columns:
+            found = [str(v) for v in dict.fromkeys(frame["sources"].dropna()) if str(v).strip()]
+            if found:
+                more = f" (+{len(found) - 3} more)" if len(found) > 3 else ""
+                parts.append("sources: " + "; ".join(found[:3]) + more)
+        return " · ".join(parts)
+    attrs = getattr(data, "attrs", None)
+    if isinstance(attrs, dict) and isinstance(attrs.get("caption"), str):
+        return str(attrs["caption"])
+    return None
+
+
+def add_caption(target: Axes | Figure, text: str | None) -> None:
+    """Write the caption line at the bottom left of the figure (once; repeats are skipped).
+
+    It is the figure's ``supxlabel`` (so that the constrained layout makes room for it), with
+    gid ``"caption"``; a second, different caption on the same figure is added as a new line.
+    """
+    if not text:
+        return
+    from matplotlib.figure import Figure
+
+    figure = target if isinstance(target, Figure) else figure_of(target)
+    current = figure.get_supxlabel()
+    if current and text in current.split("\n"):
+        return
+    full = f"{current}\n{text}" if current else text
+    label = figure.supxlabel(full, x=0.01, ha="left", fontsize=CAPTION_SIZE, color=MUTED)
+    label.set_gid("caption")

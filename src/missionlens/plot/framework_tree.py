@@ -1,0 +1,205 @@
+"""``plot_framework``: the framework itself as an icicle, sized by effective weight.
+
+One column per depth of the tree (root, dimensions, sub-dimensions, indicators); each element
+is a box whose height is its effective weight, the share of the root score it carries
+(:func:`~missionlens.plot.weights.effective_weights`), stacked under its parent. Each
+dimension has its colour and hatch; boxes tall enough carry their name and weight. Elements
+weighing 0 have no height and are named in a note, not left out silently.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from missionlens.errors import ArgumentError
+from missionlens.framework.model import Framework
+from missionlens.plot.labels import wrap
+from missionlens.plot.theme import (
+    MUTED,
+    OKABE_ITO,
+    add_caption,
+    axes_for,
+    figure_of,
+)
+from missionlens.plot.weights import effective_weights, recipe_weights
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from missionlens.scoring.recipe import Recipe
+
+__all__ = ["plot_framework"]
+
+_HATCHES = ("", "//", "..", "\\\\", "xx", "++", "--")
+_COLUMNS = ("Framework", "Dimensions", "Sub-dimensions", "Indicators")
+
+
+def plot_framework(
+    framework: Framework,
+    kind: str = "icicle",
+    *,
+    recipe: Recipe | None = None,
+    labels: bool = True,
+    caption: str | bool | None = None,
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """The framework tree as an icicle: boxes stacked by depth, heights the effective weights.
+
+    Column ``k`` holds the elements at depth ``k`` (root, dimensions, sub-dimensions,
+    indicators); an element's box spans, vertically, its effective weight (the product of its
+    weight normalised among its siblings and those of its ancestors: the share of the root
+    score it carries when everything is rated), directly beside its parent's. An indicator
+    placed directly under a dimension sits in the sub-dimension column. Boxes taller than
+    about two lines of text are labelled with the element's name and weight ("Political
+    process and strategy 25.0 %"); elements weighing 0 are listed in a note under the plot.
+
+    Parameters
+    ----------
+    framework : Framework
+    kind : {"icicle"}
+        The only layout for now.
+    recipe : Recipe, optional
+        Weights as the recipe's ``weight`` step sets them (``equal``, ``overrides``); by
+        default the framework's (``Framework.effective_weights`` when it has them).
+    labels : bool, default True
+        Whether to write names in the boxes that have room.
+    caption : str, bool or None
+        The caption line: by default "framework <id> <version> (fingerprint)"; ``False`` for
+        none.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; by default the current Axes (a new figure if none is open).
+    **kwargs
+        Passed to ``Axes.bar`` for the boxes.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Each box is a patch with gid ``"node:<id>"`` and height its effective weight.
+
+    Raises
+    ------
+    ArgumentError
+        If ``framework`` is not a Framework or ``kind`` is not ``"icicle"``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import missionlens as ml
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_framework(ml.load_framework("whole-of-mission"), ax=ax, labels=False)
+    >>> boxes = {p.get_gid(): p.get_height() for p in ax.patches}
+    >>> round(float(boxes["node:political"]), 3)
+    0.25
+    """
+    func = "plot_framework"
+    if not isinstance(framework, Framework):
+        raise ArgumentError(
+            f"{func}: framework must be a missionlens Framework, not {type(framework).__name__}"
+        )
+    if kind != "icicle":
+        raise ArgumentError(f"{func}: kind must be 'icicle', not {kind!r}")
+    weight = effective_weights(
+        framework, None if recipe is None else recipe_weights(framework, recipe)
+    )
+    depth_of = {n: framework.depth(n) for n in framework.node_ids}
+    n_columns = max(depth_of.values()) + 2
+    ax = axes_for(ax, (8.0, 6.5))
+    from matplotlib.colors import to_rgba
+
+    zero: list[str] = []
+    names = {n.id: n.name for n in framework.nodes}
+    names.update({i.id: i.name for i in framework.indicators})
+    dim_style = {
+        d.id: (OKABE_ITO[k % len(OKABE_ITO)], _HATCHES[k % len(_HATCHES)])
+        for k, d in enumerate(framework.dimensions)
+    }
+    figure_pt = ax.get_position().height * figure_of(ax).get_figheight() * 72
+
+    def column(element: str) -> int:
+        if element in depth_of:
+            return depth_of[element]
+        return n_columns - 1  # indicators in the last column
+
+    def draw(element: str, bottom: float) -> None:
+        height = weight.get(element, 0.0)
+        if height <= 0:
+            zero.append(element)
+            return
+        col = column(element)
+        dim = framework.dimension_of(element) if element != framework.root.id else None
+        color, hatch = dim_style.get(dim or "", ("0.75", ""))
+        alpha = max(0.25, 0.9 - 0.2 * col)
+        ax.bar(
+            col,
+            height,
+            bottom=bottom,
+            width=0.96,
+            align="edge",
+            facecolor=to_rgba(color, alpha),
+            edgecolor="white",
+            hatch=hatch if col > 0 else "",
+            linewidth=0.8,
+            gid=f"node:{element}",
+            **kwargs,
+        )
+        box_pt = height * figure_pt
+        if labels and box_pt >= 6:
+            name = names.get(element, element)
+            text = f"{wrap(name, 22)}\n{height:.1%}"
+            size = 6.0 if col == n_columns - 1 else 7.0
+            if box_pt < 1.25 * size * (text.count("\n") + 1):  # one line, shortened
+                size = min(size, box_pt * 0.75)
+                short = name if len(name) <= 26 else name[:25].rstrip() + "…"
+                text = f"{short} {height:.1%}"
+            ax.text(
+                col + 0.04,
+                bottom + height / 2,
+                text,
+                ha="left",
+                va="center",
+                fontsize=size,
+                color="0.05",
+                clip_on=True,
+                gid="node-label",
+            )
+        if element in depth_of:
+            below = bottom
+            for child in framework.children(element):
+                draw(child, below)
+                below += weight.get(child, 0.0)
+
+    draw(framework.root.id, 0.0)
+    ax.set_xlim(0, n_columns)
+    ax.set_ylim(1, 0)
+    heads = [_COLUMNS[min(c, 2)] for c in range(n_columns - 1)] + [_COLUMNS[-1]]
+    ax.set_xticks([c + 0.5 for c in range(n_columns)], heads)
+    ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0], ["0 %", "25 %", "50 %", "75 %", "100 %"])
+    ax.set_ylabel("Share of the root score (effective weight)")
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_title(f"{framework.title or framework.id}: structure and effective weights")
+    if zero:
+        shown = ", ".join(zero[:12]) + (f" (+{len(zero) - 12} more)" if len(zero) > 12 else "")
+        ax.annotate(
+            f"Weight 0 (not drawn): {shown}",
+            xy=(0.0, 0.0),
+            xycoords="axes fraction",
+            xytext=(0, -24),
+            textcoords="offset points",
+            ha="left",
+            va="top",
+            fontsize="x-small",
+            color=MUTED,
+            gid="zero-weight",
+            annotation_clip=False,
+        )
+    if caption is not False:
+        text = (
+            caption
+            if isinstance(caption, str)
+            else f"framework {framework.id} {framework.version} ({framework.fingerprint})"
+        )
+        add_caption(ax, text)
+    return ax
