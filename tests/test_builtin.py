@@ -68,7 +68,7 @@ def test_reference_page_is_generated_from_the_file(wom: ml.Framework) -> None:
         text=True,
     )
     assert result.returncode == 0, result.stdout
-    page = (ROOT / "docs" / "frameworks" / "whole-of-mission.md").read_text(encoding="utf-8")
+    page = (ROOT / "docs" / "frameworks" / "whole-of-mission-v1.md").read_text(encoding="utf-8")
     assert wom.fingerprint in page
     assert "## Cairo 2018 findings coverage" in page
     for ind in wom.indicators:

@@ -24,9 +24,12 @@ def test_frameworks_list_and_show() -> None:
     runner = CliRunner()
     result = runner.invoke(main, ["frameworks", "list"])
     assert result.exit_code == 0 and "whole-of-mission" in result.output
-    result = runner.invoke(main, ["frameworks", "show", "whole-of-mission"])
+    result = runner.invoke(main, ["frameworks", "show", "whole-of-mission@1"])
     assert result.exit_code == 0
     assert "political" in result.output and "pol_01" in result.output
+    latest = runner.invoke(main, ["frameworks", "show", "whole-of-mission"])
+    assert latest.exit_code == 0
+    assert "whole-of-mission v2" in latest.output and "poc_action" in latest.output
 
 
 def test_frameworks_schema_is_json() -> None:

@@ -129,20 +129,15 @@ def test_no_flags_is_an_empty_table_with_the_columns(fw: ml.Framework) -> None:
     assert tuple(profiles.critical_flags.columns) == CRITICAL_COLUMNS
 
 
-def test_a_numeric_critical_indicator_is_logged_never_flagged(fw: ml.Framework) -> None:
+def test_a_numeric_critical_indicator_is_refused_by_the_framework(fw: ml.Framework) -> None:
+    # a numeric scale has no worst level to flag: the framework check refuses it up front
     raw = fw.to_dict()
     for indicator in raw["indicators"]:
         if indicator["id"] == "sec_02":
             indicator["critical"] = True
-    numeric = ml.Framework.from_dict(raw)
-    data = pd.DataFrame({"mission": ["A"], "period": "2024", "sec_02": [12.0]})
-    profiles, flags = _flags(data, numeric)
-    assert flags.empty
-    logged = profiles.log[profiles.log["step"] == "critical_flags"]["message"].tolist()
-    assert logged == [
-        "'sec_02' is critical but has a numeric scale, which has no worst level: it is never "
-        "flagged (give it a rubric or binary scale to flag it)"
-    ]
+    with pytest.raises(ml.FrameworkError) as info:
+        ml.Framework.from_dict(raw)
+    assert set(info.value.problems["check"]) == {"critical_scale"}
 
 
 def test_flags_survive_save_and_load(fw: ml.Framework, tmp_path: Path) -> None:

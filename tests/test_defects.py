@@ -239,7 +239,7 @@ def test_problem_xlsx_protects_once(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------ did you mean
 @pytest.fixture(scope="module")
 def indicator_ids() -> tuple[str, ...]:
-    return ml.load_framework("whole-of-mission").indicator_ids
+    return ml.load_framework("whole-of-mission@1").indicator_ids
 
 
 @pytest.mark.parametrize(
