@@ -90,7 +90,7 @@ def plot_framework(
     >>> ax = plot_framework(ml.load_framework("whole-of-mission"), ax=ax, labels=False)
     >>> boxes = {p.get_gid(): p.get_height() for p in ax.patches}
     >>> round(float(boxes["node:political"]), 3)
-    0.25
+    0.2
     """
     func = "plot_framework"
     if not isinstance(framework, Framework):
