@@ -29,6 +29,16 @@ from missionlens.errors import (
 _LAZY: dict[str, str] = {
     "datasets": "missionlens.datasets",
     "agreement": "missionlens.analysis.agreement",
+    **{
+        name: "missionlens.analysis.uncertainty"
+        for name in (
+            "Uncertainty",
+            "UncertaintyModel",
+            "UncertaintyResult",
+            "compare_uncertain",
+            "uncertainty",
+        )
+    },
     "consolidate": "missionlens.assessments.consolidation",
     "write_template": "missionlens.assessments.excel_template",
     "write_assessments": "missionlens.assessments.formats",
@@ -75,6 +85,13 @@ _LAZY: dict[str, str] = {
 if _typing.TYPE_CHECKING:
     from missionlens import datasets
     from missionlens.analysis.agreement import agreement
+    from missionlens.analysis.uncertainty import (
+        Uncertainty,
+        UncertaintyModel,
+        UncertaintyResult,
+        compare_uncertain,
+        uncertainty,
+    )
     from missionlens.assessments.consolidation import consolidate
     from missionlens.assessments.excel_template import write_template
     from missionlens.assessments.formats import write_assessments
@@ -148,10 +165,15 @@ __all__ = [
     "RubricScale",
     "ScoringInputError",
     "Step",
+    # uncertainty analysis (missionlens.analysis.uncertainty)
+    "Uncertainty",
+    "UncertaintyModel",
+    "UncertaintyResult",
     "ValidationError",
     "ValidationReport",
     "__version__",
     "agreement",
+    "compare_uncertain",
     "consolidate",
     "datasets",
     "framework_json_schema",
@@ -164,6 +186,7 @@ __all__ = [
     "plot_profile",
     "read_assessments",
     "score",
+    "uncertainty",
     "validate",
     "write_assessments",
     "write_template",
