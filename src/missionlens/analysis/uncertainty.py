@@ -1765,7 +1765,7 @@ def uncertainty(
     ...                      "pol_01": [5, 2], "pol_02": [4, 1], "pol_03": [4, 2]})
     >>> res = ml.uncertainty(data, framework=fw, spec={"weights": {"noise": 0.2}}, n=200, seed=1)
     >>> row = res.summary.query("mission == 'A' and node == 'pol_strategy'").iloc[0]
-    >>> round(row.nominal, 1), bool(row.lower <= row.nominal <= row.upper)
+    >>> round(float(row.nominal), 1), bool(row.lower <= row.nominal <= row.upper)
     (83.3, True)
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
