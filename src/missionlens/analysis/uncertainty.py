@@ -191,7 +191,8 @@ DEFAULT_MEMORY_BUDGET: int = 512 * 2**20
 #: builds, in bytes: with the working chunk this keeps a run under 2 GB.
 MAX_RESULT_BYTES: int = 1200 * 2**20
 
-_BLOCK = 256  # realisations of a per-entry factor generated together (see _EntryDraws)
+_CHUNK = 128  # most replications per chunk
+_BLOCK = _CHUNK  # realisations of a per-entry factor generated together (see _EntryDraws)
 
 
 # ------------------------------------------------------------------------------ specification
@@ -511,6 +512,21 @@ _STREAM = {"weights": 1, "choices": 2, "leave_out": 3, "jitter": 4, "raters": 5}
 
 
 @dataclass(frozen=True)
+class _NodeGroup:
+    """Nodes of one depth aggregated in one kernel call (same child count, method, rule)."""
+
+    nodes: tuple[str, ...]
+    positions: IntArray  # (G,) node positions
+    children: IntArray  # (G, c) columns of the children (nodes, then indicators)
+    weight_columns: IntArray  # (G, c) positions of the children among the elements
+    applies: BoolArray  # (G, units, c)
+    method: str
+    p: float | None
+    rule: str
+    min_share: float
+
+
+@dataclass(frozen=True)
 class ReplicationInputs:
     """The concrete inputs of one replication (for checks and reference computations).
 
@@ -602,8 +618,8 @@ class UncertaintyModel:
         n_ind = len(fw.indicator_ids)
         ind_of_entry = self._cell % n_ind
         self._half_width = np.zeros(self._cell.size)
-        self._lo = np.full(self._cell.size, np.nan)
-        self._hi = np.full(self._cell.size, np.nan)
+        self._lo = np.full(self._cell.size, -np.inf)  # no bound: values off rubrics stay
+        self._hi = np.full(self._cell.size, np.inf)
         self._rubric_levels: dict[int, FloatArray] = {}
         self._scale_group = np.full(self._cell.size, -1, dtype=np.int64)
         if spec.jitter is not None:
@@ -623,6 +639,20 @@ class UncertaintyModel:
                 self._rubric_levels[g] = np.array(sorted(scale.values), dtype=np.float64)
                 self._lo[on], self._hi[on] = scale.bounds
             self._half_width = np.where(self._scale_group >= 0, self._half_width, 0.0)
+        # cells as a padded (cells, most entries per cell) table of entry positions, for the
+        # batched consolidation; multi: entries in cells of several raters (the only ones a
+        # bootstrap can change)
+        width = int(counts.max()) if counts.size else 0
+        slot = np.arange(self._cell.size) - self._entry_start
+        self._slots = np.full((self._n_cells, max(width, 1)), -1, dtype=np.int64)
+        self._slots[self._cell, slot] = np.arange(self._cell.size)
+        self._cell_count = counts
+        self._cells_by_count: dict[int, tuple[IntArray, IntArray]] = {}
+        for k in np.unique(counts[counts > 0]):
+            cells = np.flatnonzero(counts == k)
+            self._cells_by_count[int(k)] = (cells, self._slots[cells, : int(k)])
+        self._multi = np.flatnonzero(self._entry_count > 1)
+        self._jittered = np.flatnonzero(self._scale_group >= 0)
         # factors
         names: list[str] = []
         levels: list[int | None] = []
@@ -651,16 +681,18 @@ class UncertaintyModel:
             self._recipe_of(tuple(int(i) for i in combo))  # refuse a bad option at build time
         self._weight_mult = self._draw_weight_multipliers()
         self._jitter_draws = (
-            _EntryDraws(entropy, _STREAM["jitter"], self._cell.size, realisations)
+            _EntryDraws(entropy, _STREAM["jitter"], self._jittered.size, realisations)
             if spec.jitter is not None
             else None
         )
         self._rater_draws = (
-            _EntryDraws(entropy, _STREAM["raters"], self._cell.size, realisations)
+            _EntryDraws(entropy, _STREAM["raters"], self._multi.size, realisations)
             if spec.raters
             else None
         )
         self._shared_cache: dict[tuple[int, ...], tuple[ScoringState, AggregateParams]] = {}
+        self._prefix_cache: dict[str, ScoringState] = {}
+        self._plans: dict[str, list[_NodeGroup]] = {}
 
     # ------------------------------------------------------------------------- building
     @classmethod
@@ -919,7 +951,9 @@ class UncertaintyModel:
             combos = np.stack([np.asarray(index[c], dtype=np.int64) for c in choice_names], 1)
         else:
             combos = np.zeros((n, 0), dtype=np.int64)
-        size = max(1, self.memory_budget // self._per_replication_bytes())
+        # chunks from the memory budget, at most _CHUNK replications (arrays that fit the
+        # processor's cache are faster than larger ones)
+        size = max(1, min(_CHUNK, self.memory_budget // self._per_replication_bytes()))
         groups: list[tuple[tuple[int, ...], IntArray]] = []
         if n:
             keys, inverse = np.unique(combos, axis=0, return_inverse=True)
@@ -974,10 +1008,14 @@ class UncertaintyModel:
 
     def _values_batch(self, index: Mapping[str, IntArray], n: int) -> FloatArray:
         """Consolidated values ``(n, units, indicators)`` of resampled, jittered entries."""
-        value, weight = self._entries_batch(index, n)
+        settings = self.recipe.settings
+        weighted = settings.consolidate == "confidence_weighted"
+        value, weight = self._entries_batch(index, n, weights=weighted)
+        shape = (n, len(self.units), len(self.framework.indicator_ids))
+        if settings.consolidate == "median":
+            return self._median_batch(value).reshape(shape)
         n_cells = self._n_cells
         cells = (np.arange(n, dtype=np.int64)[:, None] * n_cells + self._cell).reshape(-1)
-        settings = self.recipe.settings
         flat = consolidate_cells(
             cells,
             value.reshape(-1),
@@ -986,34 +1024,92 @@ class UncertaintyModel:
             trim=settings.trim,
             weights=weight.reshape(-1),
         )
-        return flat.reshape(n, len(self.units), len(self.framework.indicator_ids))
+        return flat.reshape(shape)
+
+    def _median_batch(self, value: FloatArray) -> FloatArray:
+        """The median of every cell of every replication, ``(n, cells)``.
+
+        The cells' structure (which entries, how many) is the same in every replication, so
+        cells are taken by their number of values ``k``: one value is itself, two give
+        ``(a + b) / 2``, three the middle one (``max(min(a, b), min(max(a, b), c))``), more are
+        laid out as ``(n, cells, k)`` and sorted along the short last axis, the median being
+        ``(s[(k - 1) // 2] + s[k // 2]) / 2``: the same arithmetic as
+        :func:`consolidate_cells` (checked against it, through ``ml.score``, in the tests),
+        without its sort of all entries together.
+        """
+        out = np.full((value.shape[0], self._n_cells), np.nan)
+        for k, (cells, slots) in self._cells_by_count.items():
+            if k == 1:
+                out[:, cells] = value[:, slots[:, 0]]
+            elif k == 2:
+                out[:, cells] = (value[:, slots[:, 0]] + value[:, slots[:, 1]]) / 2.0
+            elif k == 3:
+                a, b, c = (value[:, slots[:, j]] for j in range(3))
+                low = np.minimum(a, b)
+                np.maximum(a, b, out=a)
+                np.minimum(a, c, out=a)
+                out[:, cells] = np.maximum(low, a)
+            else:
+                laid = value[:, slots]
+                laid.sort(axis=-1)
+                out[:, cells] = (laid[..., (k - 1) // 2] + laid[..., k // 2]) / 2.0
+        return out
 
     def _entries_batch(
-        self, index: Mapping[str, IntArray], n: int
+        self, index: Mapping[str, IntArray], n: int, *, weights: bool = True
     ) -> tuple[FloatArray, FloatArray]:
-        """Entry values and confidence weights ``(n, entries)`` after resampling and jitter."""
-        value = np.broadcast_to(self._value, (n, self._value.size))
-        weight = np.broadcast_to(self._weight, (n, self._weight.size))
-        width = np.broadcast_to(self._half_width, (n, self._value.size))
+        """Entry values and confidence weights ``(n, entries)`` after resampling and jitter
+        (the weights only if ``weights``, else the entered ones, broadcast)."""
+        value: FloatArray = np.broadcast_to(self._value, (n, self._value.size))
+        weight: FloatArray = np.broadcast_to(self._weight, (n, self._weight.size))
+        width: FloatArray = np.broadcast_to(self._half_width, (n, self._value.size))
         if self._rater_draws is not None:
-            u = self._rater_draws.take(index["raters"])
-            pick = self._entry_start + np.minimum(
-                (u * self._entry_count).astype(np.int64), self._entry_count - 1
-            )
-            value, weight, width = self._value[pick], self._weight[pick], self._half_width[pick]
+            pick = self._picks(index["raters"])
+            value = self._value[pick]
+            if weights:
+                weight = self._weight[pick]
+            if self._jitter_draws is not None:
+                width = self._half_width[pick]
         if self._jitter_draws is not None and self.spec.jitter is not None:
             jit = self.spec.jitter
-            u = self._jitter_draws.take(index["jitter"])
+            cols = self._jittered  # rubric entries: only their draws are used
+            every = cols.size == self._value.size
+            e = self._jitter_draws.take(index["jitter"])  # uniforms on [0, 1)
             if jit.shape == "uniform":
-                e = 2.0 * u - 1.0
+                e *= 2.0
+                e -= 1.0
             else:  # symmetric triangular on [-1, 1] by its inverse distribution function
-                e = np.where(u < 0.5, np.sqrt(2.0 * u) - 1.0, 1.0 - np.sqrt(2.0 * (1.0 - u)))
-            moved = np.clip(value + width * e, self._lo, self._hi)
-            rubric = self._scale_group >= 0
-            value = np.where(rubric & (width > 0), moved, value)
+                e = np.where(e < 0.5, np.sqrt(2.0 * e) - 1.0, 1.0 - np.sqrt(2.0 * (1.0 - e)))
+            e *= width if every else width[:, cols]  # half-width 0: the value as entered
+            e += value if every else value[:, cols]
+            np.maximum(e, self._lo[cols], out=e)
+            np.minimum(e, self._hi[cols], out=e)
+            if every:
+                value = e
+            else:
+                value = np.array(value, dtype=np.float64)
+                value[:, cols] = e
             if jit.to_level:
                 value = self._to_level(value)
-        return np.asarray(value, dtype=np.float64), np.asarray(weight, dtype=np.float64)
+        return value, weight
+
+    def _picks(self, realisations: IntArray) -> IntArray:
+        """Entry drawn at each position by the rater bootstrap, ``(n, entries)``: a uniform
+        ``u`` at a position of a cell with ``k`` entries picks its entry ``floor(u k)``."""
+        multi = self._multi
+        n, size = realisations.size, self._cell.size
+        if self._rater_draws is None or multi.size == 0:
+            return np.broadcast_to(np.arange(size), (n, size))
+        u = self._rater_draws.take(realisations)
+        count = self._entry_count[multi]
+        u *= count
+        drawn = np.minimum(u.astype(np.int64), count - 1)
+        drawn += self._entry_start[multi]
+        if multi.size == size:
+            return drawn
+        picks = np.broadcast_to(np.arange(size), (n, size)).copy()
+        picks[:, multi] = drawn
+        return picks
 
     def _to_level(self, value: FloatArray) -> FloatArray:
         out = value.copy()
@@ -1030,14 +1126,19 @@ class UncertaintyModel:
         """Every step but the aggregation, once, with the library's own step functions."""
         state = self._state
         params: AggregateParams | None = None
+        prefix: list[str] = []
         for index, step in enumerate(recipe.steps):
             if isinstance(step.params, AggregateParams):
                 params = step.params
                 continue
-            try:
-                state = STEPS[step.step](state, step.params)
-            except RecipeError as exc:
-                raise RecipeError(f"recipe '{recipe.name}', steps[{index}]: {exc}") from None
+            prefix.append(json.dumps(step.to_dict(), sort_keys=True))
+            key = "\n".join(prefix)  # variations sharing the first steps share their states
+            if key not in self._prefix_cache:
+                try:
+                    self._prefix_cache[key] = STEPS[step.step](state, step.params)
+                except RecipeError as exc:
+                    raise RecipeError(f"recipe '{recipe.name}', steps[{index}]: {exc}") from None
+            state = self._prefix_cache[key]
         if params is None or state.normalised is None:
             raise RecipeError(f"uncertainty: recipe '{recipe.name}' must normalise and aggregate")
         return state, params
@@ -1086,8 +1187,45 @@ class UncertaintyModel:
 
         ``normalised`` is ``(n or 1, units, indicators)``, ``weights`` ``(n, elements)``.
         Methods, missing rules and applicability as the ``aggregate`` step resolves them
-        (:func:`missionlens.scoring.steps.step_aggregate`).
+        (:func:`missionlens.scoring.steps.step_aggregate`). Nodes of the same depth that have
+        as many children and the same method, exponent and missing rule go through the kernel
+        together, stacked on one more leading axis (each is aggregated on its own: the kernel
+        works unit by unit), so a tree costs a few calls rather than one per node.
         """
+        fw = self.framework
+        n = weights.shape[0]
+        n_units = normalised.shape[1]
+        scores = np.full((n, n_units, len(fw.nodes)), np.nan)
+        full = np.broadcast_to(normalised, (n, *normalised.shape[1:]))
+        # one array of node scores then indicator scores: children are columns of it
+        both = np.concatenate([scores, full], axis=2)
+        for group in self._aggregation_plan(params):
+            block = both[:, :, group.children]  # (n, units, G, c)
+            block = np.moveaxis(block, 2, 1)  # (n, G, units, c)
+            w = weights[:, group.weight_columns]  # (n, G, c)
+            try:
+                out, _ = agg.aggregate(
+                    block,
+                    w,
+                    group.method,
+                    p=group.p,
+                    rule=group.rule,  # type: ignore[arg-type]
+                    min_share=group.min_share,
+                    applicable=group.applies,
+                )
+            except ValueError as exc:
+                raise RecipeError(
+                    f"step 'aggregate' at node(s) {listing(group.nodes)}: {exc}"
+                ) from None
+            both[:, :, group.positions] = np.moveaxis(out, 1, 2)
+        scores = both[:, :, : len(fw.nodes)]
+        return np.ascontiguousarray(scores)
+
+    def _aggregation_plan(self, params: AggregateParams) -> list[_NodeGroup]:
+        """The groups of nodes aggregated together, deepest first (kept per parameters)."""
+        key = json.dumps(params.model_dump(mode="json"), sort_keys=True)
+        if key in self._plans:
+            return self._plans[key]
         fw = self.framework
         state = self._state
         unknown = [k for k in params.overrides if k not in fw.node_ids]
@@ -1095,47 +1233,56 @@ class UncertaintyModel:
             raise RecipeError(
                 f"step 'aggregate': overrides name unknown node(s) {listing(unknown)}"
             )
-        n = weights.shape[0]
-        n_units = normalised.shape[1]
+        n_nodes = len(fw.nodes)
         node_pos = {nd: k for k, nd in enumerate(fw.node_ids)}
-        scores = np.full((n, n_units, len(fw.nodes)), np.nan)
-        full = np.broadcast_to(normalised, (n, *normalised.shape[1:]))
-        for node_id in sorted(fw.node_ids, key=lambda nd: -fw.depth(nd)):
-            node = fw.node(node_id)
-            children = fw.children(node_id)
-            block = np.stack(
-                [
-                    scores[:, :, node_pos[c]] if c in node_pos else full[:, :, state.column(c)]
-                    for c in children
-                ],
-                axis=-1,
-            )
-            applies = np.column_stack(
-                [
-                    self._node_applies[:, node_pos[c]]
-                    if c in node_pos
-                    else state.applicable[:, state.column(c)]
-                    for c in children
-                ]
-            )
-            w = weights[:, [self._element_pos[c] for c in children]]
-            override = params.overrides.get(node_id)
-            method: str = node.aggregation.method if params.method == "framework" else params.method
-            p = node.aggregation.p if params.method == "framework" else params.p
-            rule = params.rule or node.missing.rule
-            min_share = node.missing.min_share if params.min_share is None else params.min_share
-            if override is not None:
-                method = override.method or method
-                p = override.p if override.p is not None else p
-                rule = override.rule or rule
-                min_share = override.min_share if override.min_share is not None else min_share
-            try:
-                scores[:, :, node_pos[node_id]], _ = agg.aggregate(
-                    block, w, method, p=p, rule=rule, min_share=min_share, applicable=applies
+
+        def column(child: str) -> int:
+            return node_pos[child] if child in node_pos else n_nodes + state.column(child)
+
+        applies_all = np.concatenate([self._node_applies, state.applicable], axis=1)
+        plan: list[_NodeGroup] = []
+        for depth in sorted({fw.depth(nd) for nd in fw.node_ids}, reverse=True):
+            groups: dict[tuple[Any, ...], list[str]] = {}
+            for node_id in fw.node_ids:
+                if fw.depth(node_id) != depth:
+                    continue
+                node = fw.node(node_id)
+                override = params.overrides.get(node_id)
+                method: str = (
+                    node.aggregation.method if params.method == "framework" else params.method
                 )
-            except ValueError as exc:
-                raise RecipeError(f"step 'aggregate' at node '{node_id}': {exc}") from None
-        return scores
+                p = node.aggregation.p if params.method == "framework" else params.p
+                rule = params.rule or node.missing.rule
+                min_share = node.missing.min_share if params.min_share is None else params.min_share
+                if override is not None:
+                    method = override.method or method
+                    p = override.p if override.p is not None else p
+                    rule = override.rule or rule
+                    min_share = override.min_share if override.min_share is not None else min_share
+                group_key = (len(fw.children(node_id)), method, p, rule, float(min_share))
+                groups.setdefault(group_key, []).append(node_id)
+            for (_, method, p, rule, min_share), nodes in groups.items():
+                children = np.array(
+                    [[column(c) for c in fw.children(nd)] for nd in nodes], dtype=np.int64
+                )
+                plan.append(
+                    _NodeGroup(
+                        nodes=tuple(nodes),
+                        positions=np.array([node_pos[nd] for nd in nodes], dtype=np.int64),
+                        children=children,
+                        weight_columns=np.array(
+                            [[self._element_pos[c] for c in fw.children(nd)] for nd in nodes],
+                            dtype=np.int64,
+                        ),
+                        applies=np.moveaxis(applies_all[:, children], 1, 0),  # (G, units, c)
+                        method=method,
+                        p=p,
+                        rule=rule,
+                        min_share=min_share,
+                    )
+                )
+        self._plans[key] = plan
+        return plan
 
     # ------------------------------------------------------------------ one replication
     def replication_inputs(self, index: Mapping[str, int]) -> ReplicationInputs:
@@ -1152,11 +1299,7 @@ class UncertaintyModel:
         value, weight = self._entries_batch(arrays, 1)
         rater = self._rater
         if self._rater_draws is not None:
-            u = self._rater_draws.take(arrays["raters"])[0]
-            pick = self._entry_start + np.minimum(
-                (u * self._entry_count).astype(np.int64), self._entry_count - 1
-            )
-            rater = self._rater[pick]
+            rater = self._rater[self._picks(arrays["raters"])[0]]
         entries = EntryArrays(
             cell=self._cell.copy(),
             value=value[0].copy(),
