@@ -125,6 +125,7 @@ LEAVES = {
     "validate",
     "score",
     "demo",
+    "uncertainty",
 }
 
 
