@@ -469,18 +469,21 @@ class _EntryDraws:
     """Uniform draws per entry, realisation by realisation, without holding all of them.
 
     Realisation ``r`` is row ``r % B`` of block ``r // B``, a ``(B, n_entries)`` array drawn
-    from its own seed (``SeedSequence(seed, spawn_key=(factor, block))``), so any realisation
-    is reproduced exactly whatever the order in which they are asked for.
+    from its own seed (``SeedSequence(seed, spawn_key=(factor, salt, block))``), so any
+    realisation is reproduced exactly whatever the order in which they are asked for. ``salt``
+    comes from the data's fingerprint: the same data gets the same per-entry draws (two
+    recipes compared on one round share them), another round its own, independent ones.
     """
 
-    def __init__(self, entropy: int, factor: int, n_entries: int, m: int) -> None:
+    def __init__(self, entropy: int, factor: int, n_entries: int, m: int, salt: int = 0) -> None:
         self.entropy = entropy
         self.factor = factor
+        self.salt = salt
         self.n_entries = n_entries
         self.m = m
 
     def block(self, b: int) -> FloatArray:
-        seq = np.random.SeedSequence(self.entropy, spawn_key=(self.factor, b))
+        seq = np.random.SeedSequence(self.entropy, spawn_key=(self.factor, self.salt, b))
         rows = min(_BLOCK, self.m - b * _BLOCK)
         out: FloatArray = np.random.default_rng(seq).random((rows, self.n_entries))
         return out
@@ -680,13 +683,15 @@ class UncertaintyModel:
         for combo in np.ndindex(*[len(c.options) for c in spec.choices]):
             self._recipe_of(tuple(int(i) for i in combo))  # refuse a bad option at build time
         self._weight_mult = self._draw_weight_multipliers()
+        self.data_fingerprint = data_fingerprint(data)
+        salt = int(self.data_fingerprint[:15], 16)
         self._jitter_draws = (
-            _EntryDraws(entropy, _STREAM["jitter"], self._jittered.size, realisations)
+            _EntryDraws(entropy, _STREAM["jitter"], self._jittered.size, realisations, salt)
             if spec.jitter is not None
             else None
         )
         self._rater_draws = (
-            _EntryDraws(entropy, _STREAM["raters"], self._multi.size, realisations)
+            _EntryDraws(entropy, _STREAM["raters"], self._multi.size, realisations, salt)
             if spec.raters
             else None
         )
@@ -1528,11 +1533,34 @@ def average_rank(x: FloatArray, groups: IntArray) -> FloatArray:
 
 
 def _quantiles(x: FloatArray, probs: Sequence[float]) -> FloatArray:
-    """Type 7 quantiles over axis 0, ignoring missing values (``NaN`` where all are)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        out: FloatArray = np.nanquantile(x, probs, axis=0)
-    return out
+    """Type 7 quantiles over axis 0, ignoring missing values (``NaN`` where all are).
+
+    Hyndman and Fan (1996) type 7, numpy's default ``linear`` method: for ``m`` values sorted
+    ``s_0 <= ... <= s_(m-1)`` and ``h = (m - 1) p``, ``s_floor(h) + (h - floor(h))
+    (s_(floor(h)+1) - s_floor(h))``, computed as numpy does it (from the upper value when the
+    fraction is 1/2 or more). One sort per block of columns serves every probability and
+    handles missing values (sorted last), instead of ``numpy.nanquantile``'s column loop.
+    """
+    arr = np.asarray(x)
+    flat = arr.reshape(arr.shape[0], -1)
+    out = np.full((len(probs), flat.shape[1]), np.nan)
+    step = max(1, (64 * 2**20) // max(1, 8 * flat.shape[0]))
+    for start in range(0, flat.shape[1], step):
+        block = np.sort(flat[:, start : start + step].astype(np.float64), axis=0)
+        m = (~np.isnan(block)).sum(axis=0)
+        cols = np.arange(block.shape[1])
+        for k, p in enumerate(probs):
+            h = (np.maximum(m, 1) - 1) * float(p)
+            lo = np.floor(h).astype(np.int64)
+            hi = np.minimum(lo + 1, np.maximum(m - 1, 0))
+            t = h - lo
+            a, b = block[lo, cols], block[hi, cols]
+            diff = b - a
+            with np.errstate(invalid="ignore"):
+                value = np.where(t >= 0.5, b - diff * (1 - t), a + diff * t)
+            value = np.where(hi == lo, a, value)
+            out[k, start : start + step] = np.where(m > 0, value, np.nan)
+    return out.reshape((len(probs), *arr.shape[1:]))
 
 
 def _centred_mean(x: FloatArray, centre: FloatArray) -> FloatArray:
@@ -1588,7 +1616,7 @@ class UncertaintyResult:
             "interval": model.spec.interval,
             "framework": model.framework.fingerprint,
             "recipe": model.recipe.fingerprint,
-            "data": data_fingerprint(model.data),
+            "data": model.data_fingerprint,
         }
 
     @property
