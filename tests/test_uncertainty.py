@@ -671,3 +671,20 @@ def test_quantiles_equal_numpy_nanquantile() -> None:
             warnings.simplefilter("ignore", RuntimeWarning)  # the all-NaN column
             expected = np.nanquantile(x[:n], [0.5, 0.05, 0.95], axis=0)
         np.testing.assert_array_equal(got, expected)
+
+
+def test_cells_of_one_to_five_raters_match_score(fw: ml.Framework) -> None:
+    """The batched median takes cells by their number of values (1, 2, 3, more): each kind
+    against ml.score, with resampled raters and rounded jitter."""
+    data = _long(seed=4)
+    extra = data[data["rater"] == "R0"].copy()
+    extra = extra[extra["indicator"].isin(["pol_01", "pol_02"])]
+    four = extra.assign(rater="R3", value=np.where(extra["value"] > 3, 1.0, 5.0))
+    five = four[four["mission"].isin(["M0", "M1"])].assign(rater="R4", value=2.0)
+    data = pd.concat([data, four[four["mission"] != "M5"], five], ignore_index=True)
+    data = data[~((data["mission"] == "M5") & (data["rater"] == "R2"))]  # cells of two
+    counts = data.groupby(["mission", "indicator"]).size()
+    assert {1, 2, 4, 5} <= set(counts)
+    spec = {"raters": True, "jitter": {"to_level": True}}
+    result = ml.uncertainty(data, framework=fw, spec=spec, n=10, seed=3)
+    _reference_by_score(result, range(result.n))
