@@ -482,14 +482,18 @@ class _EntryDraws:
         self.n_entries = n_entries
         self.m = m
 
-    def block(self, b: int) -> FloatArray:
+    def block(self, b: int) -> NDArray[np.float32]:
         seq = np.random.SeedSequence(self.entropy, spawn_key=(self.factor, self.salt, b))
         rows = min(_BLOCK, self.m - b * _BLOCK)
-        out: FloatArray = np.random.default_rng(seq).random((rows, self.n_entries))
+        # single precision: half the cost of drawing and moving them; a uniform draw needs no
+        # more resolution (2**-24) to pick a rater or place a jitter
+        out: NDArray[np.float32] = np.random.default_rng(seq).random(
+            (rows, self.n_entries), dtype=np.float32
+        )
         return out
 
-    def take(self, index: IntArray) -> FloatArray:
-        out = np.empty((index.size, self.n_entries))
+    def take(self, index: IntArray) -> NDArray[np.float32]:
+        out = np.empty((index.size, self.n_entries), dtype=np.float32)
         blocks = index // _BLOCK
         for b in np.unique(blocks):
             rows = np.flatnonzero(blocks == b)
@@ -989,14 +993,10 @@ class UncertaintyModel:
             normalised = state.normalised
             if normalised is None:  # pragma: no cover - _shared checks it
                 raise RecipeError("the recipe did not normalise")
-            scores = self._aggregate(normalised[None], weights, params)
-            return np.concatenate(
-                [scores, np.broadcast_to(normalised, (n, *normalised.shape))], axis=2
-            )
+            return self._aggregate(normalised[None], weights, params)
         raw = self._values_batch(index, n)
         normalised, params = self._run_batched(recipe, raw)
-        scores = self._aggregate(normalised, weights, params)
-        return np.concatenate([scores, normalised], axis=2)
+        return self._aggregate(normalised, weights, params)
 
     def _weights_batch(self, recipe: Recipe, index: Mapping[str, IntArray], n: int) -> FloatArray:
         base = self._base_weights(recipe)
@@ -1079,7 +1079,7 @@ class UncertaintyModel:
             jit = self.spec.jitter
             cols = self._jittered  # rubric entries: only their draws are used
             every = cols.size == self._value.size
-            e = self._jitter_draws.take(index["jitter"])  # uniforms on [0, 1)
+            e = self._jitter_draws.take(index["jitter"]).astype(np.float64)  # on [0, 1)
             if jit.shape == "uniform":
                 e *= 2.0
                 e -= 1.0
@@ -1107,7 +1107,7 @@ class UncertaintyModel:
             return np.broadcast_to(np.arange(size), (n, size))
         u = self._rater_draws.take(realisations)
         count = self._entry_count[multi]
-        u *= count
+        u *= count.astype(np.float32)
         drawn = np.minimum(u.astype(np.int64), count - 1)
         drawn += self._entry_start[multi]
         if multi.size == size:
@@ -1155,7 +1155,7 @@ class UncertaintyModel:
         same kernels, along the leading replication axis (checked value by value against
         :func:`~missionlens.score` in the tests).
         """
-        values = raw.copy()
+        values = raw  # every step below copies before it writes
         normalised: FloatArray | None = None
         logged = np.zeros((raw.shape[0], raw.shape[2]), dtype=bool)
         params: AggregateParams | None = None
@@ -1190,7 +1190,9 @@ class UncertaintyModel:
     ) -> FloatArray:
         """Aggregate the tree bottom-up for a batch: THE one call of the aggregation kernel.
 
-        ``normalised`` is ``(n or 1, units, indicators)``, ``weights`` ``(n, elements)``.
+        ``normalised`` is ``(n or 1, units, indicators)``, ``weights`` ``(n, elements)``; the
+        result is ``(n, units, nodes)`` for the model's nodes: the tree's nodes, then the
+        indicators (their normalised scores).
         Methods, missing rules and applicability as the ``aggregate`` step resolves them
         (:func:`missionlens.scoring.steps.step_aggregate`). Nodes of the same depth that have
         as many children and the same method, exponent and missing rule go through the kernel
@@ -1200,10 +1202,10 @@ class UncertaintyModel:
         fw = self.framework
         n = weights.shape[0]
         n_units = normalised.shape[1]
-        scores = np.full((n, n_units, len(fw.nodes)), np.nan)
-        full = np.broadcast_to(normalised, (n, *normalised.shape[1:]))
         # one array of node scores then indicator scores: children are columns of it
-        both = np.concatenate([scores, full], axis=2)
+        both = np.empty((n, n_units, len(fw.nodes) + normalised.shape[2]))
+        both[:, :, : len(fw.nodes)] = np.nan
+        both[:, :, len(fw.nodes) :] = normalised
         for group in self._aggregation_plan(params):
             block = both[:, :, group.children]  # (n, units, G, c)
             block = np.moveaxis(block, 2, 1)  # (n, G, units, c)
@@ -1223,8 +1225,7 @@ class UncertaintyModel:
                     f"step 'aggregate' at node(s) {listing(group.nodes)}: {exc}"
                 ) from None
             both[:, :, group.positions] = np.moveaxis(out, 1, 2)
-        scores = both[:, :, : len(fw.nodes)]
-        return np.ascontiguousarray(scores)
+        return both
 
     def _aggregation_plan(self, params: AggregateParams) -> list[_NodeGroup]:
         """The groups of nodes aggregated together, deepest first (kept per parameters)."""
