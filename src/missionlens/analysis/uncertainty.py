@@ -188,8 +188,9 @@ COMPARE_COLUMNS: tuple[str, ...] = (
 DEFAULT_MEMORY_BUDGET: int = 512 * 2**20
 
 #: Largest result (the stored replication matrices of scores and ranks) :func:`uncertainty`
-#: builds, in bytes: with the working chunk this keeps a run under 2 GB.
-MAX_RESULT_BYTES: int = 1200 * 2**20
+#: builds, in bytes: with the working chunk and the temporaries of the summary (about as
+#: large again) this keeps a run under 2 GB.
+MAX_RESULT_BYTES: int = 768 * 2**20
 
 _CHUNK = 128  # most replications per chunk
 _BLOCK = _CHUNK  # realisations of a per-entry factor generated together (see _EntryDraws)
