@@ -688,3 +688,22 @@ def test_cells_of_one_to_five_raters_match_score(fw: ml.Framework) -> None:
     spec = {"raters": True, "jitter": {"to_level": True}}
     result = ml.uncertainty(data, framework=fw, spec=spec, n=10, seed=3)
     _reference_by_score(result, range(result.n))
+
+
+def test_wide_table_jitter_uses_the_unstated_half_width(
+    fw: ml.Framework, wide: pd.DataFrame
+) -> None:
+    """A wide table has no confidence: its rubric values move by ``unstated``; the binary and
+    numeric ones stay as entered."""
+    spec = {"jitter": {"unstated": 0.5}, "raters": True}
+    result = ml.uncertainty(wide, framework=fw, spec=spec, n=8, seed=2)
+    _reference_by_steps(result, wide, range(result.n))
+    model = result.model
+    moved = np.stack(
+        [model.replication_inputs({"jitter": r, "raters": r}).entries.value for r in range(8)]
+    )
+    entries = model.replication_inputs({"jitter": 0, "raters": 0}).entries
+    rubric = np.isin(entries.cell % len(fw.indicator_ids), [0, 1, 4])  # pol_01, pol_02, env_03
+    spread = moved.max(axis=0) - moved.min(axis=0)
+    assert (spread[rubric] > 0).all() and (spread[rubric] <= 1.0).all()
+    assert (spread[~rubric] == 0).all()
