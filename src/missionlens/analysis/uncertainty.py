@@ -26,10 +26,11 @@ A group of inputs that is high-dimensional (one noise per weight, one jitter per
 bootstrap draw per entry) is one *factor*: ``M`` realisations are drawn in advance (seeded),
 and a scalar ``u`` in ``[0, 1)`` selects realisation ``floor(u * M)``: the trigger-parameter
 device for groups of inputs (Saltelli et al. 2008, *Global Sensitivity Analysis. The Primer*,
-Wiley, section 1.2.14 and chapter 4 on groups of factors). A discrete choice among ``k``
-options is selected by ``floor(u * k)``. :func:`uncertainty` uses ``M = n``: replication ``r``
-takes realisation ``r`` of every trigger factor and an independent uniform draw for every
-discrete choice.
+Wiley, on groups of factors and trigger parameters). A discrete choice among ``k`` options is
+selected by ``floor(u * k)``. :func:`uncertainty` uses ``M = n``: every replication draws each
+discrete choice independently and takes its own realisation of every trigger factor (each of
+the ``n`` once; replications that share their choices take consecutive ones, so that a batch
+draws each block of realisations once).
 
 References
 ----------
@@ -480,10 +481,13 @@ class _EntryDraws:
         self.entropy = entropy
         self.factor = factor
         self.salt = salt
+        self._last: tuple[int, NDArray[np.float32]] | None = None
         self.n_entries = n_entries
         self.m = m
 
     def block(self, b: int) -> NDArray[np.float32]:
+        if self._last is not None and self._last[0] == b:
+            return self._last[1]
         seq = np.random.SeedSequence(self.entropy, spawn_key=(self.factor, self.salt, b))
         rows = min(_BLOCK, self.m - b * _BLOCK)
         # single precision: half the cost of drawing and moving them; a uniform draw needs no
@@ -491,6 +495,7 @@ class _EntryDraws:
         out: NDArray[np.float32] = np.random.default_rng(seq).random(
             (rows, self.n_entries), dtype=np.float32
         )
+        self._last = (b, out)  # consecutive chunks often share a block
         return out
 
     def take(self, index: IntArray) -> NDArray[np.float32]:
@@ -1965,11 +1970,17 @@ def uncertainty(
         )
     rng = _rng(model.seed, _STREAM["choices"])
     index: dict[str, IntArray] = {}
-    for name, levels in zip(model.factor_names, model.factor_levels, strict=True):
-        if levels is None:
-            index[name] = np.arange(int(n), dtype=np.int64)
     for choice in model.spec.choices:
         index[choice.name] = rng.integers(0, len(choice.options), size=int(n)).astype(np.int64)
+    # every replication its own realisation of each trigger factor; those sharing their
+    # choices get consecutive realisations, so a batch draws each block of them once
+    combos = [index[c.name] for c in model.spec.choices]
+    order = np.lexsort(combos[::-1]) if combos else np.arange(int(n))
+    realisation = np.empty(int(n), dtype=np.int64)
+    realisation[order] = np.arange(int(n), dtype=np.int64)
+    for name, levels in zip(model.factor_names, model.factor_levels, strict=True):
+        if levels is None:
+            index[name] = realisation
     if "leave_out" in model.factor_names:
         levels = int(model.factor_levels[model.factor_names.index("leave_out")] or 1)
         index["leave_out"] = (
