@@ -1085,11 +1085,12 @@ class UncertaintyModel:
             jit = self.spec.jitter
             cols = self._jittered  # rubric entries: only their draws are used
             every = cols.size == self._value.size
-            e = self._jitter_draws.take(index["jitter"]).astype(np.float64)  # on [0, 1)
+            u = self._jitter_draws.take(index["jitter"])  # single precision, on [0, 1)
             if jit.shape == "uniform":
-                e *= 2.0
+                e = np.multiply(u, 2.0, dtype=np.float64)
                 e -= 1.0
             else:  # symmetric triangular on [-1, 1] by its inverse distribution function
+                e = u.astype(np.float64)
                 e = np.where(e < 0.5, np.sqrt(2.0 * e) - 1.0, 1.0 - np.sqrt(2.0 * (1.0 - e)))
             e *= width if every else width[:, cols]  # half-width 0: the value as entered
             e += value if every else value[:, cols]
@@ -1516,27 +1517,34 @@ def average_rank(x: FloatArray, groups: IntArray) -> FloatArray:
     """
     arr = np.asarray(x, dtype=np.float64)
     out = np.full(arr.shape, np.nan)
+    lead = arr.shape[:-2]
+    flat = arr.reshape(-1, *arr.shape[-2:])  # (batch, units, nodes)
+    dest = out.reshape(flat.shape)
     for g in np.unique(groups):
         idx = np.flatnonzero(groups == g)
-        sub = arr[..., idx, :]
-        missing = np.isnan(sub)
-        key = np.where(missing, np.inf, -sub)  # descending, missing last
-        order = np.argsort(key, axis=-2, kind="stable")
-        ordered = np.take_along_axis(key, order, axis=-2)
         m = idx.size
-        pos = np.arange(m, dtype=np.float64).reshape((m, 1))
-        first = np.ones_like(ordered[..., :1, :], dtype=bool)
-        starts = np.concatenate([first, ordered[..., 1:, :] != ordered[..., :-1, :]], axis=-2)
-        run_start = np.maximum.accumulate(np.where(starts, pos, 0.0), axis=-2)
-        ends = np.concatenate([ordered[..., 1:, :] != ordered[..., :-1, :], first], axis=-2)
-        run_end = np.flip(
-            np.minimum.accumulate(np.flip(np.where(ends, pos, np.inf), axis=-2), axis=-2), axis=-2
-        )
-        ranks = np.empty(sub.shape)
-        np.put_along_axis(ranks, order, (run_start + run_end) / 2.0 + 1.0, axis=-2)
-        ranks[missing] = np.nan
-        out[..., idx, :] = ranks
-    return out
+        step = max(1, (32 * 2**20) // max(1, 8 * m * arr.shape[-1]))
+        for start in range(0, flat.shape[0], step):
+            # units on the last, contiguous axis: sorting and runs along it are fast
+            sub = np.ascontiguousarray(np.moveaxis(flat[start : start + step][:, idx, :], 1, 2))
+            missing = np.isnan(sub)
+            key = np.where(missing, np.inf, -sub)  # descending, missing last
+            order = np.argsort(key, axis=-1, kind="stable")
+            ordered = np.take_along_axis(key, order, axis=-1)
+            pos = np.arange(m, dtype=np.float64)
+            change = ordered[..., 1:] != ordered[..., :-1]
+            first = np.ones((*ordered.shape[:-1], 1), dtype=bool)
+            starts = np.concatenate([first, change], axis=-1)
+            ends = np.concatenate([change, first], axis=-1)
+            run_start = np.maximum.accumulate(np.where(starts, pos, 0.0), axis=-1)
+            run_end = np.minimum.accumulate(np.where(ends, pos, np.inf)[..., ::-1], axis=-1)[
+                ..., ::-1
+            ]
+            ranks = np.empty(sub.shape)
+            np.put_along_axis(ranks, order, (run_start + run_end) / 2.0 + 1.0, axis=-1)
+            ranks[missing] = np.nan
+            dest[start : start + step, idx, :] = np.moveaxis(ranks, 2, 1)
+    return dest.reshape((*lead, *arr.shape[-2:]))
 
 
 def _quantiles(x: FloatArray, probs: Sequence[float]) -> FloatArray:
