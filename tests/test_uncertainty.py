@@ -707,3 +707,10 @@ def test_wide_table_jitter_uses_the_unstated_half_width(
     spread = moved.max(axis=0) - moved.min(axis=0)
     assert (spread[rubric] > 0).all() and (spread[rubric] <= 1.0).all()
     assert (spread[~rubric] == 0).all()
+
+
+def test_spec_file_not_found(tmp_path: Path) -> None:
+    with pytest.raises(ml.ArgumentError, match="not found"):
+        ml.Uncertainty.from_yaml(tmp_path / "missing.yaml")
+    with pytest.raises(ml.ArgumentError, match="not found"):
+        ml.Uncertainty.from_yaml(str(tmp_path / "missing.yaml"))

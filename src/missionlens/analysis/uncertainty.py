@@ -432,6 +432,8 @@ class Uncertainty(_Spec):
     def from_yaml(cls, source: str | Path) -> Uncertainty:
         """Read a specification from YAML text or a ``.yaml``/``.yml`` file (safe loading,
         duplicate keys refused)."""
+        if isinstance(source, Path) and not source.is_file():
+            raise ArgumentError(f"uncertainty specification file not found: {source}")
         text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
         if isinstance(source, str) and "\n" not in source and source.endswith((".yaml", ".yml")):
             if not Path(source).is_file():
