@@ -129,6 +129,7 @@ LEAVES = {
     "validate",
     "score",
     "demo",
+    "uncertainty",
 }
 
 

@@ -30,6 +30,16 @@ from missionlens.errors import (
 _LAZY: dict[str, str] = {
     "datasets": "missionlens.datasets",
     "agreement": "missionlens.analysis.agreement",
+    **{
+        name: "missionlens.analysis.uncertainty"
+        for name in (
+            "Uncertainty",
+            "UncertaintyModel",
+            "UncertaintyResult",
+            "compare_uncertain",
+            "uncertainty",
+        )
+    },
     "consolidate": "missionlens.assessments.consolidation",
     "write_template": "missionlens.assessments.excel_template",
     "write_assessments": "missionlens.assessments.formats",
@@ -115,6 +125,12 @@ if _typing.TYPE_CHECKING:
         sample_sobol,
         score_of,
         sensitivity,
+    from missionlens.analysis.uncertainty import (
+        Uncertainty,
+        UncertaintyModel,
+        UncertaintyResult,
+        compare_uncertain,
+        uncertainty,
     )
     from missionlens.assessments.consolidation import consolidate
     from missionlens.assessments.excel_template import write_template
@@ -211,11 +227,16 @@ __all__ = [
     "SensitivityResult",
     "Step",
     "UnitModel",
+    # uncertainty analysis (missionlens.analysis.uncertainty)
+    "Uncertainty",
+    "UncertaintyModel",
+    "UncertaintyResult",
     "ValidationError",
     "ValidationReport",
     "__version__",
     "agreement",
     "analyse_sobol",
+    "compare_uncertain",
     "consolidate",
     "datasets",
     "diff_frameworks",
@@ -245,6 +266,7 @@ __all__ = [
     "score",
     "score_of",
     "sensitivity",
+    "uncertainty",
     "validate",
     "write_assessments",
     "write_template",

@@ -1392,11 +1392,51 @@ class Profiles:
             ``propagate``, where ``complete`` is false.
         """
         if view is None:
-            return self._table.copy()
+            return self._with_interval_columns(self._table.copy())
         known = set(self._table["view"].cat.categories)
         if view not in known:
             raise KeyError(f"no view {view!r}; views: {', '.join(sorted(known))}")
-        return self._table[self._table["view"] == view].reset_index(drop=True)
+        table = self._table[self._table["view"] == view].reset_index(drop=True)
+        return self._with_interval_columns(table)
+
+    # -------------------------------------------------------------- uncertainty intervals
+    #: Intervals merged into the tree view (:meth:`with_intervals`); None for plain profiles.
+    _intervals: pd.DataFrame | None = None
+    _uncertainty: Any = None
+
+    def with_intervals(self, result: Any) -> Profiles:
+        """A copy whose :meth:`to_frame` has ``lower`` and ``upper`` columns.
+
+        ``result`` is a :class:`~missionlens.analysis.uncertainty.UncertaintyResult` of these
+        profiles' data (``result.profiles`` is this for its nominal profiles): the bounds of
+        the interval of every score of the tree view (``NaN`` in facet views and where the
+        score has no interval).
+        """
+        intervals = result.intervals()
+        copy = Profiles(
+            table=self._table,
+            framework=self.framework,
+            recipe=self.recipe,
+            data=self.data,
+            log=self.log,
+            unknown_columns=self.unknown_columns,
+            unused=self._unused,
+        )
+        copy._intervals = intervals.astype({"mission": str, "period": str, "node": str})
+        copy._uncertainty = result
+        return copy
+
+    def _with_interval_columns(self, table: pd.DataFrame) -> pd.DataFrame:
+        if self._intervals is None:
+            return table
+        keys = pd.MultiIndex.from_arrays(
+            [table[c].astype(str).to_numpy() for c in ("mission", "period", "node")]
+        )
+        found = self._intervals.set_index(["mission", "period", "node"]).reindex(keys)
+        tree = (table["view"].astype(str) == "tree").to_numpy()
+        table["lower"] = np.where(tree, found["lower"].to_numpy(), np.nan)
+        table["upper"] = np.where(tree, found["upper"].to_numpy(), np.nan)
+        return table
 
     def wide(
         self, *, node_type: str | None = None, view: str = "tree", value: str = "score"
@@ -1504,7 +1544,12 @@ class Profiles:
             )
 
     def compare(
-        self, other: Profiles, *, view: str = "tree", allow_mixed: bool = False
+        self,
+        other: Profiles,
+        *,
+        view: str = "tree",
+        allow_mixed: bool = False,
+        uncertain: bool = False,
     ) -> pd.DataFrame:
         """Score differences between two profiles, unit by unit and node by node.
 
@@ -1516,7 +1561,10 @@ class Profiles:
         pandas.DataFrame
             Columns ``mission``, ``period``, ``node``, ``node_type``, ``score``,
             ``score_other`` and ``difference`` (``score_other - score``), for the units and
-            nodes present in both.
+            nodes present in both; with ``uncertain=True`` (both profiles from
+            ``result.profiles`` of :func:`~missionlens.uncertainty`, paired: same
+            specification, seed and n) also ``diff_lower``, ``diff_upper`` and ``real`` of
+            :func:`~missionlens.compare_uncertain` (units matched by mission and period).
 
         Raises
         ------
@@ -1532,6 +1580,15 @@ class Profiles:
 
         merged = frame(self).merge(frame(other), on=keys, suffixes=("", "_other"))
         merged["difference"] = merged["score_other"] - merged["score"]
+        if uncertain:  # both made by UncertaintyResult.profiles: paired intervals
+            if self._uncertainty is None or other._uncertainty is None:
+                raise ArgumentError(
+                    "compare(uncertain=True) needs profiles with intervals on both sides "
+                    "(result.profiles of ml.uncertainty)"
+                )
+            paired = self._uncertainty.compare(other._uncertainty)
+            paired = paired[["mission", "period", "node", "diff_lower", "diff_upper", "real"]]
+            merged = merged.merge(paired, on=["mission", "period", "node"], how="left")
         return merged.reset_index(drop=True)
 
     @classmethod
