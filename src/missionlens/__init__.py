@@ -125,6 +125,7 @@ if _typing.TYPE_CHECKING:
         sample_sobol,
         score_of,
         sensitivity,
+    )
     from missionlens.analysis.uncertainty import (
         Uncertainty,
         UncertaintyModel,
