@@ -227,11 +227,10 @@ __all__ = [
     "SensitivityProblem",
     "SensitivityResult",
     "Step",
-    "UnitModel",
-    # uncertainty analysis (missionlens.analysis.uncertainty)
     "Uncertainty",
     "UncertaintyModel",
     "UncertaintyResult",
+    "UnitModel",
     "ValidationError",
     "ValidationReport",
     "__version__",
