@@ -714,3 +714,46 @@ def test_spec_file_not_found(tmp_path: Path) -> None:
         ml.Uncertainty.from_yaml(tmp_path / "missing.yaml")
     with pytest.raises(ml.ArgumentError, match="not found"):
         ml.Uncertainty.from_yaml(str(tmp_path / "missing.yaml"))
+
+
+# ------------------------------------------------------- performance and context (framework v2)
+@pytest.fixture(scope="module")
+def fw_roles(fw: ml.Framework) -> ml.Framework:
+    """The small framework with its numeric indicator ``env_01`` a context indicator."""
+    raw = fw.to_dict()
+    for indicator in raw["indicators"]:
+        if indicator["id"] == "env_01":
+            indicator["role"] = "context"
+    return ml.Framework.from_dict(raw)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [{"raters": True}, {"weights": {"noise": 0.3}}, {"jitter": {"to_level": True}}],
+    ids=["raters", "weights", "jitter-level"],
+)
+def test_the_engine_scores_the_performance_composite_as_score_does(
+    fw: ml.Framework, fw_roles: ml.Framework, spec: dict
+) -> None:
+    # the headline tree the engine varies is ml.score's performance composite (tree view):
+    # the context indicator env_01 neither applies nor counts there, replication by replication
+    data = _long()
+    result = ml.uncertainty(data, framework=fw_roles, spec=spec, n=8, seed=3)
+    model = result.model
+    nodes = [k for k, n in enumerate(model.nodes) if n in fw_roles.node_ids]
+    nominal = ml.score(data, framework=fw_roles)
+    np.testing.assert_allclose(
+        model.nominal[:, nodes], _unit_node_array(nominal, model)[:, nodes], rtol=0, atol=1e-12
+    )
+    for r in range(result.n):
+        inputs = model.replication_inputs({k: int(v[r]) for k, v in result.index.items()})
+        alone = ml.score(
+            _reference_table(model, inputs.entries), framework=fw_roles, recipe=inputs.recipe
+        )
+        expected = _unit_node_array(alone, model)[:, nodes]
+        np.testing.assert_allclose(result.scores[r][:, nodes], expected, rtol=0, atol=1e-12)
+    # and the performance headline differs from the all-indicator one: env_01 was left out
+    everything = ml.score(data, framework=fw)
+    assert not np.allclose(
+        _unit_node_array(everything, model)[:, nodes], model.nominal[:, nodes], equal_nan=True
+    )

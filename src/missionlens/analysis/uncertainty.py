@@ -93,7 +93,13 @@ from missionlens.scoring.recipe import (
     WeightParams,
 )
 from missionlens.scoring.state import ScoringState, node_applicability
-from missionlens.scoring.steps import STEPS, _normalise_key, _period_order, _targets
+from missionlens.scoring.steps import (
+    STEPS,
+    _normalise_key,
+    _period_order,
+    _targets,
+    sibling_families,
+)
 from missionlens.text import listing
 
 __all__ = [
@@ -617,7 +623,10 @@ class UncertaintyModel:
         if final.node_scores is None or final.normalised is None:
             raise RecipeError("the recipe did not normalise and aggregate: nothing to analyse")
         self.nominal: FloatArray = np.concatenate([final.node_scores, final.normalised], axis=1)
-        self._node_applies = node_applicability(state)
+        # the headline tree is the performance composite: context indicators neither apply nor
+        # count there (ScoringState.for_role, as the aggregate step reads it)
+        self._tree_state = state.for_role("performance")
+        self._node_applies = node_applicability(self._tree_state)
         # entries sorted by cell (for the bootstrap), with their confidence and scale facts
         entries: EntryArrays = state.entries
         order = np.argsort(entries.cell, kind="stable")
@@ -1214,7 +1223,10 @@ class UncertaintyModel:
         # one array of node scores then indicator scores: children are columns of it
         both = np.empty((n, n_units, len(fw.nodes) + normalised.shape[2]))
         both[:, :, : len(fw.nodes)] = np.nan
-        both[:, :, len(fw.nodes) :] = normalised
+        # the performance composite: a context indicator's value must not enter it (the kernel
+        # counts any value present), so the tree reads them as absent ...
+        performance = self._state.role_mask("performance")
+        both[:, :, len(fw.nodes) :] = np.where(performance, normalised, np.nan)
         for group in self._aggregation_plan(params):
             block = both[:, :, group.children]  # (n, units, G, c)
             block = np.moveaxis(block, 2, 1)  # (n, G, units, c)
@@ -1234,6 +1246,8 @@ class UncertaintyModel:
                     f"step 'aggregate' at node(s) {listing(group.nodes)}: {exc}"
                 ) from None
             both[:, :, group.positions] = np.moveaxis(out, 1, 2)
+        if not performance.all():  # ... and every indicator still reports its own score
+            both[:, :, len(fw.nodes) :] = normalised
         return both
 
     def _aggregation_plan(self, params: AggregateParams) -> list[_NodeGroup]:
@@ -1254,7 +1268,7 @@ class UncertaintyModel:
         def column(child: str) -> int:
             return node_pos[child] if child in node_pos else n_nodes + state.column(child)
 
-        applies_all = np.concatenate([self._node_applies, state.applicable], axis=1)
+        applies_all = np.concatenate([self._node_applies, self._tree_state.applicable], axis=1)
         plan: list[_NodeGroup] = []
         for depth in sorted({fw.depth(nd) for nd in fw.node_ids}, reverse=True):
             groups: dict[tuple[Any, ...], list[str]] = {}
@@ -1380,9 +1394,7 @@ def _sibling_mean(state: ScoringState, params: ImputeParams, normalised: FloatAr
     """``step_impute`` with ``sibling_mean`` along the replication axis."""
     cols = _targets(state, params.indicators, "impute")
     current = normalised.copy()
-    fw = state.framework
-    for parent in {fw.indicator(state.indicators[c]).parent for c in cols}:
-        siblings = [state.column(i) for i in fw.children(parent) if i in state.indicators]
+    for siblings in sibling_families(state, cols):  # as step_impute fills them
         block = current[..., siblings]
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)

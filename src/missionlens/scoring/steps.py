@@ -188,19 +188,7 @@ def step_impute(state: ScoringState, params: ImputeParams) -> ScoringState:
         if state.normalised is None:
             raise RecipeError("impute sibling_mean must come after normalise")
         current = state.normalised.copy()
-        fw = state.framework
-        # siblings of the same role only: a context value is never filled from performance
-        # values, nor the other way round
-        families = {
-            (fw.indicator(state.indicators[c]).parent, fw.indicator(state.indicators[c]).role)
-            for c in cols
-        }
-        for parent, role in sorted(families):
-            siblings = [
-                state.column(i)
-                for i in fw.children(parent)
-                if i in state.indicators and fw.indicator(i).role == role
-            ]
+        for siblings in sibling_families(state, cols):
             block = current[:, siblings]
             with np.errstate(invalid="ignore"):
                 import warnings
@@ -557,6 +545,25 @@ def _aggregate_tree(
         except ValueError as exc:
             raise RecipeError(f"step 'aggregate' at node '{node_id}': {exc}") from None
     return scores, share
+
+
+def sibling_families(state: ScoringState, cols: list[int]) -> list[list[int]]:
+    """The columns that ``sibling_mean`` imputation fills from each other, for the target
+    columns ``cols``: the indicators of one parent and one role (a context value is never
+    filled from performance values, nor the other way round), one list per family."""
+    fw = state.framework
+    families = {
+        (fw.indicator(state.indicators[c]).parent, fw.indicator(state.indicators[c]).role)
+        for c in cols
+    }
+    return [
+        [
+            state.column(i)
+            for i in fw.children(parent)
+            if i in state.indicators and fw.indicator(i).role == role
+        ]
+        for parent, role in sorted(families)
+    ]
 
 
 def run_recipe(state: ScoringState, recipe: Recipe, start: int = 0) -> ScoringState:
