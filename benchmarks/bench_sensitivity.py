@@ -131,7 +131,24 @@ class SyntheticEngine:
         return np.concatenate([root[:, :, None], dims, sub], axis=2)
 
 
-MODELS: dict[str, Callable[[], ProfileModel]] = {"synthetic": SyntheticEngine}
+def library_engine() -> ProfileModel:
+    """The library's own uncertainty engine (:class:`ml.UncertaintyModel`) on the grid of
+    ``bench_uncertainty.py`` (50 missions x 60 rubric indicators x 3 raters) with 6 inputs:
+    confidence jitter, rater resampling, weight noise (trigger factors), two normalisations,
+    two aggregations, and leaving one dimension out (or none)."""
+    from bench_scoring import bench_framework
+    from bench_uncertainty import grid_data, grid_spec
+
+    fw = bench_framework()
+    spec = grid_spec().to_dict()
+    spec["leave_out"] = {"elements": "dimension"}
+    return ml.UncertaintyModel.build(grid_data(fw), framework=fw, spec=spec, seed=1)  # type: ignore[return-value, arg-type]
+
+
+MODELS: dict[str, Callable[[], ProfileModel]] = {
+    "synthetic": SyntheticEngine,
+    "engine": library_engine,
+}
 
 
 class Ishigami:

@@ -504,3 +504,34 @@ def test_public_names() -> None:
     ):
         assert name in ml.__all__ and name in dir(ml) and getattr(ml, name) is not None
     assert isinstance(ishigami(), ml.UnitModel)
+
+
+def test_sobol_indices_of_the_library_s_own_uncertainty_engine() -> None:
+    """The uncertainty engine is a UnitModel: sample -> evaluate -> analyse runs on it, and a
+    discrete choice whose options are the same recipe has no influence at all."""
+    import warnings
+
+    small = ml.load_framework(Path(__file__).parent / "data" / "frameworks" / "small.yaml")
+    rng = np.random.default_rng(0)
+    rows = [
+        (f"M{m}", "2024", "implementation", ind, float(rng.integers(1, 6)), f"R{r}")
+        for m in range(5)
+        for ind in ("pol_01", "pol_02")
+        for r in range(3)
+    ] + [(f"M{m}", "2024", "implementation", "env_02", float(m % 2), "R0") for m in range(5)]
+    data = pd.DataFrame(rows, columns=["mission", "period", "phase", "indicator", "value", "rater"])
+    spec = {
+        "weights": {"noise": 0.5},
+        "raters": True,
+        "choices": [{"name": "same", "options": [{"label": "a"}, {"label": "b"}]}],
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ml.IncompleteScoreWarning)
+        model = ml.UncertaintyModel.build(data, framework=small, spec=spec, seed=2)
+        result = ml.sensitivity(model, output=ml.score_of("M1", "pol"), n=256, seed=4)
+    table = result.indices.set_index("input")
+    assert set(table.index) == set(model.factor_names)
+    assert table.loc["same", "ST"] == pytest.approx(0.0, abs=1e-12)
+    assert table.loc["same", "S1"] == pytest.approx(0.0, abs=1e-12)
+    # the weight of pol_01 against pol_02 and the raters both move the score of "pol"
+    assert table.loc["raters", "ST"] > 0.05 and table.loc["weights", "ST"] > 0.0
