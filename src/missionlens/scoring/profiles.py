@@ -236,13 +236,15 @@ def score(
     >>> import missionlens as ml
     >>> fw = ml.load_framework("whole-of-mission")
     >>> data = pd.DataFrame({"mission": ["A", "B"], "period": ["2024", "2024"],
-    ...                      "pol_01": [5, 2], "pol_02": [4, 1], "pol_03": [4, 2]})
+    ...                      "pol_strategy_anchor": [5, 2], "pol_good_offices": [4, 1],
+    ...                      "pol_local_conflict": [4, 2]})
     >>> w = ml.score(data, framework=fw).wide()
     >>> w["pol_strategy"].round(1).tolist()
     [83.3, 16.7]
 
-    Three of the five indicators of ``pol_strategy`` are enough for a score (the default rule
-    needs half of the weight); the political dimension, with 3 of 12, stays missing:
+    The three indicators of ``pol_strategy`` give it a score (A: the mean of 100, 75 and 75);
+    the political dimension stays missing, since ``pol_strategy`` carries 30 % of its
+    performance weight and the default rule needs half:
 
     >>> bool(np.isnan(w.loc[("A", "2024"), "political"]))
     True
