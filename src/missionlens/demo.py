@@ -368,9 +368,9 @@ def run_demo(out_dir: str | Path = "missionlens-demo", *, echo: Any = print) -> 
             f"({', '.join(f'{r} {n}' for r, n in reasons.items())}); see profiles.unused"
         )
     echo(
-        f"\nCompared within a lifecycle phase: missions in different phases are rated on "
-        f"different indicators (Mission C is in exit in {last}, A and B in implementation), "
-        f"so ranks are given per period and phase."
+        "\nCompared within a lifecycle phase: missions in different phases are rated on "
+        f"different indicators ({last}: {_phases_of(summary, last)}), so ranks are given per "
+        "period and phase."
     )
     ranks = _ranks_by_phase(summary)
     echo(ranks[ranks["period"] == last].round(1).to_string(index=False))
@@ -460,6 +460,13 @@ def _ranks_by_phase(summary: pd.DataFrame) -> pd.DataFrame:
     out["rank_in_phase"] = groups.rank(method="min", ascending=False).astype("Int64")
     out["missions_in_phase"] = groups.transform("size").astype(np.int64)
     return out.sort_values(["period", "phase", "rank_in_phase", "mission"]).reset_index(drop=True)
+
+
+def _phases_of(summary: pd.DataFrame, period: str) -> str:
+    """``Mission A, Mission B in implementation; Mission C in exit`` for one period."""
+    rows = summary[summary["period"] == period]
+    groups = rows.groupby("phase", sort=False)["mission"]
+    return "; ".join(f"{', '.join(missions)} in {phase}" for phase, missions in groups)
 
 
 def _goalposts(framework: Framework, indicator: str) -> str:
