@@ -6,6 +6,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import click
@@ -15,6 +16,7 @@ from click.testing import CliRunner
 
 import missionlens as ml
 from missionlens.cli import main
+from missionlens.scoring.profiles import SUMMARY_COLUMNS
 
 BAD = Path(__file__).parent / "data" / "frameworks" / "bad"
 SMALL = Path(__file__).parent / "data" / "frameworks" / "small.yaml"
@@ -62,12 +64,34 @@ def test_show_unknown_name_exits_2() -> None:
 
 
 def test_demo_runs_and_writes_its_outputs(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path / "demo")])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ml.MixedPhasesWarning)  # compared within a phase only
+        warnings.simplefilter("error", ml.IncompleteScoreWarning)  # caught into notes, not raised
+        result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path / "demo")])
     assert result.exit_code == 0, result.output
-    for name in ("profiles.zip", "template.xlsx", "xlsform.xlsx", "lifecycle.png", "recipe.yaml"):
-        assert (tmp_path / "demo" / name).stat().st_size > 0
-    assert "out_of_scale" in result.output and "unknown_indicator" in result.output
-    assert "MINUSMA" in result.output
+    out = tmp_path / "demo"
+    figures = ("profile", "comparison", "lifecycle", "levels", "quadrant", "fatalities")
+    files = ("profiles.zip", "template.xlsx", "xlsform.xlsx", "recipe.yaml", "scores.csv")
+    for name in (*files, "summary.csv", *(f"{f}.png" for f in figures)):
+        assert (out / name).stat().st_size > 0, name
+    text = result.output
+    assert "out_of_scale" in text and "unknown_indicator" in text
+    assert "whole-of-mission v2" in text and "context index" in text
+    assert "Critical flags" in text and "Not applicable: unau_joint_work" in text
+    assert "Shown, not scored" in text and "env_fatalities_malicious_count" in text
+    assert "rank_in_phase" in text and "note: plot_comparison" not in text
+    # real data: MINUSMA 2014, 28 deaths at 2.949 per 1,000 per year, scores 0 (goalposts 0
+    # and 1.25); MINUSCA 2014: 1 - 0.345 / 1.25 = 72.4 (the shipped table, by hand)
+    assert "2.95 (28): 0" in text and "0.34 (1): 72" in text
+    summary = pd.read_csv(out / "summary.csv", encoding="utf-8-sig")
+    assert list(summary.columns) == list(SUMMARY_COLUMNS)
+    assert len(summary) == 12 and summary["context"].notna().all()
+    profiles = ml.Profiles.load(out / "profiles.zip")
+    assert profiles.framework.version == "2"
+    assert set(profiles.not_applicable["mission"]) == {"Mission A"}
+    assert (profiles.unused["reason"] == "zero_weight").all()
+    entries = profiles.data
+    assert entries["evidence"].dropna().str.startswith("Illustrative rating").all()
 
 
 def test_score_command(tmp_path: Path) -> None:

@@ -554,5 +554,8 @@ def test_docs_not_applicable_example_runs(capsys: pytest.CaptureFixture[str]) ->
     scores = namespace["scores"]
     row = scores[scores["node"] == "partnerships"].iloc[0]
     assert row["coverage"] == 1.0 and bool(row["complete"]) and row["score"] == 50.0
-    assert namespace["profiles"].not_applicable["indicator"].tolist() == ["part_01"]
+    assert namespace["profiles"].not_applicable["indicator"].tolist() == [
+        "unau_joint_work",
+        "unau_council_consultations",
+    ]
     assert "UNMIK" in capsys.readouterr().out  # printed for the reader

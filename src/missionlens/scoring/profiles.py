@@ -224,23 +224,27 @@ def score(
     Warns
     -----
     IncompleteScoreWarning
-        If entered values are in no score of the tree (listed in :attr:`Profiles.unused`), or
-        a root score was computed while a dimension that applies has no score (only possible
-        when the framework or recipe lowers the root's ``min_share`` below its default of 1);
-        the message names the missions, periods and nodes, and ``Profiles.log`` records it.
+        If entered values are in no score of the tree (listed in :attr:`Profiles.unused`;
+        except values of an indicator the framework itself gives weight 0, which are shown,
+        not scored: listed, logged, not warned), or a root score was computed while a
+        dimension that applies has no score (only possible when the framework or recipe lowers
+        the root's ``min_share`` below its default of 1); the message names the missions,
+        periods and nodes, and ``Profiles.log`` records it.
 
     Examples
     --------
     >>> import missionlens as ml
     >>> fw = ml.load_framework("whole-of-mission")
     >>> data = pd.DataFrame({"mission": ["A", "B"], "period": ["2024", "2024"],
-    ...                      "pol_01": [5, 2], "pol_02": [4, 1], "pol_03": [4, 2]})
+    ...                      "pol_strategy_anchor": [5, 2], "pol_good_offices": [4, 1],
+    ...                      "pol_local_conflict": [4, 2]})
     >>> w = ml.score(data, framework=fw).wide()
     >>> w["pol_strategy"].round(1).tolist()
     [83.3, 16.7]
 
-    Three of the five indicators of ``pol_strategy`` are enough for a score (the default rule
-    needs half of the weight); the political dimension, with 3 of 12, stays missing:
+    The three indicators of ``pol_strategy`` give it a score (A: the mean of 100, 75 and 75);
+    the political dimension stays missing, since ``pol_strategy`` carries 30 % of its
+    performance weight and the default rule needs half:
 
     >>> bool(np.isnan(w.loc[("A", "2024"), "political"]))
     True
@@ -808,6 +812,8 @@ def _unused(
                     )
                 elif reason == "zero_weight":
                     node, detail = parent, f"'{ind}' weighs 0 in '{parent}'"
+                    if fw.indicator(ind).weight == 0:
+                        detail += " (the framework shows it beside the scores, not scored)"
                 elif reason == "below_min_share":
                     share = seen.node_share[u, p]
                     node, detail = (
@@ -901,9 +907,11 @@ def _account(
         messages.append(text)
     if len(unused):
         parts = []
+        n_warned = 0
         roles = unused["indicator"].map(lambda i: fw.indicator(i).role)
-        for (node, reason, role_of), group in unused.groupby(
-            [unused["node"], unused["reason"], roles], sort=False
+        shown = _declared_shown(state, unused)
+        for (node, reason, role_of, is_shown), group in unused.groupby(
+            [unused["node"], unused["reason"], roles, shown], sort=False
         ):
             n_units = len(group[["mission", "period"]].drop_duplicates())
             where = (
@@ -913,6 +921,9 @@ def _account(
                 f"{len(group)} entered value(s) of {n_units} mission-period(s) are in no "
                 f"{where}: {reason} at '{node}'"
             )
+            if is_shown:
+                names = ", ".join(dict.fromkeys(group["indicator"]))
+                text += f" (shown, not scored: the framework gives {names} weight 0)"
             state = state.noted(
                 "accounting",
                 text,
@@ -921,13 +932,32 @@ def _account(
                 n_values=len(group),
                 n_units=n_units,
             )
+            if is_shown:  # an intentional zero weight is not an incomplete score: no warning
+                continue
+            n_warned += len(group)
             of_context = "" if role_of == "performance" else " (context index)"
             parts.append(f"{len(group)} {reason} at '{node}'{of_context}")
-        messages.append(
-            f"{len(unused)} entered value(s) are in no score of the tree ({_listing(parts)}); "
-            "see profiles.unused for each value and the reason"
-        )
+        if parts:
+            messages.append(
+                f"{n_warned} entered value(s) are in no score of the tree ({_listing(parts)}); "
+                "see profiles.unused for each value and the reason"
+            )
     return state, messages
+
+
+def _declared_shown(state: ScoringState, unused: pd.DataFrame) -> pd.Series:
+    """Which unused values are *shown, not scored*: ``zero_weight`` values of an indicator the
+    framework itself gives weight 0 (a companion shown beside a scored indicator, such as a
+    count beside its rate), where the recipe kept that weight. They stay listed in
+    :attr:`Profiles.unused` but raise no :class:`~missionlens.IncompleteScoreWarning`; a
+    weight the recipe set to 0 still warns."""
+    fw = state.framework
+
+    def declared(indicator: str) -> bool:
+        return fw.indicator(indicator).weight == 0 and state.weights.get(indicator, 0.0) <= 0
+
+    flags = (unused["reason"] == "zero_weight") & unused["indicator"].map(declared)
+    return flags.astype(bool)
 
 
 # ------------------------------------------------------------------------- critical flags
@@ -1163,6 +1193,10 @@ class Profiles:
             has no score (named in ``detail``).
         ``zero_weight``
             The indicator weighs 0 in its parent, so the parent's score does not depend on it.
+            A weight of 0 declared in the framework marks a companion *shown, not scored* (the
+            count of fatalities beside the rate): it is listed here and in :attr:`log` but
+            raises no :class:`~missionlens.IncompleteScoreWarning`; a weight of 0 set by the
+            recipe warns.
         ``not_computable``
             The value was entered but became missing in the recipe's steps (e.g. a zero or
             missing denominator in ``denominate``, reported in :attr:`log`).

@@ -626,7 +626,8 @@ class RecipeTrace:
     >>> from missionlens.scoring.prepare import prepare
     >>> fw = ml.load_framework("whole-of-mission")
     >>> data = pd.DataFrame({"mission": ["A", "B"], "period": "2024",
-    ...                      "pol_01": [5, 2], "pol_02": [4, 1], "pol_03": [4, 2]})
+    ...                      "pol_strategy_anchor": [5, 2], "pol_good_offices": [4, 1],
+    ...                      "pol_local_conflict": [4, 2]})
     >>> recipe = ml.Recipe.default()
     >>> trace = trace_recipe(prepare(data, fw, recipe)[0], recipe)
     >>> changed = recipe.with_params("weight", method="equal")
