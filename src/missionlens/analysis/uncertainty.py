@@ -1962,7 +1962,8 @@ def uncertainty(
     >>> import missionlens as ml
     >>> fw = ml.load_framework("whole-of-mission")
     >>> data = pd.DataFrame({"mission": ["A", "B"], "period": "2024",
-    ...                      "pol_01": [5, 2], "pol_02": [4, 1], "pol_03": [4, 2]})
+    ...                      "pol_strategy_anchor": [5, 2], "pol_good_offices": [4, 1],
+    ...                      "pol_local_conflict": [4, 2]})
     >>> res = ml.uncertainty(data, framework=fw, spec={"weights": {"noise": 0.2}}, n=200, seed=1)
     >>> row = res.summary.query("mission == 'A' and node == 'pol_strategy'").iloc[0]
     >>> round(float(row.nominal), 1), bool(row.lower <= row.nominal <= row.upper)
