@@ -66,6 +66,7 @@ _LAZY: dict[str, str] = {
     "plot_score_intervals": "missionlens.plot",
     "plot_small_multiples": "missionlens.plot",
     "plot_waterfall": "missionlens.plot",
+    "report": "missionlens.report",
     **{
         name: "missionlens.analysis.sensitivity"
         for name in (
@@ -158,6 +159,7 @@ if _typing.TYPE_CHECKING:
         plot_small_multiples,
         plot_waterfall,
     )
+    from missionlens.report import report
     from missionlens.scoring.profiles import PROFILE_COLUMNS, Profiles, score
     from missionlens.scoring.recipe import Recipe, RecipeSettings, Step
 
@@ -241,6 +243,7 @@ __all__ = [
     "plot_waterfall",
     "rank_of",
     "read_assessments",
+    "report",
     "sample_sobol",
     "score",
     "score_of",

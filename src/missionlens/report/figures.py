@@ -1,0 +1,94 @@
+"""Figures of a report as inline SVG: :func:`svg_figure` and :func:`inline_svg`.
+
+Each figure is drawn by a :mod:`missionlens.plot` function on a fresh matplotlib figure and
+saved as SVG into memory. The text of the figures is stored as outlines
+(``svg.fonttype = "path"``): a report must look the same on the briefing room's laptop as on
+the analyst's, with no font to fetch or to have installed, and a label that overflows with a
+substituted font would mislead. It costs size (matplotlib defines each glyph once per figure
+and reuses it), which the 2 MB budget of a 10-mission comparison absorbs (see
+``tests/test_report.py`` and ``benchmarks/report_size.py``); every figure carries a text
+alternative (``<title>`` and ``aria-label``) and the numbers are in the tables beside it.
+
+The XML prolog, the DOCTYPE (which names an external DTD) and the metadata block (which names
+external vocabularies) are removed, and every ``id`` is prefixed per figure so that several
+SVGs in one HTML page never share an id.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["inline_svg", "svg_figure"]
+
+_PROLOG = re.compile(r"^\s*<\?xml[^>]*\?>\s*", re.DOTALL)
+_DOCTYPE = re.compile(r"<!DOCTYPE[^>]*>\s*", re.DOTALL)
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
+_ID = re.compile(r'\bid="([^"]+)"')
+_REF = re.compile(r'(href=")#([^"]+)(")|(url\()#([^)]+)(\))')
+_SVG_OPEN = re.compile(r"<svg\b")
+
+
+def inline_svg(svg: str, prefix: str, title: str) -> str:
+    """An SVG document made fit to sit inline in an HTML page.
+
+    Removes the XML prolog, the DOCTYPE and the ``<metadata>`` block, prefixes every ``id``
+    (and every ``#id`` reference, in ``href`` and ``url()``) with ``prefix``, and gives the
+    root element ``role="img"``, an ``aria-label`` and a ``<title>`` (both ``title``, escaped).
+
+    >>> doc = '<?xml version="1.0"?><svg><path id="g"/><use href="#g"/></svg>'
+    >>> print(inline_svg(doc, "f1", "<b>"))
+    <svg role="img" aria-label="&lt;b&gt;"><title>&lt;b&gt;</title><path id="f1-g"/><use href="#f1-g"/></svg>
+    """
+    text = _PROLOG.sub("", svg)
+    text = _DOCTYPE.sub("", text)
+    text = _METADATA.sub("", text)
+    text = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', text)
+
+    def ref(match: re.Match[str]) -> str:
+        if match.group(1):
+            return f"{match.group(1)}#{prefix}-{match.group(2)}{match.group(3)}"
+        return f"{match.group(4)}#{prefix}-{match.group(5)}{match.group(6)}"
+
+    text = _REF.sub(ref, text)
+    label = html.escape(title, quote=True)
+    start = _SVG_OPEN.search(text)
+    if start is None:  # pragma: no cover - matplotlib always writes an svg element
+        raise ValueError("not an SVG document")
+    head_end = text.index(">", start.end())
+    opening = text[start.start() : head_end + 1]
+    opened = opening.replace("<svg", f'<svg role="img" aria-label="{label}"', 1)
+    return text[: start.start()] + opened + f"<title>{label}</title>" + text[head_end + 1 :]
+
+
+def svg_figure(
+    draw: Callable[[Axes], object],
+    *,
+    prefix: str,
+    title: str,
+    size: tuple[float, float] = (7.5, 4.0),
+    polar: bool = False,
+) -> str:
+    """Draw one figure with ``draw(ax)`` and return it as inline SVG (see :func:`inline_svg`).
+
+    The figure is drawn with matplotlib's non-interactive SVG backend on a figure of its own
+    (the caller's current figure is left alone) and closed afterwards. Output is deterministic
+    (a fixed ``svg.hashsalt``, no date in the metadata).
+    """
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+
+    rc: Any = {"svg.fonttype": "path", "svg.hashsalt": "missionlens-report"}
+    with mpl.rc_context(rc):
+        figure = Figure(figsize=size, layout="constrained")
+        ax = figure.add_subplot(projection="polar" if polar else None)
+        draw(ax)
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return inline_svg(buffer.getvalue(), prefix, title)
