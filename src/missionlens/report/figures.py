@@ -43,8 +43,12 @@ def inline_svg(svg: str, prefix: str, title: str) -> str:
     root element ``role="img"``, an ``aria-label`` and a ``<title>`` (both ``title``, escaped).
 
     >>> doc = '<?xml version="1.0"?><svg><path id="g"/><use href="#g"/></svg>'
-    >>> print(inline_svg(doc, "f1", "<b>"))
-    <svg role="img" aria-label="&lt;b&gt;"><title>&lt;b&gt;</title><path id="f1-g"/><use href="#f1-g"/></svg>
+    >>> print(inline_svg(doc, "f1", "<b>").replace("><", ">\\n<"))
+    <svg role="img" aria-label="&lt;b&gt;">
+    <title>&lt;b&gt;</title>
+    <path id="f1-g"/>
+    <use href="#f1-g"/>
+    </svg>
     """
     text = _PROLOG.sub("", svg)
     text = _DOCTYPE.sub("", text)
