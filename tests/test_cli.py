@@ -129,6 +129,8 @@ LEAVES = {
     "validate",
     "score",
     "demo",
+    "report",
+    "compare",
 }
 
 

@@ -70,8 +70,10 @@ __all__ = [
     "EVIDENCE_EXCERPT",
     "LANGUAGES",
     "REQUIRED_BENCHMARK_COLUMNS",
+    "benchmark_problems",
     "display_text",
     "report",
+    "report_period",
 ]
 
 #: Columns of ``benchmarks=`` that :func:`report` reads: ``mission``, ``node`` (a node or
@@ -340,7 +342,7 @@ def _check_arguments(
                 f"(periods: {', '.join(sort_periods(periods))})"
             )
     if benchmarks is not None:
-        problems += _benchmark_problems(benchmarks, profiles)
+        problems += benchmark_problems(benchmarks, profiles)
     if agreement is not None:
         if not isinstance(agreement, pd.DataFrame):
             problems.append(
@@ -357,7 +359,13 @@ def _check_arguments(
     return problems
 
 
-def _benchmark_problems(benchmarks: object, profiles: Profiles) -> list[str]:
+def benchmark_problems(benchmarks: object, profiles: Profiles) -> list[str]:
+    """Every problem of a benchmarks table for these profiles, as messages (empty if none).
+
+    A benchmarks table must be a DataFrame with the columns :data:`REQUIRED_BENCHMARK_COLUMNS`;
+    each ``node`` must be a node or indicator of the profiles' framework (a suggestion is
+    given), and ``mission`` and ``status`` must not be empty. Rows are counted from 1.
+    """
     if not isinstance(benchmarks, pd.DataFrame):
         return [f"benchmarks must be a DataFrame, not {type(benchmarks).__name__}"]
     problems: list[str] = []
@@ -456,6 +464,14 @@ def build_context(
             else f"Comparison of {len(shown)} missions, {content['period']}"
         )
     return {**base, **content, "kind": kind, "title": title, "lang": lang}
+
+
+def report_period(profiles: Profiles, missions: Sequence[str]) -> str:
+    """The period a report shows by default: the latest period (in chronological order, see
+    :func:`missionlens.plot.sort_periods`) in which any of ``missions`` was scored."""
+    summary = profiles.summary()
+    shown = summary[summary["mission"].astype(str).isin(list(missions))]
+    return sort_periods(shown["period"])[-1]
 
 
 def _canonical_periods(values: pd.Series) -> pd.Series:
@@ -824,7 +840,7 @@ def _mission_context(
     summary = profiles.summary()
     periods = _periods_of(summary, mission)
     if period is None:
-        period = periods[-1]
+        period = report_period(profiles, [mission])
     assessed = period in periods
     previous = periods[periods.index(period) - 1] if assessed and periods.index(period) else None
     tree = profiles.to_frame("tree")
@@ -885,9 +901,8 @@ def _comparison_context(
     profiles: Profiles, missions: list[str], period: str | None, base: dict[str, Any]
 ) -> dict[str, Any]:
     summary = profiles.summary()
-    in_shown = summary[summary["mission"].astype(str).isin(missions)]
     if period is None:
-        period = sort_periods(in_shown["period"])[-1]
+        period = report_period(profiles, missions)
     tree = profiles.to_frame("tree")
     context = profiles.context_index()
     has_intervals = {"lower", "upper"} <= set(tree.columns)
