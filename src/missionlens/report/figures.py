@@ -6,7 +6,7 @@ saved as SVG into memory. The text of the figures is stored as outlines
 the analyst's, with no font to fetch or to have installed, and a label that overflows with a
 substituted font would mislead. It costs size (matplotlib defines each glyph once per figure
 and reuses it), which the 2 MB budget of a 10-mission comparison absorbs (see
-``tests/test_report.py`` and ``benchmarks/report_size.py``); every figure carries a text
+``tests/test_report.py`` and ``benchmarks/bench_report.py``); every figure carries a text
 alternative (``<title>`` and ``aria-label``) and the numbers are in the tables beside it.
 
 The XML prolog, the DOCTYPE (which names an external DTD) and the metadata block (which names
@@ -25,7 +25,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["inline_svg", "svg_figure"]
+__all__ = ["SVG_FONTTYPE", "inline_svg", "svg_figure"]
+
+#: How the figures' text is stored: ``"path"`` (outlines; see the module documentation).
+#: ``benchmarks/bench_report.py`` compares it with ``"none"`` (text elements).
+SVG_FONTTYPE = "path"
 
 _PROLOG = re.compile(r"^\s*<\?xml[^>]*\?>\s*", re.DOTALL)
 _DOCTYPE = re.compile(r"<!DOCTYPE[^>]*>\s*", re.DOTALL)
@@ -39,7 +43,8 @@ def inline_svg(svg: str, prefix: str, title: str) -> str:
     """An SVG document made fit to sit inline in an HTML page.
 
     Removes the XML prolog, the DOCTYPE and the ``<metadata>`` block, prefixes every ``id``
-    (and every ``#id`` reference, in ``href`` and ``url()``) with ``prefix``, and gives the
+    (and every ``#id`` reference, in ``href`` and ``url()``) with ``prefix`` (an id repeated
+    within the figure gets ``-2``, ``-3``, ...: references go to the first), and gives the
     root element ``role="img"``, an ``aria-label`` and a ``<title>`` (both ``title``, escaped).
 
     >>> doc = '<?xml version="1.0"?><svg><path id="g"/><use href="#g"/></svg>'
@@ -53,7 +58,17 @@ def inline_svg(svg: str, prefix: str, title: str) -> str:
     text = _PROLOG.sub("", svg)
     text = _DOCTYPE.sub("", text)
     text = _METADATA.sub("", text)
-    text = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', text)
+    seen: dict[str, int] = {}
+
+    def new_id(match: re.Match[str]) -> str:
+        # matplotlib writes an artist's gid as its id, and several artists may share one
+        # (gid "phase-label"): the repeats get a suffix, so that every id is unique
+        name = match.group(1)
+        seen[name] = seen.get(name, 0) + 1
+        suffix = "" if seen[name] == 1 else f"-{seen[name]}"
+        return f'id="{prefix}-{name}{suffix}"'
+
+    text = _ID.sub(new_id, text)
 
     def ref(match: re.Match[str]) -> str:
         if match.group(1):
@@ -88,7 +103,7 @@ def svg_figure(
     import matplotlib as mpl
     from matplotlib.figure import Figure
 
-    rc: Any = {"svg.fonttype": "path", "svg.hashsalt": "missionlens-report"}
+    rc: Any = {"svg.fonttype": SVG_FONTTYPE, "svg.hashsalt": "missionlens-report"}
     with mpl.rc_context(rc):
         figure = Figure(figsize=size, layout="constrained")
         ax = figure.add_subplot(projection="polar" if polar else None)
