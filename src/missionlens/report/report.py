@@ -527,12 +527,7 @@ def _base_context(
         counts = mine["sources"].dropna().astype(str).value_counts(sort=True)
         sources = [{"source": s, "n": int(n)} for s, n in counts.items()]
     steps = [
-        {
-            "step": step.step,
-            "settings": ", ".join(
-                f"{k}={v}" for k, v in step.model_dump(exclude={"step"}).items() if v is not None
-            ),
-        }
+        {"step": step.step, "settings": _settings(step.model_dump(exclude={"step"}))}
         for step in recipe.steps
     ]
     raters = int(mine["rater"].nunique()) if "rater" in mine.columns else 0
@@ -567,6 +562,20 @@ def _base_context(
         "dimension_names": {d.id: d.name for d in fw.dimensions},
         "node_names": {**{n.id: n.name for n in fw.nodes}, **{i.id: i.name for i in fw.indicators}},
     }
+
+
+def _settings(values: dict[str, Any]) -> str:
+    """A step's settings as ``key=value`` pairs (nested settings flattened, empty ones left
+    out): ``method=linear, cap=True``."""
+    pairs: list[str] = []
+    for key, value in values.items():
+        if isinstance(value, dict):
+            inner = _settings(value)
+            if inner:
+                pairs.append(inner)
+        elif value is not None and value != [] and value != ():
+            pairs.append(f"{key}={value}")
+    return ", ".join(pairs)
 
 
 def _agreement_rows(agreement: pd.DataFrame | None) -> list[dict[str, Any]] | None:
