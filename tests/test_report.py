@@ -193,19 +193,23 @@ def test_illustrative_data_get_a_banner(mission_html: Path, tmp_path: Path) -> N
 
 
 # ---------------------------------------------------------------------------- numbers
-def _cells(path: Path, section: str) -> list[list[str]]:
-    """The rows (as cell texts) of every table of one section."""
+def _cells(path: Path, section: str, table: int = 0) -> list[list[str]]:
+    """The rows (as cell texts) of one table (the first by default) of one section."""
     raw = path.read_text(encoding="utf-8")
     block = raw.split(f'id="{section}"', 1)[1].split("</section>", 1)[0]
 
     class Cells(HTMLParser):
         def __init__(self) -> None:
             super().__init__()
+            self.tables: list[list[list[str]]] = []
             self.rows: list[list[str]] = []
             self.cell: list[str] | None = None
 
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            if tag == "tr":
+            if tag == "table":
+                self.tables.append([])
+                self.rows = self.tables[-1]
+            elif tag == "tr":
                 self.rows.append([])
             elif tag in ("td", "th"):
                 self.cell = []
@@ -221,7 +225,7 @@ def _cells(path: Path, section: str) -> list[list[str]]:
 
     parser = Cells()
     parser.feed(block)
-    return parser.rows
+    return parser.tables[table]
 
 
 def test_dimension_table_matches_the_score_table(profiles: ml.Profiles, mission_html: Path) -> None:
@@ -238,6 +242,29 @@ def test_dimension_table_matches_the_score_table(profiles: ml.Profiles, mission_
             assert shown[3] == f"{100 * row['coverage']:.0f}%"
     root = unit[unit["node_type"] == "root"].iloc[0]
     assert rows["overall"][1] == f"{root['score']:.1f}"
+
+
+def test_context_table_matches_the_context_index(profiles: ml.Profiles, mission_html: Path) -> None:
+    rows = _cells(mission_html, "profile", table=1)[1:]
+    index = profiles.context_index()
+    unit = index[(index["mission"] == "Mission C") & (index["period"] == "2024-H2")]
+    unit = unit[unit["node_type"] != "root"]
+    names = {n.id: n.name for n in profiles.framework.nodes}
+    expected = {
+        f"{n} {names[n]}": f"{v:.1f}" for n, v in zip(unit["node"], unit["context"], strict=True)
+    }
+    assert {r[0]: r[2] for r in rows} == expected
+
+
+def test_a_period_without_scores_is_said(profiles: ml.Profiles, tmp_path: Path) -> None:
+    data = profiles.data
+    data = data[~((data["mission"] == "Mission B") & (data["period"] == "2024-H2"))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fewer = ml.score(data, framework=profiles.framework)
+    path = ml.report(fewer, tmp_path / "b.html", mission="Mission B", period="2024-H2")
+    assert "Mission B has no scores for 2024-H2." in parse(path).text
+    assert "<svg" not in path.read_text(encoding="utf-8")
 
 
 def test_what_moved_is_the_difference_of_the_two_rounds(

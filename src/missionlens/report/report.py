@@ -652,6 +652,33 @@ def _dimension_rows(
     return rows
 
 
+def _context_rows(
+    profiles: Profiles, context: pd.DataFrame, mission: str, period: str
+) -> list[dict[str, Any]]:
+    """The context index of each node below the root (dimensions and sub-dimensions), in the
+    framework's order, for one unit."""
+    unit = _unit(context, mission, period)
+    by_node = {str(r["node"]): r for r in _records(unit)}
+    fw = profiles.framework
+    rows = []
+    for node in fw.nodes:
+        row = by_node.get(node.id)
+        if row is None or node.id == fw.root.id:
+            continue
+        rows.append(
+            {
+                "node": node.id,
+                "name": node.name,
+                "node_type": str(row["node_type"]),
+                "context": row["context"],
+                "coverage": row["coverage"],
+                "complete": bool(row["complete"]),
+                "missing_children": str(row["missing_children"] or ""),
+            }
+        )
+    return rows
+
+
 def _excerpts(entries: pd.DataFrame, mission: str, period: str, indicator: str) -> list[Any]:
     if "evidence" not in entries.columns:
         return []
@@ -892,6 +919,7 @@ def _mission_context(
         ),
         "has_intervals": has_intervals,
         "dimensions": _dimension_rows(profiles, tree, context, mission, period),
+        "context_rows": _context_rows(profiles, context, mission, period),
         "figures": figures,
         "moved": _moved(profiles, tree, mission, period, previous),
         "strongest": strongest,
