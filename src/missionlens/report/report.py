@@ -792,8 +792,8 @@ def _moved(
     ]
     only_now = int((inds["score"].notna() & inds["score_before"].isna()).sum())
     only_before = int((inds["score"].isna() & inds["score_before"].notna()).sum())
-    phase_now = next(iter(now["phase"].astype(str)), "")
-    phase_before = next(iter(before["phase"].astype(str)), "")
+    phase_now = _phase(next(iter(now["phase"]), None))
+    phase_before = _phase(next(iter(before["phase"]), None))
     return {
         "previous": previous,
         "dimensions": dims,
@@ -860,6 +860,13 @@ def _figure(draw: Any, prefix: str, title: str, **kwargs: Any) -> dict[str, Any]
         return {"id": prefix, "title": title, "svg": None, "error": str(exc)}
 
 
+def _phase(value: object) -> str:
+    """A unit's lifecycle phase for display: ``not recorded`` when the data give none."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "not recorded"
+    return str(value)
+
+
 def _unit_lists(
     profiles: Profiles, missions: list[str], period: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
@@ -910,7 +917,7 @@ def _mission_context(
         "period": period,
         "assessed": assessed,
         "periods": periods,
-        "phase": head[0]["phase"] if head else "",
+        "phase": _phase(head[0]["phase"]) if head else "",
         "headline": head[0] if head else None,
         "headline_interval": (
             _interval(_records(_unit(tree[tree["node_type"] == "root"], mission, period))[0], True)
@@ -1038,7 +1045,7 @@ def _caption(profiles: Profiles) -> str | None:
 
 def _unit_rows_by_mission(summary: pd.DataFrame, period: str) -> dict[str, dict[str, Any]]:
     rows = summary[summary["period"].astype(str) == period]
-    return {str(r["mission"]): r for r in _records(rows)}
+    return {str(r["mission"]): {**r, "phase": _phase(r["phase"])} for r in _records(rows)}
 
 
 def _slug(name: str) -> str:
