@@ -166,6 +166,28 @@ def test_hostile_evidence_is_escaped_and_exact(mission_html: Path) -> None:
     assert "مرحبا 🕊" in raw
 
 
+def test_hostile_mission_name_is_escaped_everywhere(tmp_path: Path) -> None:
+    name = "<b>M</b> \u202eX"
+    frame = pd.DataFrame(
+        {
+            "mission": [name, "B"],
+            "period": ["2024"] * 2,
+            "pol_01": [5, 2],
+            "pol_02": [4, 1],
+            "env_01": [0.5, 2.0],
+            "env_02": [1, 0],
+            "env_03": [3, 3],
+        }
+    )
+    small = ml.score(frame, framework=ml.load_framework(ROOT / "tests/data/frameworks/small.yaml"))
+    for options in ({"mission": name}, {}):
+        path = ml.report(small, tmp_path / "n.html", **options)
+        raw = path.read_text(encoding="utf-8")
+        assert not any(c in raw for c in BIDI_CONTROLS)  # not in text, titles or SVG
+        assert "<b>M" not in raw and "&lt;b&gt;M&lt;/b&gt;" in raw
+        assert name in parse(path).text
+
+
 def test_display_text_escapes_controls() -> None:
     shown = str(display_text("a\u202eb\x07c\nd\te<"))
     assert shown == ('a<span class="ctl">\\u202e</span>b<span class="ctl">\\x07</span>c\nd\te&lt;')

@@ -60,7 +60,7 @@ from missionlens.errors import ArgumentError
 from missionlens.periods import parse_period
 from missionlens.plot import plot_comparison, plot_lifecycle, plot_profile, plot_quadrant
 from missionlens.plot.time_axis import sort_periods
-from missionlens.report.figures import svg_figure
+from missionlens.report.figures import BIDI_CONTROLS, control_escape, svg_figure
 from missionlens.scoring.profiles import Profiles
 from missionlens.suggest import did_you_mean
 
@@ -96,11 +96,6 @@ EVIDENCE_EXCERPT: int = 400
 #: Indicators shown among the strongest, the weakest and those that moved most.
 TOP_N: int = 5
 
-#: Bidirectional control characters: shown escaped (``\\u202e``), never applied.
-BIDI_CONTROLS: frozenset[str] = frozenset(
-    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-)
-
 _ILLUSTRATIVE = re.compile(r"\b(?:illustrative|synthetic|fictional|fictitious)\b", re.IGNORECASE)
 
 
@@ -120,9 +115,8 @@ def display_text(value: object) -> Markup:
     text = str(value)
     parts: list[str] = []
     for char in text:
-        if char in BIDI_CONTROLS or (not char.isprintable() and char not in "\n\t"):
-            code = ord(char)
-            shown = f"\\u{code:04x}" if code > 0xFF else f"\\x{code:02x}"
+        shown = control_escape(char)
+        if shown is not None:
             parts.append(f'<span class="ctl">{shown}</span>')
         else:
             parts.append(str(escape(char)))
