@@ -72,9 +72,11 @@ def inline_svg(svg: str, prefix: str, title: str) -> str:
     """An SVG document made fit to sit inline in an HTML page.
 
     Removes the XML prolog, the DOCTYPE, the ``<metadata>`` block and comments, prefixes every
-    ``id`` (and every ``#id`` reference, in ``href`` and ``url()``) with ``prefix`` (an id repeated
-    within the figure gets ``-2``, ``-3``, ...: references go to the first), and gives the
-    root element ``role="img"``, an ``aria-label`` and a ``<title>`` (both ``title``, escaped).
+    ``id`` (and every ``#id`` reference, in ``href`` and ``url()``) with ``prefix``, writes
+    the characters of an id other than letters, digits and ``_.:-`` as ``_HEX_`` (an id
+    repeated within the figure gets ``-2``, ``-3``, ...: references go to the first), and gives
+    the root element ``role="img"``, an ``aria-label`` and a ``<title>`` (both ``title``,
+    escaped, control characters shown as their escapes).
 
     >>> doc = '<?xml version="1.0"?><svg><path id="g"/><use href="#g"/></svg>'
     >>> print(inline_svg(doc, "f1", "<b>").replace("><", ">\\n<"))
