@@ -154,6 +154,8 @@ LEAVES = {
     "score",
     "demo",
     "uncertainty",
+    "report",
+    "compare",
 }
 
 

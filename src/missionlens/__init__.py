@@ -76,6 +76,7 @@ _LAZY: dict[str, str] = {
     "plot_score_intervals": "missionlens.plot",
     "plot_small_multiples": "missionlens.plot",
     "plot_waterfall": "missionlens.plot",
+    "report": "missionlens.report",
     **{
         name: "missionlens.analysis.sensitivity"
         for name in (
@@ -175,6 +176,7 @@ if _typing.TYPE_CHECKING:
         plot_small_multiples,
         plot_waterfall,
     )
+    from missionlens.report import report
     from missionlens.scoring.profiles import PROFILE_COLUMNS, Profiles, score
     from missionlens.scoring.recipe import Recipe, RecipeSettings, Step
 
@@ -262,6 +264,7 @@ __all__ = [
     "plot_waterfall",
     "rank_of",
     "read_assessments",
+    "report",
     "sample_sobol",
     "score",
     "score_of",

@@ -7,6 +7,8 @@ Commands::
     missionlens validate FILE... -f FRAMEWORK [-o PROBLEMS] [--json | -q] [-v]
     missionlens score FILE... -f FRAMEWORK -o OUTPUT [-r RECIPE] [--json | -q]
     missionlens uncertainty FILE... -f FRAMEWORK -o OUTPUT [--spec SPEC] [-n N] [--seed S]
+    missionlens report FILE... -f FRAMEWORK -m MISSION -o REPORT.html [-p PERIOD] [--json | -q]
+    missionlens compare FILE... -f FRAMEWORK -o COMPARISON.html [-m MISSION]... [--json | -q]
     missionlens demo [--out DIR]
 
 Exit codes, the same for every command (:data:`EXIT_OK`, :data:`EXIT_DATA`,
@@ -1126,6 +1128,305 @@ def _dimension_tables(profiles: Profiles, fw: Framework) -> str:
             "value or by any one rater, whatever the averages."
         )
     return "\n\n".join(blocks) + "\n\n" + legend
+
+
+# ------------------------------------------------------------------------- report, compare
+_REPORT_READS = (
+    "Reads FILES (as 'missionlens validate' does), FRAMEWORK and RECIPE if they are files, and "
+    "BENCHMARKS if given (a .csv with the columns mission, node, target, status and optionally "
+    "deadline and phase; the status is shown as written, never computed); writes OUTPUT, one "
+    "self-contained HTML page (figures and styles inside it, nothing fetched from the "
+    "internet, ready to print), replaced whole, never half written."
+)
+
+
+def _report_files(
+    files: tuple[Path, ...],
+    *,
+    framework_name: str,
+    recipe_file: Path | None,
+    output: Path,
+    missions: list[str] | None,
+    period: str | None,
+    benchmarks_file: Path | None,
+    title: str | None,
+    note: str | None,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """Score FILES and write a report (``missions``: one for a mission report, several or
+    ``None`` for a comparison); the shared body of ``report`` and ``compare``."""
+    import warnings
+
+    from missionlens.assessments.reading import read_assessments
+    from missionlens.errors import ArgumentError, IncompleteScoreWarning, ValidationError
+    from missionlens.report.report import benchmark_problems, report, report_period
+    from missionlens.scoring.profiles import score
+    from missionlens.scoring.recipe import Recipe
+
+    _exclusive(as_json, quiet)
+    if output.suffix.lower() not in (".html", ".htm"):
+        _fail(
+            f"--output must end in .html (a web page is written), not {output.name!r}", EXIT_USAGE
+        )
+    fw = _load_or_exit(framework_name, as_json=as_json)
+
+    def data_problem(message: str, extra: dict[str, Any] | None = None) -> NoReturn:
+        if as_json:
+            _emit_json(
+                {"ok": False, "error": message, "framework": _framework_facts(fw), **(extra or {})}
+            )
+            sys.exit(EXIT_DATA)
+        _fail(message, EXIT_DATA)
+
+    try:
+        recipe = Recipe.default()
+        if recipe_file is not None:
+            loader = Recipe.from_json if recipe_file.suffix == ".json" else Recipe.from_yaml
+            recipe = loader(recipe_file)
+        table = read_assessments(list(files), framework=fw)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", IncompleteScoreWarning)
+            profiles = score(table, framework=fw, recipe=recipe)
+    except ValidationError as exc:
+        if as_json:
+            data_problem(exc.report.headline(), {"problems": _records(exc.report.failures)})
+        click.echo(str(exc))
+        sys.exit(EXIT_DATA)
+    except MissionLensError as exc:  # a recipe with problems, data that cannot be scored
+        data_problem(str(exc))
+    benchmarks = None
+    if benchmarks_file is not None:
+        import pandas as pd
+
+        try:
+            benchmarks = pd.read_csv(
+                benchmarks_file,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                encoding="utf-8-sig",
+            )
+        except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+            data_problem(f"cannot read benchmarks {benchmarks_file}: {exc}")
+        problems = benchmark_problems(benchmarks, profiles)
+        if problems:
+            data_problem(f"{len(problems)} problem(s) in {benchmarks_file}: " + "; ".join(problems))
+    mission = missions[0] if missions is not None and len(missions) == 1 else None
+    try:
+        with _writing(output), warnings.catch_warnings():
+            warnings.simplefilter("ignore", IncompleteScoreWarning)  # listed in the report
+            report(
+                profiles,
+                output,
+                mission=mission,
+                missions=None if mission is not None else missions,
+                period=period,
+                title=title,
+                benchmarks=benchmarks,
+                note=note,
+            )
+    except ArgumentError as exc:  # an unknown mission or period
+        if as_json:
+            _emit_json({"ok": False, "error": str(exc), "framework": _framework_facts(fw)})
+            sys.exit(EXIT_USAGE)
+        _fail(str(exc), EXIT_USAGE)
+    incomplete = [str(w.message) for w in caught if issubclass(w.category, IncompleteScoreWarning)]
+    everyone = list(dict.fromkeys(profiles.summary()["mission"].astype(str)))
+    shown = everyone if missions is None else missions
+    if as_json:
+        _emit_json(
+            {
+                "ok": True,
+                "framework": _framework_facts(fw),
+                "fingerprints": dict(profiles.fingerprints),
+                "output": str(output),
+                "kind": "mission" if mission is not None or len(shown) == 1 else "comparison",
+                "missions": list(shown),
+                "period": period or report_period(profiles, shown),
+                "warnings": incomplete,
+            }
+        )
+        return
+    for message in incomplete:
+        click.echo(f"warning: {message}", err=True)
+    if not quiet:
+        click.echo(f"wrote {output} ({', '.join(shown)}; recipe {profiles.fingerprints['recipe']})")
+
+
+_period_option = click.option(
+    "--period",
+    "-p",
+    default=None,
+    help="The period to report, e.g. 2024-H1 (default: the latest).",
+)
+_report_options = [
+    click.option(
+        "--framework",
+        "-f",
+        "framework_name",
+        required=True,
+        help="Built-in framework name or framework file.",
+    ),
+    click.option(
+        "--recipe",
+        "-r",
+        "recipe_file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default=None,
+        help="Recipe file (.yaml or .json): how to score; the default recipe if not given.",
+    ),
+    click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, path_type=Path),
+        required=True,
+        help="The HTML file to write, e.g. report.html.",
+    ),
+    click.option(
+        "--benchmarks",
+        "benchmarks_file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default=None,
+        help="A .csv of benchmarks (mission, node, target, status; deadline, phase optional).",
+    ),
+    click.option("--title", default=None, help="The report's title (default: made from the data)."),
+    click.option(
+        "--note",
+        default=None,
+        help="A banner at the top, e.g. 'Illustrative ratings, not an assessment'.",
+    ),
+]
+
+
+def _with_report_options(command: Any) -> Any:
+    for option in reversed(_report_options):
+        command = option(command)
+    return command
+
+
+@main.command(
+    "report",
+    short_help="Write a briefing report (HTML) for one mission.",
+    context_settings=_CONTEXT,
+    epilog=_epilog(
+        """\b
+Examples:
+  missionlens report round/*.xlsx -f whole-of-mission -m MINUSCA -o minusca.html
+  missionlens report export.csv -f whole-of-mission -m MINUSCA -p 2024-H1 \\
+      --benchmarks benchmarks.csv -o minusca-2024-H1.html""",
+        _REPORT_READS,
+        "The report: the overall score and the context index with coverage, the score of each "
+        "dimension (with intervals when an uncertainty analysis was run), benchmarks, what "
+        "moved since the mission's previous period, the strongest and weakest indicators with "
+        "the analysts' evidence, critical flags, coverage, and the method (framework, recipe "
+        "and data fingerprints). Open it in a web browser; print it from there.",
+        "Prints one line naming the file written. If any entry fails a check, nothing is "
+        "written: the problems are printed as by 'missionlens validate' and the exit code is 1. "
+        "An unknown mission or period is a usage error (exit code 2).",
+        "--json prints {ok, framework, fingerprints, output, kind, missions, period, warnings}.",
+    ),
+)
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@_with_report_options
+@click.option("--mission", "-m", required=True, help="The mission to report on, e.g. MINUSCA.")
+@_period_option
+@_json_option
+@_quiet_option
+def report_files(
+    files: tuple[Path, ...],
+    framework_name: str,
+    recipe_file: Path | None,
+    output: Path,
+    benchmarks_file: Path | None,
+    title: str | None,
+    note: str | None,
+    mission: str,
+    period: str | None,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """Score the assessment FILES and write a briefing report on one mission as HTML."""
+    _report_files(
+        files,
+        framework_name=framework_name,
+        recipe_file=recipe_file,
+        output=output,
+        missions=[mission],
+        period=period,
+        benchmarks_file=benchmarks_file,
+        title=title,
+        note=note,
+        as_json=as_json,
+        quiet=quiet,
+    )
+
+
+@main.command(
+    "compare",
+    short_help="Write a comparison report (HTML) of several missions.",
+    context_settings=_CONTEXT,
+    epilog=_epilog(
+        """\b
+Examples:
+  missionlens compare round/*.xlsx -f whole-of-mission -o comparison.html
+  missionlens compare export.csv -f whole-of-mission -m MINUSCA -m MONUSCO -p 2024-H1 \\
+      -o two-missions.html""",
+        _REPORT_READS,
+        "The report compares the missions (all of them, or those named with -m, in that "
+        "order) for one period: overall score, context index, rank, critical flags and change "
+        "since each mission's previous period; a heatmap of the dimensions; benchmarks; "
+        "coverage and the method. A mission without scores for the period is listed as not "
+        "assessed, not left out.",
+        "Prints one line naming the file written. If any entry fails a check, nothing is "
+        "written: the problems are printed as by 'missionlens validate' and the exit code is 1. "
+        "An unknown mission or period is a usage error (exit code 2).",
+        "--json prints {ok, framework, fingerprints, output, kind, missions, period, warnings}.",
+    ),
+)
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@_with_report_options
+@click.option(
+    "--mission",
+    "-m",
+    "missions",
+    multiple=True,
+    help="A mission to compare (repeat for several; default: every mission in FILES).",
+)
+@_period_option
+@_json_option
+@_quiet_option
+def compare_files(
+    files: tuple[Path, ...],
+    framework_name: str,
+    recipe_file: Path | None,
+    output: Path,
+    benchmarks_file: Path | None,
+    title: str | None,
+    note: str | None,
+    missions: tuple[str, ...],
+    period: str | None,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """Score the assessment FILES and write a report comparing missions as HTML."""
+    _report_files(
+        files,
+        framework_name=framework_name,
+        recipe_file=recipe_file,
+        output=output,
+        missions=list(missions) or None,
+        period=period,
+        benchmarks_file=benchmarks_file,
+        title=title,
+        note=note,
+        as_json=as_json,
+        quiet=quiet,
+    )
 
 
 def _write_failures(failures: pd.DataFrame, output: Path) -> None:

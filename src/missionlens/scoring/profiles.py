@@ -1674,6 +1674,14 @@ class Profiles:
             table.to_csv(handle, index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         return path
 
+    def to_excel(self, path: str | Path) -> Path:
+        """Write a formatted workbook for reading (one sheet per view, summary, critical
+        flags, not applicable, unused, method); see
+        :func:`missionlens.scoring.excel_profiles.write_profiles_excel`."""
+        from missionlens.scoring.excel_profiles import write_profiles_excel  # same layer
+
+        return write_profiles_excel(self, path)
+
     # --------------------------------------------------------------------------- save/load
     def save(self, path: str | Path) -> Path:
         """Write everything to one zip file: scores, unused values, critical flags and data as
