@@ -74,6 +74,11 @@ def test_demo_runs_and_writes_its_outputs(tmp_path: Path) -> None:
     files = ("profiles.zip", "template.xlsx", "xlsform.xlsx", "recipe.yaml", "scores.csv")
     for name in (*files, "summary.csv", *(f"{f}.png" for f in figures)):
         assert (out / name).stat().st_size > 0, name
+    # the briefing reports, beside the other files (issue "Plots and mission reports")
+    for report in ("report-mission-a.html", "comparison.html"):
+        page = (out / report).read_text(encoding="utf-8")
+        assert page.startswith("<!DOCTYPE html>") and "<svg" in page and "<script" not in page
+        assert "Illustrative" in page
     text = result.output
     assert "out_of_scale" in text and "unknown_indicator" in text
     assert "whole-of-mission v2" in text and "context index" in text

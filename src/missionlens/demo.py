@@ -444,11 +444,26 @@ def run_demo(out_dir: str | Path = "missionlens-demo", *, echo: Any = print) -> 
             path = out / f"{name}.png"
             fig.savefig(path, dpi=120)
             written[name] = path
+    # the briefing reports: Mission A alone, and every mission side by side (the comparison
+    # report marks each mission's phase and says when phases differ)
+    from missionlens.report import write_reports
+
+    with _recording(MixedPhasesWarning) as mixed_reports:
+        reports = write_reports(
+            profiles,
+            out,
+            mission="Mission A",
+            agreement=alpha,
+            note="Illustrative ratings of fictional missions, made up for this demo.",
+        )
+    mixed.extend(mixed_reports)
+    for name, path in reports.items():
+        written[f"report_{name}"] = path
     for warning in mixed:
         echo(f"note: {warning.message} (read the scores of these missions with care)")
     echo("\n== Files written")
     for name, path in written.items():
-        echo(f"  {name:<11} {path}")
+        echo(f"  {name:<17} {path}")
     return written
 
 
