@@ -229,3 +229,16 @@ def test_strengths_leave_out_indicators_all_tie_on(fw: ml.Framework) -> None:
     sw = ml.strengths_weaknesses(profiles, "A", n=5, period="2024")
     assert "pol_1" not in set(sw["indicator"])
     assert sorted(sw["indicator"]) == ["pol_2", "sec_1", "sec_2"]
+
+
+def test_the_phase_warning_points_at_the_callers_line(fw: ml.Framework) -> None:
+    mixed = _score(fw, _entries(C="exit"))
+    for call in (
+        lambda: ml.compare_missions(mixed, period="2024"),
+        lambda: ml.rank_missions(mixed, period="2024"),
+        lambda: ml.nearest_peers(mixed, "A", period="2024"),
+        lambda: ml.strengths_weaknesses(mixed, "A", period="2024"),
+    ):
+        with pytest.warns(ml.MixedPhasesWarning) as caught:
+            call()
+        assert len(caught) == 1 and caught[0].filename == __file__

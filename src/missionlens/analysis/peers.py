@@ -257,7 +257,7 @@ def _select(
     return picked[["mission", "period", "phase", "years_since_start", "note"]]
 
 
-def _warn_mixed(selected: pd.DataFrame, stacklevel: int = 3) -> None:
+def _warn_mixed(selected: pd.DataFrame, stacklevel: int) -> None:
     rows = selected[selected["period"].notna()]
     phases = {p if p is not None else "(no phase)" for p in rows["phase"]}
     if len(phases) > 1 and phases != {"(no phase)"}:
@@ -380,6 +380,36 @@ def compare_missions(
         For a bad argument, or when no mission has a period in the selection (an empty table
         would say nothing).
     """
+    return _compare(
+        profiles,
+        period=period,
+        phase=phase,
+        years=years,
+        nodes=nodes,
+        view=view,
+        align=align,
+        starts=starts,
+        within_band=within_band,
+        bands=bands,
+        stacklevel=4,
+    )
+
+
+def _compare(
+    profiles: Profiles,
+    *,
+    period: object,
+    phase: str | None,
+    years: float | None,
+    nodes: str | Sequence[str],
+    view: str,
+    align: Align | None,
+    starts: Mapping[str, object] | None,
+    within_band: bool = False,
+    bands: int | Sequence[float] = 3,
+    stacklevel: int,
+) -> pd.DataFrame:
+    """:func:`compare_missions`; ``stacklevel`` points the phase warning at the user's call."""
     if not isinstance(within_band, bool):
         raise ArgumentError(f"within_band must be True or False; got {within_band!r}")
     selected = _select(
@@ -391,7 +421,7 @@ def compare_missions(
             if len(selected)
             else "these profiles hold no mission"
         )
-    _warn_mixed(selected)
+    _warn_mixed(selected, stacklevel)
     table = profiles.to_frame(view)
     table = table[_node_rows(profiles, table, nodes).to_numpy()]
     scores = pd.DataFrame(
@@ -473,7 +503,7 @@ def rank_missions(
     MixedPhasesWarning
         When the missions ranked are in different lifecycle phases.
     """
-    table = compare_missions(
+    table = _compare(
         profiles,
         period=period,
         phase=phase,
@@ -484,6 +514,7 @@ def rank_missions(
         starts=starts,
         within_band=within_band,
         bands=bands,
+        stacklevel=4,
     )
     order = {n: i for i, n in enumerate(dict.fromkeys(table["node"]))}
     table["_node"] = table["node"].map(order)
@@ -553,20 +584,17 @@ def nearest_peers(
         raise ArgumentError(f"metric must be 'euclidean' or 'manhattan'; got {metric!r}")
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
         raise ArgumentError(f"k must be a whole number of peers, 1 or more; got {k!r}")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", MixedPhasesWarning)
-        table = compare_missions(
-            profiles,
-            period=period,
-            phase=phase,
-            years=years,
-            nodes=nodes,
-            view=view,
-            align=align,
-            starts=starts,
-        )
-    for w in caught:
-        warnings.warn(w.message, w.category, stacklevel=2)
+    table = _compare(
+        profiles,
+        period=period,
+        phase=phase,
+        years=years,
+        nodes=nodes,
+        view=view,
+        align=align,
+        starts=starts,
+        stacklevel=4,
+    )
     own = _own_rows(table, mission)
     wide = table.pivot(index="mission", columns="node", values="score")
     wide = wide[list(dict.fromkeys(table["node"]))]
@@ -683,19 +711,17 @@ def strengths_weaknesses(
         raise ArgumentError(f"n must be a whole number, 1 or more; got {n!r}")
     if use not in ("rank", "score"):
         raise ArgumentError(f"use must be 'rank' or 'score'; got {use!r}")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", MixedPhasesWarning)
-        table = compare_missions(
-            profiles,
-            period=period,
-            phase=phase,
-            years=years,
-            nodes="indicator",
-            align=align,
-            starts=starts,
-        )
-    for w in caught:
-        warnings.warn(w.message, w.category, stacklevel=2)
+    table = _compare(
+        profiles,
+        period=period,
+        phase=phase,
+        years=years,
+        nodes="indicator",
+        view="tree",
+        align=align,
+        starts=starts,
+        stacklevel=4,
+    )
     own = _own_rows(table, mission)
     rows = table[(table["mission"] == str(mission)) & table["score"].notna()].copy()
     worst = table.groupby("node")["rank"].max()
