@@ -242,3 +242,18 @@ def test_the_phase_warning_points_at_the_callers_line(fw: ml.Framework) -> None:
         with pytest.warns(ml.MixedPhasesWarning) as caught:
             call()
         assert len(caught) == 1 and caught[0].filename == __file__
+
+
+def test_bad_arguments_name_what_was_expected(profiles: ml.Profiles) -> None:
+    with pytest.raises(ml.ArgumentError, match="starts: B: 'soon' is not a period"):
+        ml.compare_missions(profiles, years=0, starts={"B": "soon"})
+    with pytest.raises(ml.ArgumentError, match="years must be a number of years"):
+        ml.compare_missions(profiles, years=-1)
+    with pytest.raises(ml.ArgumentError, match="view: no view 'nope'; views: context, tree"):
+        ml.compare_missions(profiles, period="2024", view="nope")
+    with pytest.raises(ml.ArgumentError, match="align must be one of"):
+        ml.compare_missions(profiles, period="2024", align="sideways")  # type: ignore[arg-type]
+    with pytest.raises(ml.ArgumentError, match="metric must be"):
+        ml.nearest_peers(profiles, "A", period="2024", metric="cosine")  # type: ignore[arg-type]
+    with pytest.raises(ml.ArgumentError, match="n must be a whole number"):
+        ml.strengths_weaknesses(profiles, "A", period="2024", n=0)

@@ -131,8 +131,11 @@ _NODE_TYPES = ("root", "dimension", "subdimension", "indicator")
 
 # ------------------------------------------------------------------------------- selection
 def _units(profiles: Profiles, view: str) -> pd.DataFrame:
-    """Every (mission, period) of a view with its phase, dates and the period's midpoint."""
-    table = profiles.to_frame(view)
+    """Every (mission, period) of a view with its phase and dates."""
+    try:
+        table = profiles.to_frame(view)
+    except KeyError as exc:
+        raise ArgumentError(f"view: {exc.args[0]}") from None
     units = table[["mission", "period", "phase"]].drop_duplicates(["mission", "period"])
     units = pd.DataFrame(
         {
@@ -545,7 +548,9 @@ def nearest_peers(
     with ``m`` common nodes, euclidean ``sqrt((p / m) * sum((x - y)^2))`` and manhattan
     ``(p / m) * sum(|x - y|)``, so that a pair with fewer common nodes is not made closer by
     what is missing. Scores are on the same 0-100 scale, so no further standardisation is
-    applied. A peer with no node in common has no distance (``NaN``) and comes last.
+    applied. A peer with no node in common has no distance (``NaN``) and comes last; a mission
+    with no period in the selection is no peer (:func:`compare_missions` lists it, with its
+    ``note``).
 
     Parameters
     ----------
