@@ -257,3 +257,20 @@ def test_bad_arguments_name_what_was_expected(profiles: ml.Profiles) -> None:
         ml.nearest_peers(profiles, "A", period="2024", metric="cosine")  # type: ignore[arg-type]
     with pytest.raises(ml.ArgumentError, match="n must be a whole number"):
         ml.strengths_weaknesses(profiles, "A", period="2024", n=0)
+
+
+def test_intervals_are_carried_where_the_profiles_have_them(fw: ml.Framework) -> None:
+    data = _entries()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ml.IncompleteScoreWarning)
+        result = ml.uncertainty(data, framework=fw, spec={"weights": {"noise": 0.25}}, n=20, seed=1)
+    table = ml.compare_missions(result.profiles, period="2024")
+    bounds = result.profiles.to_frame()
+    pol_a = bounds[(bounds["mission"] == "A") & (bounds["period"] == "2024")]
+    pol_a = pol_a[pol_a["node"] == "pol"]
+    row = table[(table["mission"] == "A") & (table["node"] == "pol")]
+    assert row["lower"].item() == pol_a["lower"].item()
+    assert row["upper"].item() == pol_a["upper"].item()
+    assert row["lower"].item() <= row["score"].item() <= row["upper"].item()
+    plain = ml.compare_missions(_score(fw, data), period="2024")
+    assert plain["lower"].isna().all() and plain["upper"].isna().all()

@@ -76,6 +76,8 @@ COMPARISON_COLUMNS: tuple[str, ...] = (
     "node",
     "node_type",
     "score",
+    "lower",
+    "upper",
     "coverage",
     "complete",
     "rank",
@@ -363,7 +365,9 @@ def compare_missions(
         and of the nodes in the profiles: ``mission``, ``period`` (the period compared,
         ``None`` if the mission has none in the selection), ``phase``, ``years_since_start``
         (of the period's midpoint), ``band`` (1 = hardest; ``<NA>`` without a context index),
-        ``node``, ``node_type``, ``score``, ``coverage``, ``complete``, ``rank`` (1 for the
+        ``node``, ``node_type``, ``score``, ``lower`` and ``upper`` (the bounds of the score's
+        uncertainty interval for profiles from :meth:`~missionlens.Profiles.with_intervals`,
+        ``NaN`` otherwise), ``coverage``, ``complete``, ``rank`` (1 for the
         highest score, ties share the best rank as COINr's ``rank(ties.method = "min")``;
         ``<NA>`` without a score), ``n_ranked`` (the scores ranked together), ``gap_to_median``
         (the score minus the median of those scores, the mission's own included),
@@ -434,6 +438,14 @@ def _compare(
             "node": table["node"].astype(str).to_numpy(),
             "node_type": table["node_type"].astype(str).to_numpy(),
             "score": table["score"].to_numpy(dtype=float),
+            **{  # the uncertainty interval, where the profiles carry one (with_intervals)
+                bound: (
+                    table[bound].to_numpy(dtype=float)
+                    if bound in table.columns
+                    else np.full(len(table), np.nan)
+                )
+                for bound in ("lower", "upper")
+            },
             "coverage": table["coverage"].to_numpy(dtype=float),
             "complete": table["complete"].to_numpy(dtype=bool),
         }
