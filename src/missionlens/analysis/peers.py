@@ -431,6 +431,14 @@ def _compare(
     _warn_mixed(selected, stacklevel)
     table = profiles.to_frame(view)
     table = table[_node_rows(profiles, table, nodes).to_numpy()]
+    node_order = [str(n) for n in pd.unique(table["node"])]
+    node_types = dict(
+        table[["node", "node_type"]].drop_duplicates("node").astype(str).itertuples(index=False)
+    )
+    chosen = selected[selected["period"].notna()]
+    pairs = pd.MultiIndex.from_arrays([chosen["mission"], chosen["period"]])
+    keys = pd.MultiIndex.from_arrays([table["mission"], table["period"]])
+    table = table[keys.isin(pairs)]  # the selected units only, before any conversion
     scores = pd.DataFrame(
         {
             "mission": table["mission"].astype(str).to_numpy(),
@@ -450,8 +458,6 @@ def _compare(
             "complete": table["complete"].to_numpy(dtype=bool),
         }
     )
-    node_order = list(dict.fromkeys(scores["node"]))
-    node_types = dict(zip(scores["node"], scores["node_type"], strict=False))
     grid = pd.MultiIndex.from_product(
         [selected["mission"], node_order], names=["mission", "node"]
     ).to_frame(index=False)
@@ -742,7 +748,7 @@ def strengths_weaknesses(
     own = _own_rows(table, mission)
     rows = table[(table["mission"] == str(mission)) & table["score"].notna()].copy()
     worst = table.groupby("node")["rank"].max()
-    all_tied = table.groupby("node")["rank"].agg(lambda r: r.dropna().nunique() == 1)
+    all_tied = table.groupby("node")["rank"].nunique() == 1  # NaN (no score) not counted
     informative = ~rows["node"].map(all_tied).astype(bool)
     rows = rows[informative.to_numpy()]
     if min_discard:
