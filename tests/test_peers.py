@@ -274,3 +274,13 @@ def test_intervals_are_carried_where_the_profiles_have_them(fw: ml.Framework) ->
     assert row["lower"].item() <= row["score"].item() <= row["upper"].item()
     plain = ml.compare_missions(_score(fw, data), period="2024")
     assert plain["lower"].isna().all() and plain["upper"].isna().all()
+
+
+def test_within_band_keeps_a_mission_without_context_unranked(fw: ml.Framework) -> None:
+    data = _entries()
+    data.loc[data["mission"] == "B", "env_c"] = np.nan
+    table = ml.compare_missions(_score(fw, data), period="2024", within_band=True)
+    b = table[table["mission"] == "B"]
+    assert b["band"].isna().all() and b["rank"].isna().all() and (b["n_ranked"] == 0).all()
+    assert set(b["note"]) == {"no context index: not ranked within a band"}
+    assert list(b["score"]) == [50, 80]  # its scores are shown, not ranked
