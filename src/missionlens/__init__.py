@@ -40,6 +40,14 @@ _LAZY: dict[str, str] = {
             "uncertainty",
         )
     },
+    **{
+        name: "missionlens.analysis.peers"
+        for name in ("compare_missions", "nearest_peers", "rank_missions", "strengths_weaknesses")
+    },
+    **{
+        name: "missionlens.analysis.context"
+        for name in ("context_adjusted", "difficulty_bands", "performance_vs_context")
+    },
     "consolidate": "missionlens.assessments.consolidation",
     "write_template": "missionlens.assessments.excel_template",
     "write_assessments": "missionlens.assessments.formats",
@@ -115,6 +123,17 @@ _LAZY: dict[str, str] = {
 if _typing.TYPE_CHECKING:
     from missionlens import datasets
     from missionlens.analysis.agreement import agreement
+    from missionlens.analysis.context import (
+        context_adjusted,
+        difficulty_bands,
+        performance_vs_context,
+    )
+    from missionlens.analysis.peers import (
+        compare_missions,
+        nearest_peers,
+        rank_missions,
+        strengths_weaknesses,
+    )
     from missionlens.analysis.sensitivity import (
         SENSITIVITY_COLUMNS,
         SensitivityProblem,
@@ -238,16 +257,21 @@ __all__ = [
     "__version__",
     "agreement",
     "analyse_sobol",
+    "compare_missions",
     "compare_uncertain",
     "consolidate",
+    "context_adjusted",
     "datasets",
     "diff_frameworks",
+    "difficulty_bands",
     "framework_json_schema",
     "list_frameworks",
     "load_framework",
     "load_migration",
     "mean_rank_shift",
+    "nearest_peers",
     "parse_period",
+    "performance_vs_context",
     "plot_agreement",
     "plot_comparison",
     "plot_facets",
@@ -262,6 +286,7 @@ __all__ = [
     "plot_score_intervals",
     "plot_small_multiples",
     "plot_waterfall",
+    "rank_missions",
     "rank_of",
     "read_assessments",
     "report",
@@ -269,6 +294,7 @@ __all__ = [
     "score",
     "score_of",
     "sensitivity",
+    "strengths_weaknesses",
     "uncertainty",
     "validate",
     "write_assessments",

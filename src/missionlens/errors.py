@@ -230,8 +230,10 @@ class MixedPhasesWarning(UserWarning):
     """Missions in different lifecycle phases are compared side by side.
 
     :func:`missionlens.plot.plot_comparison` warns with this class (and writes a note on the
-    figure) when the missions it shows are in different phases: a mission in exit is scored on
-    other indicators than one in implementation, so their scores are not like for like.
+    figure) when the missions it shows are in different phases, and so do
+    :func:`missionlens.compare_missions` and the peer functions built on it: a mission in exit
+    is scored on other indicators than one in implementation, so their scores are not like for
+    like.
     """
 
 
