@@ -31,6 +31,10 @@ _LAZY: dict[str, str] = {
     "datasets": "missionlens.datasets",
     "agreement": "missionlens.analysis.agreement",
     **{
+        name: "missionlens.analysis.lifecycle"
+        for name in ("change", "decompose_change", "trajectories")
+    },
+    **{
         name: "missionlens.analysis.uncertainty"
         for name in (
             "Uncertainty",
@@ -114,6 +118,7 @@ _LAZY: dict[str, str] = {
 if _typing.TYPE_CHECKING:
     from missionlens import datasets
     from missionlens.analysis.agreement import agreement
+    from missionlens.analysis.lifecycle import change, decompose_change, trajectories
     from missionlens.analysis.sensitivity import (
         SENSITIVITY_COLUMNS,
         SensitivityProblem,
@@ -236,9 +241,11 @@ __all__ = [
     "__version__",
     "agreement",
     "analyse_sobol",
+    "change",
     "compare_uncertain",
     "consolidate",
     "datasets",
+    "decompose_change",
     "diff_frameworks",
     "framework_json_schema",
     "list_frameworks",
@@ -266,6 +273,7 @@ __all__ = [
     "score",
     "score_of",
     "sensitivity",
+    "trajectories",
     "uncertainty",
     "validate",
     "write_assessments",
