@@ -607,7 +607,8 @@ class _Decomposition:
         if method == "arithmetic":
             again = float((e[used] * s[used]).sum())
         else:
-            again = float(np.exp((e[used] * np.log(s[used])).sum()))
+            with np.errstate(divide="ignore"):  # a child at 0 gives 0 (refused later)
+                again = float(np.exp((e[used] * np.log(s[used])).sum()))
         reported = self.score(node, side)
         if abs(again - reported) > _TOL * max(1.0, abs(reported)):
             period = self.p0 if side == 0 else self.p1
