@@ -178,8 +178,8 @@ def test_decomposition_sums_exactly_on_the_built_in_framework() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ml.IncompleteScoreWarning)
         p = ml.score(data, framework=fw)
-    for node in ("political", "performance"):
-        d = ml.decompose_change(p, mission="X", node=node)
+    for node, view in (("political", "tree"), ("performance", "tree"), ("wom", "context")):
+        d = ml.decompose_change(p, mission="X", node=node, view=view)
         assert d["contribution"].sum() == pytest.approx(d.attrs["change"], abs=1e-9)
         assert set(d["status"]) >= {"both"}
 
@@ -267,6 +267,8 @@ def test_change_with_paired_replications(fw: ml.Framework) -> None:
     assert bool(row["real"]) == bool(np.quantile(diff, 0.05) > 0 or np.quantile(diff, 0.95) < 0)
     assert row["n_compared"] == 64
     assert not c.loc[c["node"] == "a2", "real"].iloc[0]  # a2 did not move at all
+    carried = ml.change(result.profiles)  # profiles with intervals bring their analysis
+    pd.testing.assert_frame_equal(carried, c)
     other = ml.score(data.assign(a1=10), framework=fw)
     with pytest.raises(ml.ArgumentError, match="not of these profiles"):
         ml.change(other, uncertainty=result)
@@ -293,6 +295,16 @@ def test_trajectories_are_in_period_order(fw: ml.Framework) -> None:
     assert set(every["node"]) == {"top", "a", "g"}
     with pytest.raises(ml.ArgumentError, match="no node 'zz'"):
         ml.trajectories(ml.score(data, framework=fw), node="zz")
+
+
+def test_trajectories_of_chosen_missions(panel: ml.Profiles) -> None:
+    t = ml.trajectories(panel, node=["a", "a3"], missions=["N", "M"])
+    assert list(dict.fromkeys(t["mission"])) == ["N", "M"]  # in the order asked for
+    assert t.loc[t["node"] == "a3", "score"].isna().tolist() == [True, False, True, False]
+    with pytest.raises(ml.ArgumentError, match="no mission 'Q'"):
+        ml.trajectories(panel, missions=["Q"])
+    with pytest.raises(ml.ArgumentError, match="must be a Profiles"):
+        ml.trajectories(panel.to_frame())  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------------------ Profiles.compare

@@ -370,7 +370,9 @@ def change(
         replication index for both periods (the same weight draws and discrete choices, each
         period with its own per-entry draws): paired differences, whose quantiles at the
         analysis's interval (5-95 % by default, Hyndman and Fan type 7) are the interval of the
-        change.
+        change. Profiles with intervals (``result.profiles``,
+        :meth:`Profiles.with_intervals`) bring their analysis with them: the tree view of their
+        change has these columns without ``uncertainty=``.
 
     Returns
     -------
@@ -453,6 +455,8 @@ def change(
     )
     out["change"] = out["score_end"] - out["score_start"]
     out = out[list(CHANGE_COLUMNS)].reset_index(drop=True)
+    if uncertainty is None and view == "tree":  # profiles with intervals carry their analysis
+        uncertainty = getattr(profiles, "_uncertainty", None)
     if uncertainty is not None:
         out = _with_change_intervals(out, profiles, uncertainty, view, where)
     out.attrs["not_compared"] = pd.DataFrame(skipped, columns=["mission", "periods", "reason"])
