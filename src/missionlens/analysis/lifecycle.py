@@ -31,6 +31,7 @@ method? *Energy Policy* 32(9), 1131-1139.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Sequence
@@ -131,6 +132,7 @@ _TOL = 1e-9
 
 
 # ------------------------------------------------------------------------------ periods
+@functools.lru_cache(maxsize=4096)
 def _period_key(label: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
     """The sort key of a period label: its first day, then its last day, then the label.
 
@@ -198,7 +200,10 @@ def _check_period_words(start: object, end: object, where: str) -> None:
 
 
 # ------------------------------------------------------------------------------ tables
-def _view_table(profiles: Profiles, view: str, where: str) -> pd.DataFrame:
+def _view_table(
+    profiles: Profiles, view: str, where: str, mission: str | None = None
+) -> pd.DataFrame:
+    """The rows of one view (of one mission), text columns as Python strings (object)."""
     if not isinstance(profiles, Profiles):
         raise ArgumentError(
             f"{where}: profiles must be a Profiles (made by ml.score), not "
@@ -210,12 +215,20 @@ def _view_table(profiles: Profiles, view: str, where: str) -> pd.DataFrame:
         table = profiles.to_frame(view)
     except KeyError as exc:
         raise ArgumentError(f"{where}: {exc.args[0]}") from None
+    names = table["mission"].astype(object)
+    if mission is not None:
+        if mission not in set(names):
+            known = list(dict.fromkeys(names))
+            raise ArgumentError(
+                f"{where}: no mission {mission!r} in these profiles (missions: {listing(known)})"
+            )
+        table = table[(names == mission).to_numpy()]
     table = table.copy()
     for column in ("mission", "period", "phase", "node", "node_type"):
-        values = table[column].astype(object)
+        values = table[column].astype(object)  # the categories are Python strings
         table[column] = values.where(values.notna(), None)
     for column in ("mission", "period", "node", "node_type"):
-        table[column] = table[column].astype(str)
+        table[column] = [str(v) for v in table[column]]
     if "lower" not in table.columns:
         table["lower"] = np.nan
         table["upper"] = np.nan
@@ -224,8 +237,9 @@ def _view_table(profiles: Profiles, view: str, where: str) -> pd.DataFrame:
 
 def _mission_periods(table: pd.DataFrame) -> dict[str, list[str]]:
     """Each mission's periods in period order (missions in the order of the table)."""
+    units = table[["mission", "period"]].drop_duplicates()
     out: dict[str, list[str]] = {}
-    for mission, period in zip(table["mission"], table["period"], strict=True):
+    for mission, period in zip(units["mission"].tolist(), units["period"].tolist(), strict=True):
         out.setdefault(mission, []).append(period)
     return {m: _ordered(p) for m, p in out.items()}
 
@@ -866,11 +880,10 @@ def decompose_change(
             f"context index), not {view!r}: facet views are not aggregated through weights"
         )
     _check_period_words(start, end, where)
-    table = _view_table(profiles, view, where)
-    order = _mission_periods(table)
     if not isinstance(mission, str):
         raise ArgumentError(f"{where}: mission must be a mission name, not {mission!r}")
-    _pick_missions(order, [mission], where)
+    table = _view_table(profiles, view, where, mission)
+    order = _mission_periods(table)
     fw = profiles.framework
     node = fw.root.id if node is None else node
     if not isinstance(node, str) or node not in fw.node_ids:
