@@ -16,6 +16,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import missionlens as ml
 from missionlens.analysis.lifecycle import (
@@ -182,6 +184,26 @@ def test_decomposition_sums_exactly_on_the_built_in_framework() -> None:
         d = ml.decompose_change(p, mission="X", node=node, view=view)
         assert d["contribution"].sum() == pytest.approx(d.attrs["change"], abs=1e-9)
         assert set(d["status"]) >= {"both"}
+
+
+CELL = st.one_of(st.just(NAN), st.integers(1, 100).map(float))
+
+
+@settings(max_examples=8)
+@given(st.lists(CELL, min_size=10, max_size=10))
+def test_contributions_always_sum_to_the_change(fw: ml.Framework, cells: list[float]) -> None:
+    """Any ratings, any indicators entering or leaving: the sum is the change (1e-9)."""
+    data = _wide([("M", "2022", *cells[:5]), ("M", "2023", *cells[5:])])  # type: ignore[list-item]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ml.IncompleteScoreWarning)
+        p = ml.score(data, framework=fw)
+    wide = p.wide()
+    for node in ("top", "a", "g"):
+        if wide[node].isna().any():
+            continue  # no score in a period: nothing to decompose (refused, tested above)
+        d = ml.decompose_change(p, mission="M", node=node)
+        assert d["contribution"].sum() == pytest.approx(d.attrs["change"], abs=1e-9)
+        assert d.loc[d["depth"] == 1, "total"].sum() == pytest.approx(d.attrs["change"], abs=1e-9)
 
 
 def test_methods_without_a_decomposition(fw: ml.Framework, panel: ml.Profiles) -> None:
