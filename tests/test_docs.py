@@ -47,3 +47,10 @@ def test_lifecycle_peers_docs_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     namespace: dict[str, object] = {}
     for block in _blocks(ROOT / "docs" / "lifecycle-peers.md"):
         exec(compile(block, "docs/lifecycle-peers.md", "exec"), namespace)
+
+
+def test_lifecycle_change_docs_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    for block in _blocks(ROOT / "docs" / "lifecycle-change.md"):
+        exec(compile(block, "docs/lifecycle-change.md", "exec"), namespace)

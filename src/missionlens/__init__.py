@@ -31,6 +31,10 @@ _LAZY: dict[str, str] = {
     "datasets": "missionlens.datasets",
     "agreement": "missionlens.analysis.agreement",
     **{
+        name: "missionlens.analysis.lifecycle"
+        for name in ("change", "decompose_change", "trajectories")
+    },
+    **{
         name: "missionlens.analysis.uncertainty"
         for name in (
             "Uncertainty",
@@ -128,6 +132,7 @@ if _typing.TYPE_CHECKING:
         difficulty_bands,
         performance_vs_context,
     )
+    from missionlens.analysis.lifecycle import change, decompose_change, trajectories
     from missionlens.analysis.peers import (
         compare_missions,
         nearest_peers,
@@ -257,11 +262,13 @@ __all__ = [
     "__version__",
     "agreement",
     "analyse_sobol",
+    "change",
     "compare_missions",
     "compare_uncertain",
     "consolidate",
     "context_adjusted",
     "datasets",
+    "decompose_change",
     "diff_frameworks",
     "difficulty_bands",
     "framework_json_schema",
@@ -295,6 +302,7 @@ __all__ = [
     "score_of",
     "sensitivity",
     "strengths_weaknesses",
+    "trajectories",
     "uncertainty",
     "validate",
     "write_assessments",

@@ -1582,38 +1582,77 @@ class Profiles:
         other: Profiles,
         *,
         view: str = "tree",
+        on: Literal["period", "mission"] = "period",
+        period_pairs: dict[Any, Any] | None = None,
         allow_mixed: bool = False,
         uncertain: bool = False,
     ) -> pd.DataFrame:
         """Score differences between two profiles, unit by unit and node by node.
 
         Use it for the change between two assessment rounds of the same missions, or (with
-        ``allow_mixed=True``) for what another recipe would change.
+        ``allow_mixed=True``) for what another recipe would change. For the change between two
+        periods of the *same* profiles, see :func:`~missionlens.change`.
+
+        Parameters
+        ----------
+        other : Profiles
+            The profiles to compare with (``difference`` is ``other - self``).
+        view : str
+            The view compared (:meth:`to_frame`), ``"tree"`` by default.
+        on : {"period", "mission"}
+            ``"period"`` (default): units are matched on mission and period (two recipes on the
+            same data, or two rounds that share period labels), or through ``period_pairs``.
+            ``"mission"``: each mission's latest period here is matched with its latest period
+            in ``other`` (two rounds labelled differently: ``2023`` and ``2024-H1``).
+        period_pairs : dict, optional
+            With ``on="period"``: which period of ``other`` each period of these profiles is
+            compared with, e.g. ``{"2023": "2024"}`` (labels as :func:`~missionlens.parse_period`
+            reads them; only the periods named are compared).
+        allow_mixed : bool
+            Compare profiles made with another framework or recipe.
+        uncertain : bool
+            Add the paired intervals of the differences (see below).
 
         Returns
         -------
         pandas.DataFrame
-            Columns ``mission``, ``period``, ``node``, ``node_type``, ``score``,
-            ``score_other`` and ``difference`` (``score_other - score``), for the units and
-            nodes present in both; with ``uncertain=True`` (both profiles from
-            ``result.profiles`` of :func:`~missionlens.uncertainty`, paired: same
-            specification, seed and n) also ``diff_lower``, ``diff_upper`` and ``real`` of
-            :func:`~missionlens.compare_uncertain` (units matched by mission and period).
+            Columns ``mission``, ``period`` (of these profiles), ``period_other`` (of
+            ``other``), ``node``, ``node_type``, ``score``, ``score_other`` and
+            ``difference`` (``score_other - score``), for the units matched and the nodes
+            present in both; with ``uncertain=True`` (both profiles from ``result.profiles``
+            of :func:`~missionlens.uncertainty`, paired: same specification, seed and n) also
+            ``diff_lower``, ``diff_upper`` and ``real`` of
+            :func:`~missionlens.compare_uncertain` (``NaN``/false for a pair of units that
+            analysis did not match).
 
         Raises
         ------
         IncompatibleProfilesError
-            If framework or recipe differ and ``allow_mixed`` is false.
+            If framework or recipe differ and ``allow_mixed`` is false, or no unit of one
+            matches a unit of the other (the message lists both sides' periods and how to
+            pair them).
+        ArgumentError
+            If ``on`` or ``period_pairs`` is malformed or names a period neither side has.
         """
         self.check_compatible(other, allow_mixed=allow_mixed)
+        if on not in ("period", "mission"):
+            raise ArgumentError(f"compare: on must be 'period' or 'mission', not {on!r}")
         keys = ["mission", "period", "node", "node_type"]
 
         def frame(p: Profiles) -> pd.DataFrame:
             table = p.to_frame(view)[[*keys, "score"]]
             return table.astype({k: str for k in keys})
 
-        merged = frame(self).merge(frame(other), on=keys, suffixes=("", "_other"))
+        mine, theirs = frame(self), frame(other)
+        pairs = _unit_pairs(mine, theirs, on, period_pairs)
+        left = mine.merge(pairs, on=["mission", "period"], how="inner", sort=False)
+        right = theirs.rename(columns={"period": "period_other", "score": "score_other"})
+        merged = left.merge(
+            right, on=["mission", "period_other", "node", "node_type"], how="inner", sort=False
+        )
         merged["difference"] = merged["score_other"] - merged["score"]
+        columns = ["mission", "period", "period_other", "node", "node_type", "score"]
+        merged = merged[[*columns, "score_other", "difference"]]
         if uncertain:  # both made by UncertaintyResult.profiles: paired intervals
             if self._uncertainty is None or other._uncertainty is None:
                 raise ArgumentError(
@@ -1621,8 +1660,12 @@ class Profiles:
                     "(result.profiles of ml.uncertainty)"
                 )
             paired = self._uncertainty.compare(other._uncertainty)
-            paired = paired[["mission", "period", "node", "diff_lower", "diff_upper", "real"]]
-            merged = merged.merge(paired, on=["mission", "period", "node"], how="left")
+            unit = ["mission", "period", "period_other", "node"]
+            paired = paired[[*unit, "diff_lower", "diff_upper", "real"]].astype(
+                {k: str for k in unit}
+            )
+            merged = merged.merge(paired, on=unit, how="left")
+            merged["real"] = merged["real"].astype(object).fillna(False).astype(bool)
         return merged.reset_index(drop=True)
 
     @classmethod
@@ -1892,6 +1935,96 @@ class Profiles:
         root = self.wide(node_type="root").round(1)
         table = pd.concat([root, dims], axis=1).to_html(na_rep="–")  # escapes cell text
         return f"<p>{html.escape(self.__repr__()[1:-1])}</p>" + table
+
+
+def _unit_pairs(
+    mine: pd.DataFrame,
+    theirs: pd.DataFrame,
+    on: str,
+    period_pairs: dict[Any, Any] | None,
+) -> pd.DataFrame:
+    """The units :meth:`Profiles.compare` matches: columns ``mission``, ``period`` (of the
+    first profiles) and ``period_other``; a clear error when none match."""
+    from missionlens.periods import parse_period
+
+    units_a = mine[["mission", "period"]].drop_duplicates()
+    units_b = theirs[["mission", "period"]].drop_duplicates()
+    periods_a = list(dict.fromkeys(units_a["period"]))
+    periods_b = list(dict.fromkeys(units_b["period"]))
+
+    def key(label: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
+        period = parse_period(label)
+        return (period.start, period.end, period.label)
+
+    if period_pairs is not None:
+        if on != "period":
+            raise ArgumentError("compare: period_pairs goes with on='period', not on='mission'")
+        if not isinstance(period_pairs, dict) or not period_pairs:
+            raise ArgumentError(
+                "compare: period_pairs must be a mapping of a period of these profiles to one "
+                f"of the other's, e.g. {{'2023': '2024'}}, not {period_pairs!r}"
+            )
+        mapping: dict[str, str] = {}
+        problems: list[str] = []
+        for a, b in period_pairs.items():
+            try:
+                la, lb = parse_period(a).label, parse_period(b).label
+            except ValueError as exc:
+                problems.append(f"{a!r}: {b!r} ({exc})")
+                continue
+            if la not in periods_a:
+                problems.append(f"{a!r} is not a period of these profiles")
+            if lb not in periods_b:
+                problems.append(f"{b!r} is not a period of the other profiles")
+            mapping[la] = lb
+        if problems:
+            raise ArgumentError(
+                "compare: period_pairs: "
+                + "; ".join(problems)
+                + f" (periods here: {listing(periods_a)}; in the other: {listing(periods_b)})"
+            )
+        pairs = units_a[units_a["period"].isin(list(mapping))].copy()
+        pairs["period_other"] = pairs["period"].map(mapping)
+        pairs = pairs.merge(
+            units_b.rename(columns={"period": "period_other"}),
+            on=["mission", "period_other"],
+            how="inner",
+        )
+    elif on == "mission":
+
+        def latest(units: pd.DataFrame) -> pd.DataFrame:
+            out: dict[str, str] = {}
+            for mission, period in zip(units["mission"], units["period"], strict=True):
+                if mission not in out or key(period) > key(out[mission]):
+                    out[mission] = period
+            return pd.DataFrame({"mission": list(out), "period": list(out.values())})
+
+        pairs = latest(units_a).merge(
+            latest(units_b).rename(columns={"period": "period_other"}), on="mission"
+        )
+    else:
+        pairs = units_a.merge(units_b, on=["mission", "period"], how="inner")
+        pairs["period_other"] = pairs["period"]
+    if pairs.empty:
+        missions_a = list(dict.fromkeys(units_a["mission"]))
+        missions_b = list(dict.fromkeys(units_b["mission"]))
+        common = [m for m in missions_a if m in set(missions_b)]
+        what = "(mission, period)" if on == "period" else "mission"
+        how = (
+            f"pass period_pairs={{'{periods_a[-1]}': '{periods_b[-1]}'}} to compare those "
+            "periods, or on='mission' to compare each mission's latest period"
+            if on == "period" and common
+            else "the two profiles assess different missions"
+        )
+        raise IncompatibleProfilesError(
+            f"compare: no common {what} in the two profiles"
+            + (" for the period_pairs given" if period_pairs is not None else "")
+            + f". Periods here: {listing(periods_a)}; in the other: {listing(periods_b)}. "
+            f"Missions here: {listing(missions_a)}; in the other: {listing(missions_b)}. "
+            + how[0].upper()
+            + how[1:]
+        )
+    return pairs[["mission", "period", "period_other"]].reset_index(drop=True)
 
 
 def _canonical(table: pd.DataFrame) -> pd.DataFrame:
