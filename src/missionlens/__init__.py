@@ -13,6 +13,7 @@ from importlib import import_module as _import_module
 from missionlens._version import __version__
 from missionlens.errors import (
     ArgumentError,
+    BenchmarkError,
     FrameworkError,
     IncompatibleProfilesError,
     IncompleteScoreWarning,
@@ -30,6 +31,17 @@ from missionlens.errors import (
 _LAZY: dict[str, str] = {
     "datasets": "missionlens.datasets",
     "agreement": "missionlens.analysis.agreement",
+    **{
+        name: "missionlens.analysis.benchmarks"
+        for name in (
+            "BENCHMARK_STATUSES",
+            "Benchmark",
+            "BenchmarkSet",
+            "benchmark_status",
+            "exit_readiness",
+            "load_benchmarks",
+        )
+    },
     **{
         name: "missionlens.analysis.uncertainty"
         for name in (
@@ -114,6 +126,14 @@ _LAZY: dict[str, str] = {
 if _typing.TYPE_CHECKING:
     from missionlens import datasets
     from missionlens.analysis.agreement import agreement
+    from missionlens.analysis.benchmarks import (
+        BENCHMARK_STATUSES,
+        Benchmark,
+        BenchmarkSet,
+        benchmark_status,
+        exit_readiness,
+        load_benchmarks,
+    )
     from missionlens.analysis.sensitivity import (
         SENSITIVITY_COLUMNS,
         SensitivityProblem,
@@ -195,6 +215,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "ASSESSMENT_COLUMNS",
+    "BENCHMARK_STATUSES",
     "LEVELS",
     "PHASES",
     "PROFILE_COLUMNS",
@@ -202,6 +223,9 @@ __all__ = [
     "AggregationSpec",
     "Anchor",
     "ArgumentError",
+    "Benchmark",
+    "BenchmarkError",
+    "BenchmarkSet",
     "BinaryScale",
     "Facet",
     "FacetValue",
@@ -236,12 +260,15 @@ __all__ = [
     "__version__",
     "agreement",
     "analyse_sobol",
+    "benchmark_status",
     "compare_uncertain",
     "consolidate",
     "datasets",
     "diff_frameworks",
+    "exit_readiness",
     "framework_json_schema",
     "list_frameworks",
+    "load_benchmarks",
     "load_framework",
     "load_migration",
     "mean_rank_shift",
