@@ -20,6 +20,7 @@ benchmark may target a node of the context index as well as of the performance c
 
 from __future__ import annotations
 
+import calendar
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -107,6 +108,16 @@ READINESS_COLUMNS: tuple[str, ...] = (
 _RTOL = 1e-9
 
 _TOP_KEYS = ("title", "description", "benchmarks")
+
+
+_WHEN = "give a phase, a deadline or both: when is the target due?"
+
+
+def _scale(target: float) -> str:
+    return (
+        f"target {target:g} is outside the profile scale 0-100; give a score, or on: raw for a "
+        "value on the indicator's own scale"
+    )
 
 
 def _model_config() -> ConfigDict:
@@ -200,12 +211,9 @@ class Benchmark(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> Benchmark:
         if self.phase is None and self.deadline is None:
-            raise ValueError("give a phase, a deadline or both: when is the target due?")
+            raise ValueError(_WHEN)
         if self.on == "score" and not 0.0 <= self.target <= 100.0:
-            raise ValueError(
-                f"target {self.target:g} is outside the profile scale 0-100; give a score, or "
-                "on: raw for a value on the indicator's own scale"
-            )
+            raise ValueError(_scale(self.target))
         if self.kind is None:
             object.__setattr__(self, "kind", self.phase if self.phase in KINDS else "other")
         return self
@@ -317,6 +325,7 @@ class BenchmarkSet(BaseModel):
             )
             items = []
         seen: dict[str, int] = {}
+        positions: list[int] = []
         for i, item in enumerate(items):
             where = f"benchmarks[{i}]"
             if not isinstance(item, Mapping):
@@ -336,6 +345,7 @@ class BenchmarkSet(BaseModel):
                 bench = Benchmark.model_validate(item)
             except ValidationError as exc:
                 problems.extend(_pydantic_problems(exc, where, bid, item))
+                problems.extend(_consistency_problems(where, bid, item))
                 continue
             if bench.id in seen:
                 problems.append(
@@ -350,13 +360,14 @@ class BenchmarkSet(BaseModel):
                 )
             seen.setdefault(bench.id, i)
             built.append(bench)
+            positions.append(i)
         for key in ("title", "description"):
             if key in data and not isinstance(data[key], str):
                 problems.append(_problem(key, "not_text", f"'{key}' must be text"))
         if framework is not None:
-            problems.extend(_framework_problems(built, framework, list(seen.values())))
+            problems.extend(_framework_problems(built, framework, positions))
         if problems:
-            raise BenchmarkError(_frame(problems, source), source)
+            raise BenchmarkError(_frame(_in_file_order(problems), source), source)
         return cls(
             title=str(data.get("title", "")),
             description=str(data.get("description", "")),
@@ -481,6 +492,18 @@ _FIELD_CHECKS: dict[str, str] = {
 }
 
 
+#: What a missing required field's problem says.
+_REQUIRED: dict[str, str] = {
+    "id": "id is required: a short name, unique in the set",
+    "node": "node is required: the id of a node or an indicator of the framework",
+    "target": "target is required: a score 0-100, or a raw value with on: raw",
+    "source": (
+        "source is required: cite the resolution, plan or compact the target comes from "
+        "(e.g. 'S/RES/2690 (2023), para 2')"
+    ),
+}
+
+
 def _pydantic_problems(
     exc: ValidationError, where: str, bid: str, item: Mapping[str, Any]
 ) -> list[dict[str, str]]:
@@ -496,16 +519,48 @@ def _pydantic_problems(
             check = "bad_deadline"
         elif field == "source" and check != "missing":
             check = "bad_source"
-        elif field == "" and check == "bad_value":
-            check = "inconsistent"
+        if field == "" and check == "bad_value":
+            message = str(err["msg"]).removeprefix("Value error, ")
+            check = "no_phase_or_deadline" if message == _WHEN else "target_out_of_scale"
+            path = where if check == "no_phase_or_deadline" else f"{where}.target"
+            out.append(_problem(path, check, message, id=bid, value=item.get("target", "")))
+            continue
+        message = str(err["msg"]).removeprefix("Value error, ")
         if check == "missing":
             check = f"missing_{field}"
-        message = str(err["msg"]).removeprefix("Value error, ")
+            message = _REQUIRED.get(field, f"{field} is required")
         if err["type"] == "extra_forbidden":
             message = f"unknown field {field!r}" + did_you_mean(field, list(Benchmark.model_fields))
         value = item.get(field, "") if field else ""
         out.append(_problem(path, check, message, id=bid, value=value))
     return out
+
+
+def _consistency_problems(where: str, bid: str, item: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The checks of :meth:`Benchmark._consistent` on the raw fields, for a benchmark whose
+    fields already fail (pydantic runs the model's own check only on valid fields)."""
+    out: list[dict[str, str]] = []
+    if item.get("phase") is None and item.get("deadline") is None:
+        out.append(_problem(where, "no_phase_or_deadline", _WHEN, id=bid))
+    target = item.get("target")
+    number = isinstance(target, int | float) and not isinstance(target, bool)
+    if item.get("on", "score") == "score" and number and not 0 <= target <= 100:
+        out.append(
+            _problem(f"{where}.target", "target_out_of_scale", _scale(target), id=bid, value=target)
+        )
+    return out
+
+
+def _in_file_order(problems: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Problems sorted by the benchmark they are in (``benchmarks[3]...``), file-level first."""
+
+    def position(p: dict[str, str]) -> int:
+        path = p["path"]
+        if not path.startswith("benchmarks["):
+            return -1
+        return int(path[len("benchmarks[") : path.index("]")])
+
+    return sorted(problems, key=position)
 
 
 def _node_views(framework: Framework) -> dict[str, set[str]]:
@@ -604,8 +659,8 @@ def decimal_year(day: pd.Timestamp) -> float:
     Statistical Software* 40(3)); it makes a calendar year exactly 1 long, so that scores one
     year apart are 1 apart.
     """
-    days = 366 if pd.Timestamp(year=day.year, month=12, day=31).dayofyear == 366 else 365
-    return day.year + (day.dayofyear - 1) / days
+    days = 366 if calendar.isleap(day.year) else 365
+    return day.year + (day - pd.Timestamp(year=day.year, month=1, day=1)).days / days
 
 
 def _period_mid(start: pd.Timestamp, end: pd.Timestamp) -> float:
