@@ -543,8 +543,12 @@ def _consistency_problems(where: str, bid: str, item: Mapping[str, Any]) -> list
     if item.get("phase") is None and item.get("deadline") is None:
         out.append(_problem(where, "no_phase_or_deadline", _WHEN, id=bid))
     target = item.get("target")
-    number = isinstance(target, int | float) and not isinstance(target, bool)
-    if item.get("on", "score") == "score" and number and not 0 <= target <= 100:
+    if (
+        isinstance(target, int | float)
+        and not isinstance(target, bool)
+        and item.get("on", "score") == "score"
+        and not 0 <= target <= 100
+    ):
         out.append(
             _problem(f"{where}.target", "target_out_of_scale", _scale(target), id=bid, value=target)
         )
@@ -672,7 +676,7 @@ def _period_mid(start: pd.Timestamp, end: pd.Timestamp) -> float:
 def _ols(t: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """Ordinary least-squares line ``y = a + b t``: returns ``(a, b)``; NaN if ``t`` is
     constant (the textbook formulas, e.g. Montgomery, Peck and Vining 2012, *Introduction to
-    Linear Regression Analysis*, 5th ed., eq. 2.4-2.5)."""
+    Linear Regression Analysis*, 5th ed., section 2.2)."""
     tm, ym = float(t.mean()), float(y.mean())
     sxx = float(((t - tm) ** 2).sum())
     if sxx == 0.0:
