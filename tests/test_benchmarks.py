@@ -260,6 +260,17 @@ def test_exit_readiness_worked_example(profiles: ml.Profiles) -> None:
     assert drawdown.loc["A", "n_benchmarks"] == 1 and drawdown.loc["A", "unmet"] == "index_drawdown"
 
 
+def test_exit_readiness_lists_missions_in_profile_order(profiles: ml.Profiles) -> None:
+    bset = [
+        bench(id="z", mission="Z", target=60, deadline="2026", kind="exit"),
+        bench(id="all", target=60, deadline="2026", kind="exit"),
+    ]
+    ready = ml.exit_readiness(profiles, bset)
+    assert ready["mission"].tolist() == ["A", "B", "Z"]
+    # "*" means every mission of the profiles: Z has its own benchmark only
+    assert ready["n_benchmarks"].tolist() == [1, 1, 1]
+
+
 def test_exit_readiness_refuses_an_unknown_kind(profiles: ml.Profiles) -> None:
     with pytest.raises(ml.ArgumentError, match="kinds"):
         ml.exit_readiness(profiles, bench(target=60, deadline="2026"), kinds=["exti"])

@@ -23,6 +23,7 @@ from __future__ import annotations
 import calendar
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -667,6 +668,11 @@ def decimal_year(day: pd.Timestamp) -> float:
     return day.year + (day - pd.Timestamp(year=day.year, month=1, day=1)).days / days
 
 
+def _end_t(day: pd.Timestamp) -> float:
+    """The end of a day (the start of the next) in decimal years."""
+    return decimal_year(day + pd.Timedelta(days=1))
+
+
 def _period_mid(start: pd.Timestamp, end: pd.Timestamp) -> float:
     """The midpoint of a period in decimal years: halfway from the start of its first day to
     the end of its last day (a calendar year 2024 gives 2024.5)."""
@@ -742,6 +748,18 @@ def _timeline_starts(timeline: pd.DataFrame | None) -> dict[tuple[str, str], pd.
     return starts
 
 
+@dataclass(frozen=True)
+class _Periods:
+    """One mission's periods, sorted by end then start, as arrays."""
+
+    labels: list[str]
+    phases: list[object]
+    starts: list[pd.Timestamp]
+    ends: list[pd.Timestamp]
+    mid_t: np.ndarray  # midpoints, decimal years
+    end_t: np.ndarray  # the end of the last day, decimal years
+
+
 class _Units:
     """The units of the profiles: per mission, its periods sorted by end then start."""
 
@@ -753,24 +771,22 @@ class _Units:
             .drop_duplicates(["mission", "period"])
         )
         self.missions: list[str] = list(dict.fromkeys(units["mission"]))
-        self.by_mission: dict[str, pd.DataFrame] = {}
+        self.by_mission: dict[str, _Periods] = {}
         for mission, group in units.groupby("mission", sort=False):
             parsed = [parse_period(p) for p in group["period"]]
-            frame = pd.DataFrame(
-                {
-                    "period": group["period"].to_numpy(),
-                    "phase": group["phase"].astype(object).to_numpy(),
-                    "start": [p.start for p in parsed],
-                    "end": [p.end for p in parsed],
-                }
+            phases = group["phase"].astype(object).tolist()
+            order = sorted(range(len(parsed)), key=lambda i: (parsed[i].end, parsed[i].start))
+            ps = [parsed[i] for i in order]
+            self.by_mission[str(mission)] = _Periods(
+                labels=[str(group["period"].iloc[i]) for i in order],
+                phases=[None if pd.isna(phases[i]) else phases[i] for i in order],
+                starts=[p.start for p in ps],
+                ends=[p.end for p in ps],
+                mid_t=np.array([_period_mid(p.start, p.end) for p in ps], dtype=float),
+                end_t=np.array([_end_t(p.end) for p in ps], dtype=float),
             )
-            frame["t"] = [
-                _period_mid(s, e) for s, e in zip(frame["start"], frame["end"], strict=True)
-            ]
-            frame = frame.sort_values(["end", "start"], kind="stable").reset_index(drop=True)
-            self.by_mission[str(mission)] = frame
         scores = table[table["view"].astype(str).isin(["tree", "context"])]
-        self.scores: dict[tuple[str, str], pd.Series] = {}
+        self.scores: dict[tuple[str, str], dict[tuple[str, str], float]] = {}
         keyed = pd.DataFrame(
             {
                 "view": scores["view"].astype(str).to_numpy(),
@@ -781,26 +797,35 @@ class _Units:
             }
         )
         for (view, node), group in keyed.groupby(["view", "node"], sort=False):
-            self.scores[(str(view), str(node))] = group.set_index(["mission", "period"])["score"]
+            self.scores[(str(view), str(node))] = dict(
+                zip(
+                    zip(group["mission"], group["period"], strict=True),
+                    group["score"].tolist(),
+                    strict=True,
+                )
+            )
         self._profiles = profiles
-        self._raw: dict[str, pd.Series] | None = None
+        self._raw: dict[str, dict[tuple[str, str], float]] | None = None
 
-    def raw(self, indicator: str) -> pd.Series:
+    def raw(self, indicator: str) -> dict[tuple[str, str], float]:
         """The raw (consolidated, not normalised) values of an indicator by mission, period."""
         if self._raw is None:
             from missionlens.scoring.prepare import prepare
 
             p = self._profiles
             state, _ = prepare(p.data, p.framework, p.recipe, unknown_columns=p.unknown_columns)
-            index = pd.MultiIndex.from_arrays(
-                [state.units["mission"].astype(str), state.units["period"].astype(str)],
-                names=["mission", "period"],
+            keys = list(
+                zip(
+                    state.units["mission"].astype(str),
+                    state.units["period"].astype(str),
+                    strict=True,
+                )
             )
             self._raw = {
-                ind: pd.Series(state.raw[:, j], index=index)
+                ind: dict(zip(keys, state.raw[:, j].tolist(), strict=True))
                 for j, ind in enumerate(state.indicators)
             }
-        return self._raw.get(indicator, pd.Series(dtype=float))
+        return self._raw.get(indicator, {})
 
 
 def _replication_lookup(
@@ -926,6 +951,7 @@ def benchmark_status(
             cutoff = parse_period(as_of)
         except ValueError as exc:
             raise ArgumentError(f"as_of: {exc}") from None
+    cutoff_t = math.nan if cutoff is None else _end_t(cutoff.end)
     starts = _timeline_starts(timeline)
     units = _Units(profiles)
     reps = _replication_lookup(uncertainty, profiles)
@@ -954,28 +980,20 @@ def benchmark_status(
             if periods is None:  # a mission the profiles do not have
                 rows.append(base | _empty(None, None))
                 continue
-            if b.on == "raw":
-                series = units.raw(b.node)
-            else:
-                series = units.scores.get((view, b.node), pd.Series(dtype=float))
+            series = units.raw(b.node) if b.on == "raw" else units.scores.get((view, b.node), {})
             values = np.array(
-                [float(series.get((mission, p), np.nan)) for p in periods["period"]],
-                dtype=float,
+                [series.get((mission, label), math.nan) for label in periods.labels], dtype=float
             )
             due, basis = _deadline(b, mission, periods, starts)
             due_t = math.nan
             if due is not None:
-                due_t = (
-                    decimal_year(due + pd.Timedelta(days=1))
-                    if basis == "given"
-                    else (decimal_year(due))
-                )
+                due_t = _end_t(due) if basis == "given" else decimal_year(due)
             if cutoff is not None:
-                evals = [(cutoff.label, cutoff.end, _phase_at(periods, cutoff.end))]
+                evals = [(cutoff.label, cutoff_t, _phase_at(periods, cutoff_t))]
             else:
-                evals = list(zip(periods["period"], periods["end"], periods["phase"], strict=True))
-            for label, end, phase in evals:
-                row = base | _evaluate(b, periods, values, end, due, due_t, basis)
+                evals = list(zip(periods.labels, periods.end_t, periods.phases, strict=True))
+            for label, now_t, phase in evals:
+                row = base | _evaluate(b, periods, values, float(now_t), due, due_t, basis)
                 row["period"] = label
                 row["mission_phase"] = phase
                 row["met_probability"] = _met_probability(
@@ -1001,37 +1019,37 @@ def _empty(period: object, phase: object) -> dict[str, Any]:
     }
 
 
-def _phase_at(periods: pd.DataFrame, end: pd.Timestamp) -> object:
-    upto = periods[periods["end"] <= end]
-    return upto["phase"].iloc[-1] if len(upto) else None
+def _phase_at(periods: _Periods, now_t: float) -> object:
+    upto = np.flatnonzero(periods.end_t <= now_t)
+    return periods.phases[int(upto[-1])] if len(upto) else None
 
 
 def _deadline(
     b: Benchmark,
     mission: str,
-    periods: pd.DataFrame,
+    periods: _Periods,
     starts: Mapping[tuple[str, str], pd.Timestamp],
 ) -> tuple[pd.Timestamp | None, str]:
     if b.deadline is not None:
         return parse_period(b.deadline).end, "given"
     if b.phase is not None and (mission, b.phase) in starts:
         return starts[(mission, b.phase)], "timeline"
-    in_phase = periods[periods["phase"].astype(object) == b.phase]
-    if len(in_phase):
-        return pd.Timestamp(in_phase["start"].min()), "profiles"
+    in_phase = [s for s, ph in zip(periods.starts, periods.phases, strict=True) if ph == b.phase]
+    if in_phase:
+        return min(in_phase), "profiles"
     return None, "unknown"
 
 
 def _evaluate(
     b: Benchmark,
-    periods: pd.DataFrame,
+    periods: _Periods,
     values: np.ndarray,
-    end: pd.Timestamp,
+    now_t: float,
     due: pd.Timestamp | None,
     due_t: float,
     basis: str,
 ) -> dict[str, Any]:
-    upto = (periods["end"] <= end).to_numpy() & np.isfinite(values)
+    upto = (periods.end_t <= now_t) & np.isfinite(values)
     out: dict[str, Any] = {
         "deadline_date": pd.NaT if due is None else due,
         "deadline_basis": basis,
@@ -1047,8 +1065,8 @@ def _evaluate(
     idx = np.flatnonzero(upto)
     latest = int(idx[-1])
     out["score"] = float(values[latest])
-    out["score_period"] = str(periods["period"].iloc[latest])
-    t = periods["t"].to_numpy(dtype=float)[idx]
+    out["score_period"] = periods.labels[latest]
+    t = periods.mid_t[idx]
     if len(idx) >= 2:
         a, slope = _ols(t, values[idx])
         out["slope_per_year"] = slope
@@ -1057,7 +1075,6 @@ def _evaluate(
     if b.meets(out["score"]):
         out["status"] = "met"
         return out
-    now_t = decimal_year(end + pd.Timedelta(days=1))
     if math.isfinite(due_t) and now_t >= due_t:
         out["status"] = "off_track"  # the deadline is reached or passed, unmet
     elif not math.isfinite(out["projected"]):
@@ -1170,6 +1187,10 @@ def exit_readiness(
         probs = group["met_probability"].to_numpy(dtype=float)
         row["met_probability"] = float(np.nanmean(probs)) if np.isfinite(probs).any() else math.nan
         rows.append(row)
+    order = {
+        m: i for i, m in enumerate(dict.fromkeys(profiles.to_frame(None)["mission"].astype(str)))
+    }
+    rows.sort(key=lambda r: order.get(str(r["mission"]), len(order)))  # stable: others after
     frame = pd.DataFrame(rows, columns=list(READINESS_COLUMNS))
     for col in ("n_benchmarks", "n_met", *(f"n_{s}" for s in BENCHMARK_STATUSES[1:])):
         frame[col] = frame[col].astype(np.int64)
