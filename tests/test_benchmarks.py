@@ -386,10 +386,19 @@ benchmarks:
     assert len(info.value.problems) == 6
 
 
-def test_unknown_node_is_refused_when_evaluated(profiles: ml.Profiles) -> None:
+def test_unknown_node_is_refused_when_evaluated(profiles: ml.Profiles, tmp_path: Path) -> None:
     with pytest.raises(ml.BenchmarkError, match="unknown_node") as info:
         ml.benchmark_status(profiles, [bench(id="x", node="pool", target=1, deadline="2026")])
     assert info.value.problems["id"].tolist() == ["x"]
+    # a file given by path: the problems name it
+    path = tmp_path / "b.yaml"
+    ml.BenchmarkSet(benchmarks=(bench(id="x", node="pool", target=1, deadline="2026"),)).to_yaml(
+        path
+    )
+    with pytest.raises(ml.BenchmarkError) as info:
+        ml.benchmark_status(profiles, path)
+    assert info.value.problems["file"].tolist() == [str(path)]
+    assert info.value.problems["path"].tolist() == ["benchmarks[0].node"]
 
 
 def test_python_definitions_are_checked() -> None:

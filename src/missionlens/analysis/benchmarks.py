@@ -219,14 +219,6 @@ class Benchmark(BaseModel):
             object.__setattr__(self, "kind", self.phase if self.phase in KINDS else "other")
         return self
 
-    @property
-    def deadline_period(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-        """First and last day of the deadline period (``None`` without a deadline)."""
-        if self.deadline is None:
-            return None
-        p = parse_period(self.deadline)
-        return p.start, p.end
-
     def meets(self, value: float) -> bool:
         """Whether ``value`` meets the target (``False`` for a missing value)."""
         if not math.isfinite(value):
@@ -242,7 +234,8 @@ class BenchmarkSet(BaseModel):
 
     Build from Python (``BenchmarkSet(benchmarks=[Benchmark(...), ...])``), from a mapping
     (:meth:`from_dict`) or from YAML (:meth:`from_yaml`, :func:`load_benchmarks`); write with
-    :meth:`to_yaml`. The ids must be unique.
+    :meth:`to_yaml`. The ids must be unique. ``len(s)`` is the number of benchmarks and
+    iterating over a set gives its benchmarks, in order.
     """
 
     model_config = _model_config()
@@ -696,8 +689,8 @@ def _as_set(benchmarks: object, framework: Framework) -> BenchmarkSet:
         bset = benchmarks
     elif isinstance(benchmarks, Benchmark):
         bset = BenchmarkSet(benchmarks=(benchmarks,))
-    elif isinstance(benchmarks, str | Path):
-        bset = BenchmarkSet.from_yaml(benchmarks)
+    elif isinstance(benchmarks, str | Path):  # checked here, so that problems name the file
+        return BenchmarkSet.from_yaml(benchmarks, framework=framework)
     elif isinstance(benchmarks, Iterable) and not isinstance(benchmarks, Mapping):
         items = list(benchmarks)
         bad = [type(b).__name__ for b in items if not isinstance(b, Benchmark)]
