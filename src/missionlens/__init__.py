@@ -13,6 +13,7 @@ from importlib import import_module as _import_module
 from missionlens._version import __version__
 from missionlens.errors import (
     ArgumentError,
+    BenchmarkError,
     FrameworkError,
     IncompatibleProfilesError,
     IncompleteScoreWarning,
@@ -33,6 +34,17 @@ _LAZY: dict[str, str] = {
     **{
         name: "missionlens.analysis.lifecycle"
         for name in ("change", "decompose_change", "trajectories")
+    },
+    **{
+        name: "missionlens.analysis.benchmarks"
+        for name in (
+            "BENCHMARK_STATUSES",
+            "Benchmark",
+            "BenchmarkSet",
+            "benchmark_status",
+            "exit_readiness",
+            "load_benchmarks",
+        )
     },
     **{
         name: "missionlens.analysis.uncertainty"
@@ -127,6 +139,14 @@ _LAZY: dict[str, str] = {
 if _typing.TYPE_CHECKING:
     from missionlens import datasets
     from missionlens.analysis.agreement import agreement
+    from missionlens.analysis.benchmarks import (
+        BENCHMARK_STATUSES,
+        Benchmark,
+        BenchmarkSet,
+        benchmark_status,
+        exit_readiness,
+        load_benchmarks,
+    )
     from missionlens.analysis.context import (
         context_adjusted,
         difficulty_bands,
@@ -221,6 +241,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "ASSESSMENT_COLUMNS",
+    "BENCHMARK_STATUSES",
     "LEVELS",
     "PHASES",
     "PROFILE_COLUMNS",
@@ -228,6 +249,9 @@ __all__ = [
     "AggregationSpec",
     "Anchor",
     "ArgumentError",
+    "Benchmark",
+    "BenchmarkError",
+    "BenchmarkSet",
     "BinaryScale",
     "Facet",
     "FacetValue",
@@ -262,6 +286,7 @@ __all__ = [
     "__version__",
     "agreement",
     "analyse_sobol",
+    "benchmark_status",
     "change",
     "compare_missions",
     "compare_uncertain",
@@ -271,8 +296,10 @@ __all__ = [
     "decompose_change",
     "diff_frameworks",
     "difficulty_bands",
+    "exit_readiness",
     "framework_json_schema",
     "list_frameworks",
+    "load_benchmarks",
     "load_framework",
     "load_migration",
     "mean_rank_shift",

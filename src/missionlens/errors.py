@@ -22,6 +22,7 @@ __all__ = [
     "FRAMEWORK_PROBLEM_COLUMNS",
     "ArchiveError",
     "ArgumentError",
+    "BenchmarkError",
     "FrameworkError",
     "IncompatibleProfilesError",
     "IncompleteScoreWarning",
@@ -132,6 +133,27 @@ class MigrationError(FrameworkError):
     :class:`FrameworkError`, paths such as ``indicators[3].new``."""
 
     _what = "migration mapping"
+
+
+class BenchmarkError(MissionLensError, ValueError):
+    """A benchmark set has one or more problems (all of them are listed at once).
+
+    Attributes
+    ----------
+    problems : pandas.DataFrame
+        The columns of :attr:`FrameworkError.problems`: ``file``, ``path`` (e.g.
+        ``benchmarks[2].deadline``), ``id`` (the benchmark's id), ``check``, ``value`` and
+        ``message``.
+    """
+
+    def __init__(self, problems: pd.DataFrame, source: str | None = None) -> None:
+        self.problems = problems.reset_index(drop=True)
+        self.source = source
+        where = f" in {source}" if source else ""
+        counts = ", ".join(f"{k}: {v}" for k, v in self.problems["check"].value_counts().items())
+        n = len(self.problems)
+        head = f"{n} problem{'s' if n != 1 else ''} in benchmark set{where} ({counts})"
+        super().__init__(head + "\n" + format_table(self.problems.drop(columns=["file"])))
 
 
 class ArgumentError(MissionLensError, TypeError, ValueError):
