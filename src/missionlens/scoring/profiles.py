@@ -183,6 +183,7 @@ def score(
     framework: Framework | str,
     recipe: Recipe | dict[str, Any] | str | os.PathLike[str] | None = None,
     unknown_columns: Literal["error", "ignore"] = "error",
+    timelines: Any = None,
 ) -> Profiles:
     """Score missions: assessments or indicator values in, comparable profiles out.
 
@@ -205,6 +206,11 @@ def score(
         indicator ids, unit columns (mission, period, phase, period_start, period_end) nor
         columns a recipe step reads, so that a misspelt indicator column is never silently
         ignored.
+    timelines : optional
+        Phase timelines of the missions, as :func:`~missionlens.validate` takes them: an
+        entry whose phase contradicts its mission's timeline is refused
+        (``phase_contradicts_timeline``), and a row of a wide table without a phase is scored
+        in the timeline's phase.
 
     Returns
     -------
@@ -268,7 +274,9 @@ def score(
             f"score: unknown_columns must be 'error' or 'ignore', not {unknown_columns!r}"
         )
     _check_facets(framework, recipe)
-    state, data = prepare(source, framework, recipe, unknown_columns=unknown_columns)
+    state, data = prepare(
+        source, framework, recipe, unknown_columns=unknown_columns, timelines=timelines
+    )
     state = run_recipe(state, recipe)
     return profiles_from_state(state, recipe, data, unknown_columns=unknown_columns, stacklevel=3)
 
