@@ -49,6 +49,7 @@ from missionlens.assessments.record import CONFIDENCE_DTYPE, CONFIDENCE_LEVELS
 from missionlens.assessments.validation import report_of, resolve_framework
 from missionlens.errors import ArgumentError, ValidationError
 from missionlens.framework.elements import NumericScale, RubricScale
+from missionlens.periods import period_order
 from missionlens.text import text_dtype
 
 if TYPE_CHECKING:
@@ -593,7 +594,11 @@ def consolidated_table(
             )
     filled = [p for p in pieces if not p.empty]
     out = pd.concat(filled, ignore_index=True) if filled else rated
-    out = out.sort_values(["mission", "period_start", "period", "_order"], kind="stable")
+    out = (
+        out.assign(_period=period_order(out["period"]))
+        .sort_values(["mission", "_period", "_order"], kind="stable")
+        .drop(columns="_period")
+    )
     return _consolidated_dtypes(out[columns].reset_index(drop=True))
 
 

@@ -35,6 +35,7 @@ from missionlens.errors import (
 )
 from missionlens.framework.elements import BinaryScale, RubricScale
 from missionlens.framework.model import Framework
+from missionlens.periods import period_order
 from missionlens.scoring.fingerprints import data_fingerprint
 from missionlens.scoring.prepare import prepare
 from missionlens.scoring.recipe import Recipe
@@ -1494,7 +1495,9 @@ class Profiles:
             out[col] = out[col].astype(str)
         groups = out.groupby("period")["score"] if by_period else out["score"]
         out["rank"] = groups.rank(method="min", ascending=False).astype("Int64")
-        return out.sort_values(["period", "rank", "mission"]).reset_index(drop=True)
+        out["_period"] = period_order(out["period"])  # chronological, not by label text
+        out = out.sort_values(["_period", "rank", "mission"], kind="stable")
+        return out.drop(columns="_period").reset_index(drop=True)
 
     # ------------------------------------------------------------------------ provenance
     def regenerate(self, recipe: Recipe | None = None) -> Profiles:
