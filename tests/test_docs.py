@@ -40,3 +40,10 @@ def test_plotting_docs_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     namespace: dict[str, object] = {}
     for block in _blocks(ROOT / "docs" / "plotting.md"):
         exec(compile(block, "docs/plotting.md", "exec"), namespace)
+
+
+def test_lifecycle_missions_docs_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    for block in _blocks(ROOT / "docs" / "lifecycle-missions.md"):
+        exec(compile(block, "docs/lifecycle-missions.md", "exec"), namespace)
