@@ -211,7 +211,8 @@ def score(
         Phase timelines of the missions, as :func:`~missionlens.validate` takes them: an
         entry whose phase contradicts its mission's timeline is refused
         (``phase_contradicts_timeline``), and a row of a wide table without a phase is scored
-        in the timeline's phase.
+        in the timeline's phase. The profiles do not store the timelines:
+        :meth:`Profiles.regenerate` scores the stored data without them.
 
     Returns
     -------
