@@ -54,3 +54,10 @@ def test_lifecycle_change_docs_run(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     namespace: dict[str, object] = {}
     for block in _blocks(ROOT / "docs" / "lifecycle-change.md"):
         exec(compile(block, "docs/lifecycle-change.md", "exec"), namespace)
+
+
+def test_lifecycle_missions_docs_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    for block in _blocks(ROOT / "docs" / "lifecycle-missions.md"):
+        exec(compile(block, "docs/lifecycle-missions.md", "exec"), namespace)

@@ -2,7 +2,8 @@
 
 Layers, lowest first (``docs/architecture.md`` draws them):
 
-0. core: ``errors``, ``periods``, ``text``, ``suggest``, ``atomic``, ``_version``, ``datasets``
+0. core: ``errors``, ``periods``, ``text``, ``suggest``, ``atomic``, ``_version``, ``datasets``,
+   ``mission_registry``
 1. ``framework``: what is assessed
 2. ``assessments``: what analysts entered, its checks and consolidation
 3. ``scoring``: recipes, the engine, profiles
@@ -30,6 +31,7 @@ LAYERS: dict[str, int] = {
     "missionlens.suggest": 0,
     "missionlens.atomic": 0,
     "missionlens.datasets": 0,
+    "missionlens.mission_registry": 0,
     "missionlens.frameworks": 0,
     "missionlens.framework": 1,
     "missionlens.assessments": 2,

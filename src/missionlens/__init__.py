@@ -117,6 +117,12 @@ _LAZY: dict[str, str] = {
         )
     },
     **{
+        name: "missionlens.mission_registry"
+        for name in ("MissionRecord", "PhaseSpan", "PhaseTimeline", "mission", "missions")
+    },
+    "read_timelines": "missionlens.assessments.timelines",
+    **{name: "missionlens.periods" for name in ("period_order", "sort_periods", "years_since")},
+    **{
         name: "missionlens.framework.elements"
         for name in (
             "LEVELS",
@@ -183,6 +189,7 @@ if _typing.TYPE_CHECKING:
     from missionlens.assessments.formats import write_assessments
     from missionlens.assessments.reading import read_assessments
     from missionlens.assessments.record import ASSESSMENT_COLUMNS
+    from missionlens.assessments.timelines import read_timelines
     from missionlens.assessments.validation import ValidationReport, validate
     from missionlens.assessments.xlsform import write_xlsform
     from missionlens.framework.diff import Migration, diff_frameworks, load_migration
@@ -203,7 +210,14 @@ if _typing.TYPE_CHECKING:
     )
     from missionlens.framework.model import Framework, framework_json_schema
     from missionlens.framework.registry import list_frameworks, load_framework
-    from missionlens.periods import parse_period
+    from missionlens.mission_registry import (
+        MissionRecord,
+        PhaseSpan,
+        PhaseTimeline,
+        mission,
+        missions,
+    )
+    from missionlens.periods import parse_period, period_order, sort_periods, years_since
     from missionlens.plot import (
         plot_agreement,
         plot_comparison,
@@ -263,10 +277,13 @@ __all__ = [
     "Migration",
     "MissingRule",
     "MissionLensError",
+    "MissionRecord",
     "MixedPhasesWarning",
     "Node",
     "NotFoundError",
     "NumericScale",
+    "PhaseSpan",
+    "PhaseTimeline",
     "Profiles",
     "Recipe",
     "RecipeError",
@@ -303,9 +320,12 @@ __all__ = [
     "load_framework",
     "load_migration",
     "mean_rank_shift",
+    "mission",
+    "missions",
     "nearest_peers",
     "parse_period",
     "performance_vs_context",
+    "period_order",
     "plot_agreement",
     "plot_comparison",
     "plot_facets",
@@ -323,11 +343,13 @@ __all__ = [
     "rank_missions",
     "rank_of",
     "read_assessments",
+    "read_timelines",
     "report",
     "sample_sobol",
     "score",
     "score_of",
     "sensitivity",
+    "sort_periods",
     "strengths_weaknesses",
     "trajectories",
     "uncertainty",
@@ -335,4 +357,5 @@ __all__ = [
     "write_assessments",
     "write_template",
     "write_xlsform",
+    "years_since",
 ]

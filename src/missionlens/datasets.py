@@ -27,6 +27,7 @@ __all__ = [
     "load_missions",
     "load_personnel",
     "parity_share_of_target",
+    "phase_timelines",
 ]
 
 _FATALITIES = (
@@ -52,6 +53,8 @@ SOURCES: dict[str, str] = {
     "personnel_mission_year.csv": _PERSONNEL,
     "mission_year_indicators.csv": f"{_FATALITIES}; {_PERSONNEL}; rates per 1,000 person-years",
     "gender_parity_targets.csv": _PARITY,
+    "phase_timelines.csv": "Illustrative phase dating of MINUSMA, UNAMID and UNMIL from the "
+    "Security Council resolutions cited in each row's 'source' (check against the mandates)",
 }
 
 #: Personnel categories of the Uniformed Gender Parity Strategy 2018-2028, in its order.
@@ -91,6 +94,23 @@ def load_missions() -> pd.DataFrame:
     the DOMREP name).
     """
     return _read("missions.csv", parse_dates=["start_date", "end_date"])
+
+
+def phase_timelines() -> pd.DataFrame:
+    """Example phase timelines of three real missions (MINUSMA, UNAMID, UNMIL).
+
+    Illustrative phase dating, check against the mandates: each row cites the Security Council
+    resolutions its dates come from; where a boundary is a judgement (the end of start-up), its
+    ``note`` says so. Read them as :class:`~missionlens.PhaseTimeline` objects with
+    ``ml.read_timelines(ml.datasets.phase_timelines())``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``mission, phase, start, end, source, note`` (dates parsed), one row per
+        mission and phase, in order of the phases. ``attrs["source"]`` holds the citation.
+    """
+    return _read("phase_timelines.csv", parse_dates=["start", "end"])
 
 
 def load_fatalities() -> pd.DataFrame:

@@ -3,6 +3,11 @@
 A period is a year, a half-year, a quarter, a month, a day, a UN financial year (July to June)
 or a range of dates (:func:`parse_period`). Every module that reads a period label calls this
 module, so that ``2024h1`` and ``2024-H1`` are the same period everywhere.
+
+It also owns the one chronological order of periods (:func:`period_key`, :func:`sort_periods`,
+:func:`period_order`), used by scoring (last observation carried forward), the plots' time
+axis and every table that puts periods in order, and the time since a date
+(:func:`years_since`).
 """
 
 from __future__ import annotations
@@ -11,14 +16,28 @@ import calendar
 import datetime as dt
 import math
 import re
-from typing import NamedTuple
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
+from missionlens.errors import ArgumentError
 from missionlens.text import text_dtype
 
-__all__ = ["PERIOD_HELP", "YEAR_RANGE", "Period", "parse_period", "parse_periods"]
+__all__ = [
+    "DAYS_PER_YEAR",
+    "PERIOD_HELP",
+    "YEAR_RANGE",
+    "Period",
+    "parse_period",
+    "parse_periods",
+    "period_key",
+    "period_order",
+    "sort_periods",
+    "years_since",
+]
 
 
 class Period(NamedTuple):
@@ -211,3 +230,198 @@ def parse_periods(values: pd.Series) -> pd.DataFrame:
     frame["end"] = pd.to_datetime(values.map(ends).where(present)).astype("datetime64[ns]")
     frame["error"] = values.map(errors).where(present).astype(object).astype(text_dtype())
     return frame
+
+
+# ------------------------------------------------------------------------------------ ordering
+def _label_text(value: object) -> str | None:
+    """A label as text (``None`` if missing): ``2024`` for 2024.0, a midnight stamp as its day."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        if math.isnan(number):
+            return None
+        return str(int(number)) if number.is_integer() else str(number)
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    return str(value)
+
+
+def period_key(label: object) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+    """The sort key of a period: its midpoint, then its first day, then its last day.
+
+    This is the one chronological order of the library. Periods of different lengths
+    interleave by where they sit in time: ``2024-Q1`` (midpoint 15 February) comes before
+    ``2024-H1`` (1 April), which comes before ``2024`` (2 July) and ``2024-H2``
+    (1 October). The midpoint is ``start + (end + 1 day - start) / 2``, the centre of the days
+    the period covers, which is where the plots place it on their time axis, so that the
+    order of a table and the left-to-right order of a plot are the same. Two periods with the
+    same midpoint are ordered by their first day, then their last.
+
+    Parameters
+    ----------
+    label : str, int, float or datetime.date
+        A period label (see :func:`parse_period`).
+
+    Returns
+    -------
+    tuple of pandas.Timestamp
+        ``(midpoint, start, end)``.
+
+    Raises
+    ------
+    ValueError
+        If the label is not a period (the message of :func:`parse_period`).
+
+    Examples
+    --------
+    >>> from missionlens.periods import period_key
+    >>> period_key("2024")[0]
+    Timestamp('2024-07-02 00:00:00')
+    """
+    period = parse_period(label)
+    after = period.end + pd.Timedelta(days=1)
+    return period.start + (after - period.start) / 2, period.start, period.end
+
+
+def sort_periods(labels: Iterable[Any]) -> list[str]:
+    """Distinct period labels in chronological order (:func:`period_key`).
+
+    Labels are read by :func:`parse_period`; granularities may be mixed (years, halves,
+    quarters, months, days, UN financial years, ranges of dates). Labels that name the same
+    period (``2024-h1`` and ``2024-H1``) are both kept, next to each other, in the order
+    given. The labels are returned as given (as text), not in canonical form. If any label is
+    not a period (``cycle 2``), there is no chronological order to give and all labels keep
+    the order in which they were first given.
+
+    Parameters
+    ----------
+    labels : iterable
+        Period labels (text, whole numbers or dates); repeats and missing values are dropped.
+
+    Returns
+    -------
+    list of str
+        The distinct labels, as text.
+
+    Examples
+    --------
+    >>> from missionlens.periods import sort_periods
+    >>> sort_periods(["2024-H2", "2023-Q4", "2024", "2024-H1", "2023-Q4"])
+    ['2023-Q4', '2024-H1', '2024', '2024-H2']
+    >>> sort_periods(["2023/24", "2021/22", "2022/23"])
+    ['2021/22', '2022/23', '2023/24']
+    >>> sort_periods(["cycle 2", "cycle 1"])
+    ['cycle 2', 'cycle 1']
+    """
+    texts = [t for t in dict.fromkeys(_label_text(v) for v in labels) if t is not None]
+    keys: list[tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]] = []
+    for text in texts:
+        try:
+            keys.append(period_key(text))
+        except ValueError:
+            return texts
+    order = sorted(range(len(texts)), key=lambda i: (keys[i], i))
+    return [texts[i] for i in order]
+
+
+def period_order(labels: Iterable[Any]) -> NDArray[np.int64]:
+    """Per label, the rank of its period in chronological order (0 = earliest).
+
+    Labels that name the same period share a rank (``2024h1`` and ``2024-H1``), and ranks
+    are dense (0, 1, 2, ... with no gaps). The order is that of :func:`sort_periods`: by
+    midpoint, then start, then end (:func:`period_key`). A missing label gets ``-1``. If any
+    label is not a period, the ranks follow the order in which the distinct labels first
+    appear (as :func:`sort_periods` keeps the given order then).
+
+    Parameters
+    ----------
+    labels : iterable
+        Period labels, one per element (e.g. the ``period`` column of a table of units).
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        One rank per element, in the order of ``labels``.
+
+    Examples
+    --------
+    >>> from missionlens.periods import period_order
+    >>> period_order(["2024-H2", "2024-h1", "2023", "2024-H1"]).tolist()
+    [2, 1, 0, 1]
+    """
+    values = list(labels)
+    texts = [_label_text(v) for v in values]
+    distinct = [t for t in dict.fromkeys(texts) if t is not None]
+    canonical: dict[str, object] = {}
+    keys: dict[object, tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]] = {}
+    chronological = True
+    for text in distinct:
+        try:
+            parsed = parse_period(text)
+        except ValueError:
+            chronological = False
+            break
+        canonical[text] = parsed.label
+        keys[parsed.label] = period_key(parsed.label)
+    if chronological:
+        ranked = sorted(keys, key=lambda k: keys[k])
+        rank = {k: i for i, k in enumerate(ranked)}
+        of_text = {t: rank[canonical[t]] for t in distinct}
+    else:
+        of_text = {t: i for i, t in enumerate(distinct)}
+    return np.array([-1 if t is None else of_text[t] for t in texts], dtype=np.int64)
+
+
+#: Mean length of a calendar year in days (the Gregorian cycle of 400 years has 146,097 days).
+DAYS_PER_YEAR: float = 365.2425
+
+
+def years_since(label: object, start_date: object, *, at: str = "start") -> float:
+    """Years from a date (a mission's start) to a period, in mean Gregorian years.
+
+    The time is counted in days and divided by 365.2425, the mean length of a year of the
+    Gregorian calendar (400 years of 146,097 days), so that ``years_since`` of the period
+    one calendar year after the start date is 1 to within a day.
+
+    Parameters
+    ----------
+    label : str, int, float or datetime.date
+        A period (see :func:`parse_period`).
+    start_date : str, datetime.date or pandas.Timestamp
+        The date counted from, e.g. a mission's ``start_date`` from :func:`missionlens.missions`.
+    at : {"start", "midpoint", "end"}
+        Which day of the period is measured: its first day (the default), its midpoint
+        (:func:`period_key`) or its last day.
+
+    Returns
+    -------
+    float
+        Years (negative if the period lies before the date).
+
+    Raises
+    ------
+    ValueError
+        If ``label`` is not a period.
+    ArgumentError
+        If ``start_date`` is not a date or ``at`` is none of the three.
+
+    Examples
+    --------
+    >>> from missionlens.periods import years_since
+    >>> round(years_since("2014", "2013-04-25"), 3)
+    0.687
+    >>> years_since("2024-H1", "2024-01-01")
+    0.0
+    """
+    if at not in ("start", "midpoint", "end"):
+        raise ArgumentError(f"at must be 'start', 'midpoint' or 'end', not {at!r}")
+    try:
+        origin = pd.Timestamp(start_date)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        origin = pd.NaT
+    if origin is pd.NaT or pd.isna(origin):
+        raise ArgumentError(f"start_date {start_date!r} is not a date; use e.g. '2013-04-25'")
+    middle, start, end = period_key(label)
+    day = {"start": start, "midpoint": middle, "end": end}[at]
+    return float((day - origin.normalize()) / pd.Timedelta(days=1) / DAYS_PER_YEAR)

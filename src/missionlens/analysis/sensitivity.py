@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 
 from missionlens.errors import ArgumentError
+from missionlens.periods import sort_periods
 from missionlens.suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -544,7 +545,7 @@ def _unit_index(units: pd.DataFrame, mission: str, period: str | None, selector:
     if period is not None:
         rows = rows[rows["period"].astype(str) == str(period)]
         if rows.empty:
-            have = ", ".join(sorted(set(units.loc[missions == mission, "period"].astype(str))))
+            have = ", ".join(sort_periods(units.loc[missions == mission, "period"].astype(str)))
             raise ArgumentError(
                 f"{selector}: mission {mission!r} has no unit in period {period!r} "
                 f"(its periods: {have})"
@@ -632,7 +633,7 @@ class _MeanRankShift:
             if keep.size == 0:
                 raise ArgumentError(
                     f"mean_rank_shift: no unit in period {self.period!r} "
-                    f"(periods: {', '.join(sorted(set(periods)))})"
+                    f"(periods: {', '.join(sort_periods(periods))})"
                 )
         nominal = np.asarray(model.nominal, dtype=np.float64)  # type: ignore[attr-defined]
         width = (len(units), len(nodes))

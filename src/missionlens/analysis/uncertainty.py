@@ -76,6 +76,7 @@ from missionlens.errors import ArgumentError, RecipeError
 from missionlens.framework.elements import NumericScale, RubricScale
 from missionlens.framework.model import Framework
 from missionlens.framework.yaml_io import dump_yaml, safe_load_unique
+from missionlens.periods import period_order
 from missionlens.scoring import methods
 from missionlens.scoring.fingerprints import data_fingerprint
 from missionlens.scoring.kernels import aggregate as agg
@@ -1790,7 +1791,8 @@ class UncertaintyResult:
         if not frames:
             return pd.DataFrame({c: pd.Series(dtype=object) for c in PAIRWISE_COLUMNS})
         out = pd.concat(frames, ignore_index=True)
-        return out.sort_values(["period", "node", "mission", "mission_other"], kind="stable")[
+        out["_period"] = period_order(out["period"])  # chronological, not by label text
+        return out.sort_values(["_period", "node", "mission", "mission_other"], kind="stable")[
             list(PAIRWISE_COLUMNS)
         ].reset_index(drop=True)
 

@@ -55,7 +55,9 @@ from missionlens.assessments.record import (
     Batch,
     file_failure,
 )
+from missionlens.assessments.timelines import timeline_lookup
 from missionlens.framework.elements import PHASES, BinaryScale, NumericScale, RubricScale
+from missionlens.mission_registry import PhaseTimeline, mission_key, mission_lives
 from missionlens.periods import parse_period
 from missionlens.suggest import did_you_mean
 from missionlens.text import as_text, text_dtype
@@ -125,6 +127,8 @@ class Check(str, Enum):
     VALUE_WITH_NOT_APPLICABLE = "value_with_not_applicable"
     MISSING_REASON = "missing_reason"
     REASON_WITHOUT_NOT_APPLICABLE = "reason_without_not_applicable"
+    OUTSIDE_MISSION_LIFE = "outside_mission_life"
+    PHASE_CONTRADICTS_TIMELINE = "phase_contradicts_timeline"
 
     def __str__(self) -> str:
         return self.value
@@ -159,6 +163,10 @@ CHECKS: dict[str, str] = {
     Check.MISSING_REASON.value: "an entry marked not applicable gives no reason",
     Check.REASON_WITHOUT_NOT_APPLICABLE.value: "an entry gives a reason for not applicable but "
     "is not marked not applicable",
+    Check.OUTSIDE_MISSION_LIFE.value: "the mission is a UN peacekeeping operation of the registry "
+    "(ml.missions()) and the period does not overlap its life",
+    Check.PHASE_CONTRADICTS_TIMELINE.value: "the entry's phase is not the phase the mission's "
+    "timeline gives its period",
 }
 
 _COLUMN_ORDER = {c: i for i, c in enumerate(ASSESSMENT_COLUMNS)}
@@ -1011,6 +1019,7 @@ def check_entries(
     *,
     wide_allowed: Sequence[str] = (),
     unknown_columns: str = "error",
+    timelines: Any = None,
 ) -> CheckedEntries:
     """Run every entry check over raw batches (the one definition used by every front door).
 
@@ -1025,11 +1034,23 @@ def check_entries(
         Extra columns a wide table may hold (the columns the recipe reads).
     unknown_columns : {"error", "ignore"}
         What to do with other columns of a wide table.
+    timelines : optional
+        Phase timelines (anything :func:`~missionlens.read_timelines` reads): an entry whose
+        phase is not the one its mission's timeline gives its period fails
+        ``phase_contradicts_timeline``; a row of a wide table without a phase takes the
+        timeline's.
 
     Returns
     -------
     CheckedEntries
         Factorised keys, values and every problem (:data:`FAILURE_COLUMNS`).
+
+    Notes
+    -----
+    The mission life check (``outside_mission_life``) needs no argument: an entry whose mission
+    is an acronym of :func:`missionlens.missions` (case and surrounding spaces ignored) and
+    whose period has no day within the mission's life (``start_date`` to ``end_date``; no end
+    for an active mission) fails. A mission not in the registry is not checked.
     """
     if unknown_columns not in ("error", "ignore"):
         raise ValueError("unknown_columns must be 'error' or 'ignore'")
@@ -1138,6 +1159,23 @@ def check_entries(
         ],
     )
 
+    mission = ident["mission"]
+    _mission_life_check(w, out, mission, canonical, derived_start, derived_end)
+    lookup = timeline_lookup(timelines, allowed_phases) if timelines is not None else {}
+    if lookup:
+        phase_pos = _timeline_checks(
+            w,
+            out,
+            lookup,
+            mission=mission,
+            canonical=canonical,
+            phase_pos=phase_pos,
+            has_phase=has_phase,
+            fill=optional_phase & phase.blank(),
+            allowed_phases=allowed_phases,
+        )
+    phase_text = np.array([*allowed_phases, ""], dtype=object)
+
     # values
     values, not_numeric = parse_values(raw["value"])
     # "N/A" is the answer not applicable, not a wrong number; nor is the empty value beside a mark
@@ -1220,7 +1258,7 @@ def check_entries(
                 f"{i} does not apply in phase {p} (it applies in: {a})"
                 for i, p, a in zip(
                     indicator.text(idx),
-                    phase.text(idx),
+                    phase_text[phase_pos[idx]],
                     facts.applies_text[ind_pos[idx]],
                     strict=True,
                 )
@@ -1431,6 +1469,111 @@ def check_entries(
         extras=tuple(extras),
         framework=fw,
     )
+
+
+def _mission_life_check(
+    w: _Work,
+    out: _Collector,
+    mission: Codes,
+    canonical: Codes,
+    period_start: NDArray[Any],
+    period_end: NDArray[Any],
+) -> None:
+    """``outside_mission_life``: a registry mission (:func:`missionlens.missions`) with a period
+    that has no day in its life. Each distinct mission is looked up once."""
+    if not len(mission.names):
+        return
+    known, life_start, life_end, life_words = mission_lives(mission.names)
+    if not known.any():
+        return
+    rows = (mission.codes >= 0) & (canonical.codes >= 0) & ~np.isnat(period_start)
+    rows &= take_or(known, mission.codes, False).astype(bool)
+    if not rows.any():
+        return
+    sub = np.flatnonzero(rows)
+    code = mission.codes[sub]
+    before = period_end[sub] < life_start[code]
+    ends = life_end[code]
+    after = ~np.isnat(ends) & (period_start[sub] > ends)
+    mask = np.zeros(len(w.raw), dtype=bool)
+    mask[sub[before | after]] = True
+    out.add(
+        mask,
+        "period",
+        Check.OUTSIDE_MISSION_LIFE,
+        lambda idx: [
+            f"{life_words[c]}; period {p} is outside it: correct the period or the mission "
+            "(the dates are those of ml.missions())"
+            for c, p in zip(mission.codes[idx], canonical.text(idx), strict=True)
+        ],
+        value=lambda idx: canonical.text(idx),
+    )
+
+
+def _timeline_checks(
+    w: _Work,
+    out: _Collector,
+    lookup: dict[str, PhaseTimeline],
+    *,
+    mission: Codes,
+    canonical: Codes,
+    phase_pos: IntArray,
+    has_phase: BoolArray,
+    fill: BoolArray,
+    allowed_phases: tuple[str, ...],
+) -> IntArray:
+    """``phase_contradicts_timeline``, and the phase of wide rows without one from the timeline.
+
+    Each distinct (mission, period) with a timeline is placed once
+    (:meth:`~missionlens.PhaseTimeline.phase_of`). Returns the phase positions with the filled
+    ones.
+    """
+    timeline_of = [lookup.get(mission_key(m)) for m in mission.names]
+    if not any(t is not None for t in timeline_of):
+        return phase_pos
+    rows = (mission.codes >= 0) & (canonical.codes >= 0)
+    rows &= np.array([t is not None for t in timeline_of] + [False], dtype=bool)[mission.codes]
+    if not rows.any():
+        return phase_pos
+    sub = np.flatnonzero(rows)
+    pairs = combine_codes(mission.codes[sub], canonical.codes[sub])
+    uniq, first, inverse = np.unique(pairs, return_index=True, return_inverse=True)
+    placed = np.full(uniq.size, -1, dtype=np.int64)
+    for k, at in enumerate(sub[first]):
+        t = timeline_of[mission.codes[at]]
+        label = canonical.names[canonical.codes[at]]
+        try:
+            ph = t.phase_of(label) if t is not None else None
+        except ValueError:  # a bad period: reported by bad_period
+            ph = None
+        placed[k] = allowed_phases.index(ph) if ph is not None else -1
+    expected = np.full(len(w.raw), -1, dtype=np.int64)
+    expected[sub] = placed[inverse.reshape(-1)]
+    wrong = has_phase & (phase_pos >= 0) & (expected >= 0) & (phase_pos != expected)
+    names = np.array(allowed_phases, dtype=object)
+
+    def message(idx: IntArray) -> list[str]:
+        msgs = []
+        for i in idx:
+            t = timeline_of[mission.codes[i]]
+            tl_phase = str(names[expected[i]])
+            span = t.span_text(tl_phase) if t is not None else ""
+            msgs.append(
+                f"{mission.names[mission.codes[i]]} {canonical.names[canonical.codes[i]]} is "
+                f"entered in phase {names[phase_pos[i]]}, but the mission's timeline puts it in "
+                f"{tl_phase} ({span}); correct the phase, or the timeline"
+            )
+        return msgs
+
+    out.add(
+        wrong,
+        "phase",
+        Check.PHASE_CONTRADICTS_TIMELINE,
+        message,
+        value=lambda idx: names[phase_pos[idx]],
+    )
+    filled = fill & (phase_pos < 0) & (expected >= 0)
+    return np.where(filled, expected, phase_pos).astype(np.int64)
 
 
 def _not_applicable_checks(

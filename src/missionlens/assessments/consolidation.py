@@ -32,7 +32,7 @@ References
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -49,6 +49,7 @@ from missionlens.assessments.record import CONFIDENCE_DTYPE, CONFIDENCE_LEVELS
 from missionlens.assessments.validation import report_of, resolve_framework
 from missionlens.errors import ArgumentError, ValidationError
 from missionlens.framework.elements import NumericScale, RubricScale
+from missionlens.periods import period_order
 from missionlens.text import text_dtype
 
 if TYPE_CHECKING:
@@ -145,7 +146,7 @@ def _resolve(table: pd.DataFrame, framework: Framework | None) -> Framework:
 
 
 def checked_entries(
-    assessments: pd.DataFrame, framework: Framework, *, where: str
+    assessments: pd.DataFrame, framework: Framework, *, where: str, timelines: Any = None
 ) -> CheckedEntries:
     """Check an assessment table with the shared checks; raise ValidationError if anything fails.
 
@@ -154,7 +155,7 @@ def checked_entries(
     """
     _require_table(assessments, where)
     batches = load_sources(assessments, framework)
-    checked = check_entries(batches, framework)
+    checked = check_entries(batches, framework, timelines=timelines)
     if not checked.ok:
         raise ValidationError(report_of(checked, batches))
     return checked
@@ -395,6 +396,7 @@ def consolidate(
     weights: Mapping[str, float] | None = None,
     steps: int = 2,
     numeric_tolerance: float = 0.25,
+    timelines: Any = None,
 ) -> pd.DataFrame:
     """Consolidate several raters' entries into one value per mission, period and indicator.
 
@@ -428,12 +430,16 @@ def consolidate(
         For numeric indicators, raters disagree when their values are at least this share of the
         indicator's goalpost range apart (default 0.25); without goalposts or bounds the flag is
         missing.
+    timelines : optional
+        Phase timelines of the missions, as :func:`~missionlens.validate` takes them: an entry
+        whose phase contradicts its mission's timeline is refused.
 
     Returns
     -------
     pandas.DataFrame
-        One row per mission, period and indicator (sorted by mission, period start and the
-        framework's indicator order), with the columns of :data:`CONSOLIDATED_COLUMNS`:
+        One row per mission, period and indicator (sorted by mission, period in chronological
+        order (:func:`missionlens.periods.period_order`) and the framework's indicator
+        order), with the columns of :data:`CONSOLIDATED_COLUMNS`:
         ``mission``, ``period``, ``period_start``, ``period_end``, ``phase``, ``indicator``;
         ``value`` (the consolidated value); ``n_raters``; ``min``, ``max`` and ``spread``
         (``max - min``); ``std`` (sample standard deviation, ``ddof=1``, missing for one rater);
@@ -477,7 +483,7 @@ def consolidate(
     )
     _require_table(assessments, "consolidate")
     fw = _resolve(assessments, resolve_framework(framework, "consolidate"))
-    checked = checked_entries(assessments, fw, where="consolidate")
+    checked = checked_entries(assessments, fw, where="consolidate", timelines=timelines)
     return consolidated_table(
         checked,
         fw,
@@ -593,7 +599,11 @@ def consolidated_table(
             )
     filled = [p for p in pieces if not p.empty]
     out = pd.concat(filled, ignore_index=True) if filled else rated
-    out = out.sort_values(["mission", "period_start", "period", "_order"], kind="stable")
+    out = (
+        out.assign(_period=period_order(out["period"]))
+        .sort_values(["mission", "_period", "_order"], kind="stable")
+        .drop(columns="_period")
+    )
     return _consolidated_dtypes(out[columns].reset_index(drop=True))
 
 

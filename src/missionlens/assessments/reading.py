@@ -8,7 +8,7 @@ reads the sources.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -26,6 +26,7 @@ def read_assessments(
     source: AssessmentSource | Sequence[AssessmentSource],
     *,
     framework: Framework | str | None = None,
+    timelines: Any = None,
 ) -> pd.DataFrame:
     """Read assessments from a table, files, filled templates or XLSForm exports, and check them.
 
@@ -43,6 +44,8 @@ def read_assessments(
         The framework the entries are checked against (indicators, scales, phases, version):
         an object, or the name or path of one.
         Without one, only the checks that need no framework are run.
+    timelines : optional
+        Phase timelines of the missions, as :func:`~missionlens.validate` takes them.
 
     Returns
     -------
@@ -68,7 +71,7 @@ def read_assessments(
     """
     fw = resolve_framework(framework, "read_assessments")
     batches = load_sources(source, fw)
-    report = check_batches(batches, fw)
+    report = check_batches(batches, fw, timelines=timelines)
     report.raise_if_failed()
     if report.table is None:  # pragma: no cover - check_batches always sets it
         raise RuntimeError("validation returned no table")

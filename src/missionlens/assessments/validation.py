@@ -38,7 +38,7 @@ import html
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -248,6 +248,7 @@ def validate(
     framework: Framework | str | None = None,
     recipe: ReadsColumns | None = None,
     unknown_columns: str = "error",
+    timelines: Any = None,
 ) -> ValidationReport:
     """Check assessments and report every problem at once.
 
@@ -266,6 +267,12 @@ def validate(
     unknown_columns : {"error", "ignore"}
         For a wide table: refuse (default) or keep unused the columns that are neither indicator
         ids, unit columns nor columns the recipe reads, exactly as :func:`~missionlens.score`.
+    timelines : optional
+        Phase timelines of the missions (anything :func:`~missionlens.read_timelines` reads:
+        a YAML or CSV path, a DataFrame, :class:`~missionlens.PhaseTimeline` objects): an
+        entry whose phase contradicts its mission's timeline fails
+        ``phase_contradicts_timeline``, and a row of a wide table without a phase takes the
+        timeline's phase.
 
     Returns
     -------
@@ -294,7 +301,10 @@ def validate(
     ``bad_not_applicable`` (the mark is neither yes nor no), ``value_with_not_applicable``,
     ``missing_reason`` (also every ``N/A`` cell of a wide table, which has no place for a reason)
     and ``reason_without_not_applicable``. A not-applicable entry is not missing: its empty value
-    is no ``missing_required``.
+    is no ``missing_required``. ``outside_mission_life``: the mission is an acronym of
+    :func:`~missionlens.missions` (case ignored) and the period has no day in its life (a 1990
+    period for MINUSMA, which ran from 2013-04-25 to 2023-12-31); missions that are not in the
+    registry are not checked. ``phase_contradicts_timeline``: see ``timelines``.
 
     Examples
     --------
@@ -316,7 +326,9 @@ def validate(
             f"ml.Recipe.from_dict(...) or ml.Recipe.from_yaml(...)), not {type(recipe).__name__}"
         )
     batches = load_sources(source, fw)
-    return check_batches(batches, fw, recipe=recipe, unknown_columns=unknown_columns)
+    return check_batches(
+        batches, fw, recipe=recipe, unknown_columns=unknown_columns, timelines=timelines
+    )
 
 
 def resolve_framework(framework: Framework | str | None, where: str) -> Framework | None:
@@ -342,6 +354,7 @@ def check_batches(
     *,
     recipe: ReadsColumns | None = None,
     unknown_columns: str = "error",
+    timelines: Any = None,
 ) -> ValidationReport:
     """Run every entry check (:func:`~missionlens.assessments.checks.check_entries`) over the
     raw batches; return the report with the typed table (built on first use)."""
@@ -350,6 +363,7 @@ def check_batches(
         framework,
         wide_allowed=sorted(recipe_columns(recipe)),
         unknown_columns=unknown_columns,
+        timelines=timelines,
     )
     return report_of(checked, batches)
 

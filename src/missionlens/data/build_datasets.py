@@ -73,6 +73,28 @@ SWAPPED_COORDINATES: frozenset[str] = frozenset(
 
 ACTIVE_VALUES: Mapping[str, bool] = {"yes": True, "no": False}
 
+#: Missions that have closed although the Data Hub (updated 2024-02-19) still lists them as
+#: active without an end date: acronym -> (end date, citation). MINUSMA: Security Council
+#: resolution 2690 (2023) ended the mandate on 30 June 2023 and set the withdrawal to be
+#: completed by 31 December 2023, which the Secretary-General reported done. The row is set
+#: inactive with that end date; its ``correction`` column says so.
+CLOSURE_FIXES: Mapping[str, tuple[str, str]] = {
+    "MINUSMA": (
+        "2023-12-31",
+        "end_date and active set from Security Council resolution 2690 (2023): mandate ended "
+        "30 June 2023, withdrawal completed 31 December 2023",
+    ),
+}
+
+#: The hand-entered table of host countries and regions (not in the Data Hub file), next to
+#: this script; see the section of ``README.md`` on ``mission_hosts.csv``.
+HOSTS_FILE = Path(__file__).resolve().parent / "mission_hosts.csv"
+
+#: Regions of :data:`HOSTS_FILE`, those of the UN Peacekeeping list of operations.
+REGIONS: frozenset[str] = frozenset(
+    {"Africa", "Americas", "Asia and the Pacific", "Europe", "Middle East"}
+)
+
 # ----------------------------------------------------------------------- fatalities mapping
 #: Every ``Type_Of_Incident`` value found in the NOTICAS file, mapped to an output column.
 #: An unknown value stops the build rather than being silently dropped.
@@ -172,7 +194,10 @@ def build_missions(raw_dir: Path) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per mission: ``mission, name, start_date, end_date, active, location,
-        latitude, longitude``, sorted by ``mission``.
+        latitude, longitude, host_countries, region, lead_department, last_update,
+        correction``, sorted by ``mission``. Host countries and regions come from the
+        hand-entered :data:`HOSTS_FILE`; ``correction`` lists every value this function
+        changed in the row (empty if none).
     """
     raw = pd.read_csv(raw_dir / MISSIONS_FILE, dtype=str, keep_default_na=False)
     missions = pd.DataFrame(
@@ -213,7 +238,82 @@ def build_missions(raw_dir: Path) -> pd.DataFrame:
         raise ValueError("latitude out of range")
 
     missions["active"] = missions["active"].astype(bool)
+
+    corrections: dict[str, list[str]] = {m: [] for m in missions["mission"]}
+    for acronym in NAME_FIXES:
+        corrections[acronym].append("name completed (truncated in the source)")
+    for acronym in sorted(SWAPPED_COORDINATES):
+        corrections[acronym].append("latitude and longitude swapped back")
+    for acronym, (end, why) in CLOSURE_FIXES.items():
+        row = missions["mission"] == acronym
+        if not row.any() or missions.loc[row, "end_date"].notna().any():
+            raise ValueError(f"CLOSURE_FIXES: {acronym} is absent or already has an end date")
+        missions.loc[row, "end_date"] = end
+        missions.loc[row, "active"] = False
+        corrections[acronym].append(why)
+
+    hosts = load_hosts(HOSTS_FILE)
+    unknown = sorted(set(hosts["mission"]) - set(missions["mission"]))
+    absent = sorted(set(missions["mission"]) - set(hosts["mission"]))
+    if unknown or absent:
+        raise ValueError(
+            f"{HOSTS_FILE.name} does not match the missions list: not in the list {unknown}, "
+            f"without a row {absent}"
+        )
+    missions = missions.merge(
+        hosts[["mission", "host_countries", "region"]], on="mission", how="left"
+    )
+    source = raw.assign(mission=raw["mission_acronym"].str.strip()).set_index("mission")
+    missions["lead_department"] = missions["mission"].map(
+        source["lead_department"].str.strip().replace("", None)
+    )
+    missions["last_update"] = missions["mission"].map(_iso_date(source["last_update"]))
+    missions["correction"] = missions["mission"].map(lambda m: "; ".join(corrections[m]))
+    missions["correction"] = missions["correction"].replace("", None)
     return missions.sort_values("mission", kind="stable").reset_index(drop=True)
+
+
+def load_hosts(path: Path) -> pd.DataFrame:
+    """Read and check the hand-entered table of host countries and regions.
+
+    Parameters
+    ----------
+    path : Path
+        ``mission_hosts.csv``: ``mission, host_countries, region, basis, note``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, with empty cells as missing values.
+
+    Raises
+    ------
+    ValueError
+        If an acronym repeats, a region is not one of :data:`REGIONS`, a ``basis`` is not
+        ``name``, ``knowledge`` or ``unknown``, or a row has hosts but no region (or the
+        reverse).
+    """
+    hosts = pd.read_csv(path, dtype=str, keep_default_na=False).apply(lambda c: c.str.strip())
+    hosts = hosts.replace("", None)
+    problems = []
+    if hosts["mission"].duplicated().any():
+        problems.append(
+            f"repeated acronyms {sorted(hosts.loc[hosts['mission'].duplicated(), 'mission'])}"
+        )
+    bad_region = hosts["region"].notna() & ~hosts["region"].isin(REGIONS)
+    if bad_region.any():
+        problems.append(f"unknown regions {sorted(set(hosts.loc[bad_region, 'region']))}")
+    bad_basis = ~hosts["basis"].isin({"name", "knowledge", "unknown"})
+    if bad_basis.any():
+        problems.append(f"unknown basis {sorted(set(hosts.loc[bad_basis, 'basis'].astype(str)))}")
+    half = hosts["host_countries"].isna() != hosts["region"].isna()
+    if half.any():
+        problems.append(
+            f"hosts without a region or the reverse: {sorted(hosts.loc[half, 'mission'])}"
+        )
+    if problems:
+        raise ValueError(f"{path.name}: " + "; ".join(problems))
+    return hosts
 
 
 # ------------------------------------------------------------------------------- fatalities

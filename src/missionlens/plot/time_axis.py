@@ -10,7 +10,7 @@ Phases are drawn on the same axis: runs of consecutive periods of one phase (:fu
 as background bands (:func:`phase_bands`, one mission) or as a timeline above the plot
 (:func:`phase_strip`, several missions).
 
-:func:`sort_periods` is pure period ordering; it may move to :mod:`missionlens.periods`.
+:func:`sort_periods` is :func:`missionlens.periods.sort_periods`, the one period ordering.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from missionlens.periods import parse_period
-from missionlens.plot.labels import LABEL_OFFSET_PT, phase_label, text_value
+from missionlens.periods import sort_periods as periods_sort_periods
+from missionlens.plot.labels import LABEL_OFFSET_PT, phase_label
 from missionlens.plot.theme import figure_of, phase_style, series_style
 
 if TYPE_CHECKING:
@@ -86,42 +87,20 @@ def period_span(label: str) -> tuple[float, float] | None:
 
 
 def sort_periods(periods: Iterable[Any]) -> list[str]:
-    """Period labels in chronological order.
+    """Period labels in chronological order: :func:`missionlens.periods.sort_periods`.
 
-    Labels are read by :func:`missionlens.parse_period`: years (``2024``), halves
-    (``2024-H1``, or ``2024-S1`` for semester), quarters (``2024-Q3``), months (``2024-03``),
-    ISO dates (``2024-03-15``), UN peacekeeping financial years running July to June
-    (``2023/24``) and ranges of dates (``2024-01-01/2024-06-30``). Periods of different
-    lengths are ordered by their midpoints (``2024-H1``, ``2024``, ``2024-H2``), then by their
-    starts. If any label is not recognised, all labels keep the order in which they were
-    given. The labels themselves are returned as given, not in canonical form.
-
-    Parameters
-    ----------
-    periods : iterable
-        Period labels (text or whole numbers); repeats and missing values are dropped.
-
-    Returns
-    -------
-    list of str
-        The distinct labels, as text.
+    The one order of the library (by midpoint, then start, then end; labels returned as
+    given; if any label is not a period, the given order is kept). Kept here under its old
+    name for the plot modules that import it.
 
     Examples
     --------
     >>> sort_periods(["2024-H2", "2023-Q4", "2024", "2024-H1", "2023-Q4"])
     ['2023-Q4', '2024-H1', '2024', '2024-H2']
-    >>> sort_periods(["2023/24", "2021/22", "2022/23"])
-    ['2021/22', '2022/23', '2023/24']
     >>> sort_periods(["cycle 2", "cycle 1"])
     ['cycle 2', 'cycle 1']
     """
-    labels = [v for v in dict.fromkeys(text_value(p) for p in periods) if v is not None]
-    spans = [period_span(label) for label in labels]
-    known = [(label, span) for label, span in zip(labels, spans, strict=True) if span]
-    if len(known) < len(labels):
-        return labels
-    known.sort(key=lambda item: ((item[1][0] + item[1][1]) / 2, item[1][0]))
-    return [label for label, _ in known]
+    return periods_sort_periods(periods)
 
 
 @dataclass(frozen=True)

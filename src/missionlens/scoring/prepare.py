@@ -21,6 +21,7 @@ Both kinds are listed by :func:`not_applicable_table` (``Profiles.not_applicable
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -95,6 +96,7 @@ def prepare(
     recipe: Recipe,
     *,
     unknown_columns: str = "error",
+    timelines: Any = None,
 ) -> tuple[ScoringState, pd.DataFrame]:
     """Turn a long assessment table or a wide indicator table into a :class:`ScoringState`.
 
@@ -122,6 +124,7 @@ def prepare(
         framework,
         wide_allowed=sorted(recipe.data_columns()),
         unknown_columns=unknown_columns,
+        timelines=timelines,
     )
     if not checked.ok:
         raise ScoringInputError(checked.problems)
@@ -286,6 +289,18 @@ def _wide_units(
         units["phase"] = pd.Series(shown, dtype=object).replace("", None).to_numpy(dtype=object)
     else:
         units["phase"] = pd.Series([None] * len(units), dtype=object)
+    # a row without a phase takes the one its entries were given (from a timeline)
+    missing = pd.isna(units["phase"]).to_numpy()
+    if missing.any() and checked.n:
+        entry_row = checked.raw[INTERNAL + "row"].to_numpy(dtype=np.int64) - 1
+        has = checked.phase.codes >= 0
+        of_row = np.full(len(units), -1, dtype=np.int64)
+        of_row[entry_row[has]] = checked.phase.codes[has]
+        take = missing & (of_row >= 0)
+        if take.any():
+            shown = units["phase"].to_numpy(dtype=object).copy()
+            shown[take] = checked.phase.names[of_row[take]]
+            units["phase"] = shown
     if "period_start" not in units.columns:
         units["period_start"] = pd.to_datetime(periods.start[periods.codes.codes])
     row = checked.raw[INTERNAL + "row"].to_numpy(dtype=np.int64) - 1

@@ -35,6 +35,7 @@ from missionlens.errors import (
 )
 from missionlens.framework.elements import BinaryScale, RubricScale
 from missionlens.framework.model import Framework
+from missionlens.periods import period_order
 from missionlens.scoring.fingerprints import data_fingerprint
 from missionlens.scoring.prepare import prepare
 from missionlens.scoring.recipe import Recipe
@@ -183,6 +184,7 @@ def score(
     framework: Framework | str,
     recipe: Recipe | dict[str, Any] | str | os.PathLike[str] | None = None,
     unknown_columns: Literal["error", "ignore"] = "error",
+    timelines: Any = None,
 ) -> Profiles:
     """Score missions: assessments or indicator values in, comparable profiles out.
 
@@ -205,6 +207,12 @@ def score(
         indicator ids, unit columns (mission, period, phase, period_start, period_end) nor
         columns a recipe step reads, so that a misspelt indicator column is never silently
         ignored.
+    timelines : optional
+        Phase timelines of the missions, as :func:`~missionlens.validate` takes them: an
+        entry whose phase contradicts its mission's timeline is refused
+        (``phase_contradicts_timeline``), and a row of a wide table without a phase is scored
+        in the timeline's phase. The profiles do not store the timelines:
+        :meth:`Profiles.regenerate` scores the stored data without them.
 
     Returns
     -------
@@ -272,7 +280,9 @@ def score(
             f"score: unknown_columns must be 'error' or 'ignore', not {unknown_columns!r}"
         )
     _check_facets(framework, recipe)
-    state, data = prepare(source, framework, recipe, unknown_columns=unknown_columns)
+    state, data = prepare(
+        source, framework, recipe, unknown_columns=unknown_columns, timelines=timelines
+    )
     state = run_recipe(state, recipe)
     return profiles_from_state(state, recipe, data, unknown_columns=unknown_columns, stacklevel=3)
 
@@ -1520,7 +1530,9 @@ class Profiles:
             out[col] = out[col].astype(str)
         groups = out.groupby("period")["score"] if by_period else out["score"]
         out["rank"] = groups.rank(method="min", ascending=False).astype("Int64")
-        return out.sort_values(["period", "rank", "mission"]).reset_index(drop=True)
+        out["_period"] = period_order(out["period"])  # chronological, not by label text
+        out = out.sort_values(["_period", "rank", "mission"], kind="stable")
+        return out.drop(columns="_period").reset_index(drop=True)
 
     # ------------------------------------------------------------------------ provenance
     def regenerate(self, recipe: Recipe | None = None) -> Profiles:

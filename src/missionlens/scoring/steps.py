@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from missionlens.errors import RecipeError
 from missionlens.framework.elements import BinaryScale, NumericScale, RubricScale
 from missionlens.framework.model import Framework
+from missionlens.periods import period_order
 from missionlens.scoring import methods
 from missionlens.scoring.kernels import aggregate as agg
 from missionlens.scoring.kernels import impute, outliers
@@ -224,11 +225,8 @@ def step_impute(state: ScoringState, params: ImputeParams) -> ScoringState:
 
 
 def _period_order(units: pd.DataFrame) -> NDArray[np.int64]:
-    if "period_start" in units.columns:
-        start = pd.to_datetime(units["period_start"], errors="coerce")
-        if start.notna().all():
-            return start.rank(method="dense").to_numpy(dtype=np.int64)
-    return pd.factorize(units["period"], sort=True)[0].astype(np.int64)
+    """Chronological rank of each unit's period (:func:`missionlens.periods.period_order`)."""
+    return period_order(units["period"])
 
 
 @register_step(TreatOutliersStep)
