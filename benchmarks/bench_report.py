@@ -24,7 +24,7 @@ import pandas as pd
 from _common import alternate, machine, show
 
 import missionlens as ml
-from missionlens.report import figures
+from missionlens.reports import figures
 
 
 def _entries(framework: ml.Framework, n: int) -> pd.DataFrame:

@@ -39,7 +39,7 @@ LAYERS: dict[str, int] = {
     "missionlens.analysis": 4,
     "missionlens.plot": 5,
     "missionlens.plotting": 5,
-    "missionlens.report": 5,
+    "missionlens.reports": 5,
     "missionlens.cli": 5,
     "missionlens.demo": 5,
     "missionlens": 6,

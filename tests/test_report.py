@@ -25,8 +25,8 @@ from click.testing import CliRunner
 import missionlens as ml
 from missionlens.cli import main
 from missionlens.demo import synthetic_assessments
-from missionlens.report import BIDI_CONTROLS, display_text
-from missionlens.report.figures import inline_svg
+from missionlens.reports import BIDI_CONTROLS, display_text
+from missionlens.reports.figures import inline_svg
 
 ROOT = Path(__file__).parents[1]
 HOSTILE = '<script>alert(1)</script> =HYPERLINK("http://x") \u202egnp.exe مرحبا 🕊 \u2066ok\u2069'
@@ -418,9 +418,9 @@ def test_report_is_callable_from_the_root_whatever_was_imported(
 ) -> None:
     assert callable(ml.report) and "report" in ml.__all__
     assert ml.report(profiles, tmp_path / "x.html", mission="Mission B").exists()
-    # importing the submodule first (as the CLI does) binds the package to the root's name
+    # importing the package's modules first (as the CLI does) leaves the root's function alone
     code = (
-        "import missionlens.report.report\n"
+        "import missionlens.reports.report\n"
         "import missionlens as ml\n"
         "print(type(ml.report).__name__, callable(ml.report))\n"
     )
@@ -429,11 +429,11 @@ def test_report_is_callable_from_the_root_whatever_was_imported(
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
-    assert done.stdout.split() == ["_CallablePackage", "True"]
+    assert done.stdout.split() == ["function", "True"]
 
 
 def test_write_reports_for_the_demo(profiles: ml.Profiles, tmp_path: Path) -> None:
-    from missionlens.report import write_reports
+    from missionlens.reports import write_reports
 
     written = write_reports(profiles, tmp_path / "out")
     assert {p.name for p in written.values()} == {"report-mission-a.html", "comparison.html"}

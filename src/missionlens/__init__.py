@@ -100,7 +100,7 @@ _LAZY: dict[str, str] = {
     "plot_score_intervals": "missionlens.plot",
     "plot_small_multiples": "missionlens.plot",
     "plot_waterfall": "missionlens.plot",
-    "report": "missionlens.report",
+    "report": "missionlens.reports",
     **{
         name: "missionlens.analysis.sensitivity"
         for name in (
@@ -234,7 +234,7 @@ if _typing.TYPE_CHECKING:
         plot_small_multiples,
         plot_waterfall,
     )
-    from missionlens.report import report
+    from missionlens.reports.report import report
     from missionlens.scoring.profiles import PROFILE_COLUMNS, Profiles, score
     from missionlens.scoring.recipe import Recipe, RecipeSettings, Step
 

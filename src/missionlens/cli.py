@@ -1160,7 +1160,7 @@ def _report_files(
 
     from missionlens.assessments.reading import read_assessments
     from missionlens.errors import ArgumentError, IncompleteScoreWarning, ValidationError
-    from missionlens.report.report import benchmark_problems, report, report_period
+    from missionlens.reports.report import benchmark_problems, report, report_period
     from missionlens.scoring.profiles import score
     from missionlens.scoring.recipe import Recipe
 

@@ -446,7 +446,7 @@ def run_demo(out_dir: str | Path = "missionlens-demo", *, echo: Any = print) -> 
             written[name] = path
     # the briefing reports: Mission A alone, and every mission side by side (the comparison
     # report marks each mission's phase and says when phases differ)
-    from missionlens.report import write_reports
+    from missionlens.reports import write_reports
 
     with _recording(MixedPhasesWarning) as mixed_reports:
         reports = write_reports(

@@ -60,7 +60,7 @@ from missionlens.errors import ArgumentError
 from missionlens.periods import parse_period
 from missionlens.plot import plot_comparison, plot_lifecycle, plot_profile, plot_quadrant
 from missionlens.plot.time_axis import sort_periods
-from missionlens.report.figures import BIDI_CONTROLS, control_escape, svg_figure
+from missionlens.reports.figures import BIDI_CONTROLS, control_escape, svg_figure
 from missionlens.scoring.profiles import Profiles
 from missionlens.suggest import did_you_mean
 
