@@ -644,3 +644,47 @@ def test_reports_docs_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     for block in blocks:
         exec(compile(block, "docs/reports.md", "exec"), namespace)
     assert (tmp_path / "mission-a.html").exists() and (tmp_path / "profiles.xlsx").exists()
+
+
+def test_a_benchmark_set_is_evaluated_never_invented(profiles: ml.Profiles, tmp_path: Path) -> None:
+    """A BenchmarkSet's statuses in the report are ml.benchmark_status's at the report period."""
+    from missionlens.reports.report import benchmark_table
+
+    root = profiles.framework.root.id
+    benchmarks = ml.BenchmarkSet.from_dict(
+        {
+            "benchmarks": [
+                {
+                    "id": "low",
+                    "node": root,
+                    "target": 1,
+                    "deadline": "2030",
+                    "kind": "exit",
+                    "source": "test: a target every scored mission meets",
+                },
+                {
+                    "id": "high",
+                    "node": root,
+                    "target": 100,
+                    "deadline": "2000",
+                    "kind": "exit",
+                    "source": "test: a target past its deadline, unmet",
+                },
+            ]
+        }
+    )
+    table = benchmark_table(profiles, benchmarks, None)
+    assert table is not None
+    status = ml.benchmark_status(profiles, benchmarks)
+    latest = status.groupby(["benchmark", "mission"]).tail(1)
+    expected = {
+        (m, "at least 1" if b == "low" else "at least 100"): s.replace("_", " ")
+        for b, m, s in zip(latest["benchmark"], latest["mission"], latest["status"], strict=True)
+    }
+    got = dict(
+        zip(zip(table["mission"], table["target"], strict=True), table["status"], strict=True)
+    )
+    assert got == expected
+    out = ml.report(profiles, tmp_path / "b.html", mission="Mission B", benchmarks=benchmarks)
+    page = out.read_text(encoding="utf-8")
+    assert "off track" in page and "No benchmarks defined" not in page

@@ -55,9 +55,10 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from missionlens._version import __version__
+from missionlens.analysis.benchmarks import BenchmarkSet, benchmark_status
 from missionlens.atomic import atomic_write
 from missionlens.errors import ArgumentError
-from missionlens.periods import parse_period
+from missionlens.periods import parse_period, period_order
 from missionlens.plot import plot_comparison, plot_lifecycle, plot_profile, plot_quadrant
 from missionlens.plot.time_axis import sort_periods
 from missionlens.reports.figures import BIDI_CONTROLS, control_escape, svg_figure
@@ -162,7 +163,7 @@ def report(
     missions: Sequence[str] | None = None,
     period: str | None = None,
     title: str | None = None,
-    benchmarks: pd.DataFrame | None = None,
+    benchmarks: pd.DataFrame | BenchmarkSet | None = None,
     agreement: pd.DataFrame | None = None,
     note: str | None = None,
     lang: str = "en",
@@ -193,10 +194,12 @@ def report(
     title : str, optional
         The report's title; by default "MISSION: mission report, PERIOD" or "Comparison of
         N missions, PERIOD".
-    benchmarks : pandas.DataFrame, optional
-        Benchmarks with the columns :data:`BENCHMARK_COLUMNS` (``mission``, ``node``,
-        ``target`` and ``status`` required). Their status is shown as given; without
-        benchmarks the report says "no benchmarks defined".
+    benchmarks : BenchmarkSet or pandas.DataFrame, optional
+        A :class:`~missionlens.BenchmarkSet`: each benchmark's status at the report's period is
+        computed by :func:`~missionlens.benchmark_status` (met, on track, off track, no
+        projection, no data). Or a table with the columns :data:`BENCHMARK_COLUMNS`
+        (``mission``, ``node``, ``target`` and ``status`` required), whose status is shown as
+        given. Without benchmarks the report says "no benchmarks defined".
     agreement : pandas.DataFrame, optional
         Inter-rater agreement as returned by :func:`missionlens.agreement` (computed on the
         data the caller chose), shown in the coverage and agreement section.
@@ -240,7 +243,7 @@ def report(
         missions=missions,
         period=period,
         title=title,
-        benchmarks=benchmarks,
+        benchmarks=benchmark_table(profiles, benchmarks, period),
         agreement=agreement,
         note=note,
         lang=lang,
@@ -351,6 +354,42 @@ def _check_arguments(
                     "missionlens.agreement)"
                 )
     return problems
+
+
+def benchmark_table(
+    profiles: Profiles, benchmarks: pd.DataFrame | BenchmarkSet | None, period: str | None
+) -> pd.DataFrame | None:
+    """A :class:`~missionlens.BenchmarkSet` evaluated into the report's benchmarks table.
+
+    The status of each benchmark and mission is :func:`~missionlens.benchmark_status`'s at the
+    report's period (the latest scored period when ``period`` is None): computed from the
+    profiles and the benchmark's own target, deadline and phase, never written by hand. A
+    DataFrame (statuses as their owner assessed them) or ``None`` is returned unchanged.
+    """
+    if not isinstance(benchmarks, BenchmarkSet):
+        return benchmarks
+    status = benchmark_status(profiles, benchmarks)
+    if period is not None:
+        chosen = parse_period(period).label
+        status = status[status["period"].astype(str) == chosen]
+    else:  # each benchmark and mission at its latest period
+        order = period_order(status["period"].astype(str).tolist())
+        status = status.assign(_order=order).sort_values("_order", kind="stable")
+        status = status.groupby(["benchmark", "mission"], sort=False).tail(1)
+    table = pd.DataFrame(
+        {
+            "mission": status["mission"].astype(str).to_numpy(),
+            "node": status["node"].astype(str).to_numpy(),
+            "target": [
+                f"{'at least' if c == '>=' else 'at most'} {t:g}"
+                for c, t in zip(status["comparison"], status["target"], strict=True)
+            ],
+            "deadline": status["deadline"].fillna("").astype(str).to_numpy(),
+            "phase": status["phase"].fillna("").astype(str).to_numpy(),
+            "status": status["status"].astype(str).str.replace("_", " ").to_numpy(),
+        }
+    )
+    return table.reset_index(drop=True)
 
 
 def benchmark_problems(benchmarks: object, profiles: Profiles) -> list[str]:
