@@ -688,3 +688,26 @@ def test_a_benchmark_set_is_evaluated_never_invented(profiles: ml.Profiles, tmp_
     out = ml.report(profiles, tmp_path / "b.html", mission="Mission B", benchmarks=benchmarks)
     page = out.read_text(encoding="utf-8")
     assert "off track" in page and "No benchmarks defined" not in page
+
+
+def test_what_moved_shows_the_exact_decomposition(profiles: ml.Profiles, tmp_path: Path) -> None:
+    """The contributors the mission report lists are ml.decompose_change's largest ones."""
+    from missionlens.reports.report import _contributions
+
+    periods = ml.sort_periods(profiles.to_frame()["period"].astype(str).unique().tolist())
+    if len(periods) < 2:
+        pytest.skip("the fixture has one period")
+    rows, why = _contributions(profiles, "Mission B", periods[-2], periods[-1])
+    if not rows:
+        assert why  # the reason is said, never an empty section
+        return
+    table = ml.decompose_change(
+        profiles,
+        mission="Mission B",
+        node=profiles.framework.root.id,
+        start=periods[-2],
+        end=periods[-1],
+    )
+    by_indicator = dict(zip(table["indicator"], table["contribution"], strict=True))
+    for row in rows:
+        assert row["contribution"] == pytest.approx(by_indicator[row["indicator"]], abs=1e-12)

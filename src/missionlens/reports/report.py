@@ -14,13 +14,15 @@ What a report says, and where each part comes from (nothing is invented):
   :func:`missionlens.plot_comparison`): each dimension's score with its interval when the
   profile table has ``lower`` and ``upper`` columns (an uncertainty analysis adds them), else
   the words "no uncertainty analysis run".
-* **benchmarks and exit readiness**: the rows of ``benchmarks=`` for the mission, with the
-  status *as given* and the node's current score beside the target; "no benchmarks defined"
-  without them.
+* **benchmarks and exit readiness**: for a :class:`~missionlens.BenchmarkSet`, each
+  benchmark's status computed by :func:`~missionlens.benchmark_status` at the report's period;
+  for a table, the status *as given*; with the node's current score beside the target and the
+  count of each status; "no benchmarks defined" without them.
 * **what moved since the last round**: the previous period of the same mission in the profiles
-  (chronological order of :func:`missionlens.plot.sort_periods`); per dimension the change, and
-  the indicators that moved most. The method is a simple difference of scores (this period
-  less the previous one), not a decomposition of the headline change.
+  (chronological order of :func:`missionlens.periods.sort_periods`); per dimension and
+  indicator the simple difference of scores, and the indicators that contributed most to the
+  change of the overall score by the exact decomposition of
+  :func:`~missionlens.decompose_change` (or why it cannot be decomposed).
 * **strongest and weakest indicators**, with the analysts' evidence: excerpts of at most
   :data:`EVIDENCE_EXCERPT` characters per entry, marked as cut when cut.
 * **critical flags** (:attr:`Profiles.critical_flags`) with who rated at the worst level and
@@ -56,8 +58,9 @@ from markupsafe import Markup, escape
 
 from missionlens._version import __version__
 from missionlens.analysis.benchmarks import BenchmarkSet, benchmark_status
+from missionlens.analysis.lifecycle import decompose_change
 from missionlens.atomic import atomic_write
-from missionlens.errors import ArgumentError
+from missionlens.errors import ArgumentError, MissionLensError
 from missionlens.periods import parse_period, period_order
 from missionlens.plot import plot_comparison, plot_lifecycle, plot_profile, plot_quadrant
 from missionlens.plot.time_axis import sort_periods
@@ -823,6 +826,7 @@ def _moved(
         }
         for r in _records(top.head(TOP_N))
     ]
+    contributors, why_not = _contributions(profiles, mission, previous, period)
     only_now = int((inds["score"].notna() & inds["score_before"].isna()).sum())
     only_before = int((inds["score"].isna() & inds["score_before"].notna()).sum())
     phase_now = _phase(next(iter(now["phase"]), None))
@@ -837,7 +841,36 @@ def _moved(
         "only_before": only_before,
         "phase_now": phase_now,
         "phase_before": phase_before,
+        "contributors": contributors,
+        "no_decomposition": why_not,
     }
+
+
+def _contributions(
+    profiles: Profiles, mission: str, previous: str, period: str
+) -> tuple[list[dict[str, Any]], str]:
+    """The indicators that contributed most to the change of the headline score, from the
+    exact decomposition of :func:`~missionlens.decompose_change` (contributions that sum to
+    the change), or no rows and the reason it cannot be decomposed (e.g. no headline score in
+    one of the rounds)."""
+    fw = profiles.framework
+    try:
+        table = decompose_change(
+            profiles, mission=mission, node=fw.root.id, start=previous, end=period
+        )
+    except MissionLensError as exc:
+        return [], str(exc).splitlines()[0]
+    rows = table[table["indicator"].isin(fw.indicator_ids)].copy()
+    rows["size"] = rows["contribution"].abs()
+    rows = rows[rows["size"] > 0].sort_values("size", ascending=False, kind="stable")
+    return [
+        {
+            "indicator": str(r["indicator"]),
+            "name": fw.indicator(str(r["indicator"])).name,
+            "contribution": float(r["contribution"]),
+        }
+        for r in _records(rows.head(TOP_N))
+    ], ""
 
 
 def _benchmarks_for(
