@@ -544,7 +544,7 @@ def build_indicators(
     # Numerators: the casualties of the months that have a strength figure.
     reported = months[["mission", "year", "month"]].assign(_reported=True)
     dated = records.merge(reported, on=["mission", "year", "month"], how="left")
-    dated["_reported"] = dated["_reported"].fillna(False).astype(bool)
+    dated["_reported"] = dated["_reported"].eq(True)  # months without a strength figure: False
     in_rows = dated.merge(indicators[["mission", "year"]], on=["mission", "year"])
     malicious = in_rows["column"] == "fatalities_malicious_act"
     uniformed = malicious & in_rows["Casualty_Personnel_Type"].isin(UNIFORMED_TYPES)

@@ -1374,7 +1374,8 @@ class Profiles:
         )
         out = head.merge(context, on=keys, how="left", sort=False)
         if out["context_complete"].isna().any():  # no context indicator: nothing to lack
-            out["context_complete"] = out["context_complete"].astype(object).fillna(True)
+            flag = out["context_complete"]
+            out["context_complete"] = np.where(flag.isna(), True, flag).astype(object)
         out["context_complete"] = out["context_complete"].astype(bool)
         flags = self.critical_flags
         counts = (
@@ -1677,7 +1678,8 @@ class Profiles:
                 {k: str for k in unit}
             )
             merged = merged.merge(paired, on=unit, how="left")
-            merged["real"] = merged["real"].astype(object).fillna(False).astype(bool)
+            real = merged["real"]
+            merged["real"] = np.where(real.isna(), False, real).astype(bool)
         return merged.reset_index(drop=True)
 
     @classmethod
