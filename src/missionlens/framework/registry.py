@@ -57,6 +57,10 @@ _FRAMEWORK_FILE = re.compile(rf"^(?P<name>{_NAME})-v(?P<version>{_VERSION})\.ya?
 _MIGRATION_FILE = re.compile(
     rf"^(?P<name>{_NAME})-v(?P<old>{_VERSION})-to-v(?P<new>{_VERSION})\.ya?ml$"
 )
+#: A translation beside a framework file, ``<name>-v<version>.<lang>.yaml``: never a framework.
+_TRANSLATION_FILE = re.compile(
+    rf"^{_NAME}-v[0-9][A-Za-z0-9_]*\.[a-z]{{2,3}}(?:-[A-Za-z0-9]+)*\.ya?ml$"
+)
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ def builtin_frameworks() -> dict[str, tuple[BuiltinFile, ...]]:
     """Built-in framework names mapped to their files, lowest version first (names sorted)."""
     found: dict[str, list[BuiltinFile]] = {}
     for entry in _folder().iterdir():
-        if _MIGRATION_FILE.match(entry.name):
+        if _MIGRATION_FILE.match(entry.name) or _TRANSLATION_FILE.match(entry.name):
             continue
         match = _FRAMEWORK_FILE.match(entry.name)
         if match:
