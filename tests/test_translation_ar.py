@@ -18,6 +18,7 @@ import yaml
 
 import missionlens as ml
 from missionlens.framework.model import Framework
+from missionlens.framework.yaml_io import safe_load_unique
 
 FRAMEWORKS = Path(ml.__file__).parent / "frameworks"
 AR_FILE = FRAMEWORKS / "whole-of-mission-v2.ar.yaml"
@@ -197,6 +198,12 @@ def test_numbers_of_every_text_are_kept(english: dict[str, Any], arabic: dict[st
 
 
 def test_parsed_by_the_projects_safe_loader() -> None:
-    from missionlens.framework.yaml_io import safe_load_unique  # noqa: PLC0415
-
     assert isinstance(safe_load_unique(AR_FILE.read_text(encoding="utf-8")), dict)
+
+
+def test_the_translation_file_is_not_taken_for_a_framework() -> None:
+    # Without the registry's translation pattern, "whole-of-mission-v2.ar.yaml" would be read
+    # as version "2.ar" of the framework and shadow version 2.
+    versions = [f.version for f in ml.framework.registry.builtin_frameworks()["whole-of-mission"]]
+    assert versions == ["1", "2"]
+    assert ml.load_framework("whole-of-mission").version == "2"
