@@ -483,19 +483,35 @@ class _EntryDraws:
     realisation is reproduced exactly whatever the order in which they are asked for. ``salt``
     comes from the data's fingerprint: the same data gets the same per-entry draws (two
     recipes compared on one round share them), another round its own, independent ones.
+
+    Blocks once drawn are kept, most recently used first, up to ``cache_bytes`` (at least
+    two blocks): a sensitivity design asks for realisations in random order, so every chunk
+    touches most blocks, and drawing them again for each chunk cost most of its time.
     """
 
-    def __init__(self, entropy: int, factor: int, n_entries: int, m: int, salt: int = 0) -> None:
+    def __init__(
+        self,
+        entropy: int,
+        factor: int,
+        n_entries: int,
+        m: int,
+        salt: int = 0,
+        cache_bytes: int = 64 * 2**20,
+    ) -> None:
         self.entropy = entropy
         self.factor = factor
         self.salt = salt
-        self._last: tuple[int, NDArray[np.float32]] | None = None
         self.n_entries = n_entries
         self.m = m
+        block_bytes = max(1, 4 * _BLOCK * n_entries)
+        self._keep = max(2, cache_bytes // block_bytes)
+        self._cache: dict[int, NDArray[np.float32]] = {}  # insertion order = recency
 
     def block(self, b: int) -> NDArray[np.float32]:
-        if self._last is not None and self._last[0] == b:
-            return self._last[1]
+        cached = self._cache.pop(b, None)
+        if cached is not None:
+            self._cache[b] = cached  # most recent last
+            return cached
         seq = np.random.SeedSequence(self.entropy, spawn_key=(self.factor, self.salt, b))
         rows = min(_BLOCK, self.m - b * _BLOCK)
         # single precision: half the cost of drawing and moving them; a uniform draw needs no
@@ -503,15 +519,31 @@ class _EntryDraws:
         out: NDArray[np.float32] = np.random.default_rng(seq).random(
             (rows, self.n_entries), dtype=np.float32
         )
-        self._last = (b, out)  # consecutive chunks often share a block
+        out.flags.writeable = False  # shared by every chunk that asks for it
+        if len(self._cache) >= self._keep:
+            del self._cache[next(iter(self._cache))]  # the least recently used
+        self._cache[b] = out
         return out
 
     def take(self, index: IntArray) -> NDArray[np.float32]:
+        """Rows ``index`` of the realisations (read-only: a view of a block when they are
+        consecutive rows of one block, as the replications of one batch often are)."""
+        if index.size == 0:
+            return np.empty((0, self.n_entries), dtype=np.float32)
+        first = int(index[0])
+        b = first // _BLOCK
+        if (
+            (index[-1] - first) == index.size - 1
+            and int(index[-1]) // _BLOCK == b
+            and (index.size == 1 or bool((np.diff(index) == 1).all()))
+        ):
+            start = first - b * _BLOCK
+            return self.block(b)[start : start + index.size]
         out = np.empty((index.size, self.n_entries), dtype=np.float32)
         blocks = index // _BLOCK
-        for b in np.unique(blocks):
-            rows = np.flatnonzero(blocks == b)
-            out[rows] = self.block(int(b))[index[rows] % _BLOCK]
+        for bb in np.unique(blocks):
+            rows = np.flatnonzero(blocks == bb)
+            out[rows] = self.block(int(bb))[index[rows] % _BLOCK]
         return out
 
 
@@ -706,13 +738,16 @@ class UncertaintyModel:
         self._weight_mult = self._draw_weight_multipliers()
         self.data_fingerprint = data_fingerprint(data)
         salt = int(self.data_fingerprint[:15], 16)
+        cache = memory_budget // 8  # kept blocks of draws, per per-entry factor
         self._jitter_draws = (
-            _EntryDraws(entropy, _STREAM["jitter"], self._jittered.size, realisations, salt)
+            _EntryDraws(
+                entropy, _STREAM["jitter"], self._jittered.size, realisations, salt, cache
+            )
             if spec.jitter is not None
             else None
         )
         self._rater_draws = (
-            _EntryDraws(entropy, _STREAM["raters"], self._multi.size, realisations, salt)
+            _EntryDraws(entropy, _STREAM["raters"], self._multi.size, realisations, salt, cache)
             if spec.raters
             else None
         )
@@ -1123,10 +1158,10 @@ class UncertaintyModel:
         n, size = realisations.size, self._cell.size
         if self._rater_draws is None or multi.size == 0:
             return np.broadcast_to(np.arange(size), (n, size))
-        u = self._rater_draws.take(realisations)
+        u = self._rater_draws.take(realisations)  # read-only
         count = self._entry_count[multi]
-        u *= count.astype(np.float32)
-        drawn = np.minimum(u.astype(np.int64), count - 1)
+        scaled = u * count.astype(np.float32)
+        drawn = np.minimum(scaled.astype(np.int64), count - 1)
         drawn += self._entry_start[multi]
         if multi.size == size:
             return drawn
