@@ -575,7 +575,7 @@ class _NodeGroup:
     positions: IntArray  # (G,) node positions
     children: IntArray  # (G, c) columns of the children (nodes, then indicators)
     weight_columns: IntArray  # (G, c) positions of the children among the elements
-    applies: BoolArray  # (units, G, c)
+    applies: BoolArray | None  # (units, G, c), None when every child applies
     method: str
     p: float | None
     rule: str
@@ -707,9 +707,21 @@ class UncertaintyModel:
         self._slots[self._cell, slot] = np.arange(self._cell.size)
         self._cell_count = counts
         self._cells_by_count: dict[int, tuple[IntArray, IntArray]] = {}
+        # cells of k entries lying one after another (entries sorted by cell): their values
+        # are a (replications, cells, k) view of the entry values, with nothing to gather
+        self._cell_runs: dict[int, tuple[slice, slice]] = {}
         for k in np.unique(counts[counts > 0]):
             cells = np.flatnonzero(counts == k)
-            self._cells_by_count[int(k)] = (cells, self._slots[cells, : int(k)])
+            slots_k = self._slots[cells, : int(k)]
+            self._cells_by_count[int(k)] = (cells, slots_k)
+            first = int(slots_k[0, 0])
+            if np.array_equal(cells, np.arange(cells[0], cells[0] + cells.size)) and (
+                np.array_equal(slots_k.reshape(-1), np.arange(first, first + slots_k.size))
+            ):
+                self._cell_runs[int(k)] = (
+                    slice(int(cells[0]), int(cells[0]) + cells.size),
+                    slice(first, first + slots_k.size),
+                )
         self._multi = np.flatnonzero(self._entry_count > 1)
         self._jittered = np.flatnonzero(self._scale_group >= 0)
         # factors
@@ -1105,6 +1117,20 @@ class UncertaintyModel:
         """
         out = np.full((value.shape[0], self._n_cells), np.nan)
         for k, (cells, slots) in self._cells_by_count.items():
+            run = self._cell_runs.get(k)
+            if run is not None and k <= 3:  # the same arithmetic on views of the entries
+                laid_k = value[:, run[1]].reshape(value.shape[0], -1, k)
+                if k == 1:
+                    out[:, run[0]] = laid_k[..., 0]
+                elif k == 2:
+                    np.add(laid_k[..., 0], laid_k[..., 1], out=out[:, run[0]])
+                    out[:, run[0]] /= 2.0
+                else:
+                    a, b, c = laid_k[..., 0], laid_k[..., 1], laid_k[..., 2]
+                    high = np.maximum(a, b)
+                    np.minimum(high, c, out=high)
+                    np.maximum(np.minimum(a, b), high, out=out[:, run[0]])
+                continue
             if k == 1:
                 out[:, cells] = value[:, slots[:, 0]]
             elif k == 2:
@@ -1131,11 +1157,11 @@ class UncertaintyModel:
         width: FloatArray = np.broadcast_to(self._half_width, (n, self._value.size))
         if self._rater_draws is not None:
             pick = self._picks(index["raters"])
-            value = self._value[pick]
+            value = np.take(self._value, pick)  # np.take: faster than fancy indexing
             if weights:
-                weight = self._weight[pick]
+                weight = np.take(self._weight, pick)
             if self._jitter_draws is not None:
-                width = self._half_width[pick]
+                width = np.take(self._half_width, pick)
         if self._jitter_draws is not None and self.spec.jitter is not None:
             jit = self.spec.jitter
             cols = self._jittered  # rubric entries: only their draws are used
@@ -1170,7 +1196,8 @@ class UncertaintyModel:
         u = self._rater_draws.take(realisations)  # read-only
         count = self._entry_count[multi]
         scaled = u * count.astype(np.float32)
-        drawn = np.minimum(scaled.astype(np.int64), count - 1)
+        drawn = scaled.astype(np.int64)
+        np.minimum(drawn, count - 1, out=drawn)
         drawn += self._entry_start[multi]
         if multi.size == size:
             return drawn
@@ -1349,7 +1376,10 @@ class UncertaintyModel:
                             [[self._element_pos[c] for c in fw.children(nd)] for nd in nodes],
                             dtype=np.int64,
                         ),
-                        applies=applies_all[:, children],  # (units, G, c)
+                        # (units, G, c); None where every child applies (the same result)
+                        applies=None
+                        if applies_all[:, children].all()
+                        else applies_all[:, children],
                         method=method,
                         p=p,
                         rule=rule,

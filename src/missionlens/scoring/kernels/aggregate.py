@@ -97,25 +97,27 @@ def weighted_power_mean(x: FloatArray, w: FloatArray, p: float) -> FloatArray:
     weights = _broadcast_weights(w, arr.shape)
     present = ~np.isnan(arr)
     wp = np.where(present, weights, 0.0)
-    return _power_mean(arr, weights, present, wp, wp.sum(axis=-1), p)
+    return _power_mean(arr, weights > 0, present, wp, wp.sum(axis=-1), p)
 
 
 def _power_mean(
     arr: FloatArray,
-    weights: FloatArray,
+    active: NDArray[np.bool_],
     present: NDArray[np.bool_],
     wp: FloatArray,
     wsum: FloatArray,
     p: float,
 ) -> FloatArray:
-    """:func:`weighted_power_mean` given ``present`` (``~isnan(arr)``), ``wp`` (the weights of
-    the children present, 0 elsewhere) and ``wsum`` (their sum over the last axis)."""
+    """:func:`weighted_power_mean` given ``active`` (``weights > 0``), ``present``
+    (``~isnan(arr)``), ``wp`` (the weights of the children present, 0 elsewhere) and ``wsum``
+    (their sum over the last axis)."""
     if p == 1:
         with np.errstate(invalid="ignore", divide="ignore"):
             out1: FloatArray = (np.where(present, arr, 0.0) * wp).sum(axis=-1) / wsum
         return out1
     vals = np.where(present, arr, 1.0)
-    negative = present & (arr < 0) & (weights > 0)
+    used = present & active
+    negative = used & (arr < 0)
     if negative.any():
         units = np.asarray(negative.any(axis=-1), dtype=bool)
         raise ValueError(
@@ -124,7 +126,7 @@ def _power_mean(
             f"{_unit_position(units)}). "
             "Normalise to 0-100 (min-max or goalposts) before this aggregation"
         )
-    zero = (present & (arr == 0) & (weights > 0)).any(axis=-1)
+    zero = (used & (arr == 0)).any(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         if p == 0:
             logs = np.log(np.where(vals > 0, vals, 1.0))
@@ -318,7 +320,7 @@ def _aggregate(
     if method == "generalised" and p is not None:
         exponent = float(p)
     if exponent is not None:  # the power means, from the sums already at hand
-        out = _power_mean(arr, weights, present, wp, present_weight, exponent)
+        out = _power_mean(arr, active, present, wp, present_weight, exponent)
     else:
         out = combine(arr, weights, used_children, p)
     score = np.where(valid, out, np.nan)
