@@ -487,9 +487,11 @@ class _EntryDraws:
     comes from the data's fingerprint: the same data gets the same per-entry draws (two
     recipes compared on one round share them), another round its own, independent ones.
 
-    Blocks once drawn are kept, most recently used first, up to ``cache_bytes`` (at least
-    two blocks): a sensitivity design asks for realisations in random order, so every chunk
-    touches most blocks, and drawing them again for each chunk cost most of its time.
+    Blocks once drawn are kept, least recently used dropped first: two at first (enough for
+    realisations asked for in order, as :func:`uncertainty` does), and as many as fit in
+    ``cache_bytes`` once a block has to be drawn a second time (a sensitivity design asks for
+    realisations in random order, so every chunk touches most blocks, and drawing them again
+    for each chunk cost most of its time).
     """
 
     def __init__(
@@ -507,7 +509,9 @@ class _EntryDraws:
         self.n_entries = n_entries
         self.m = m
         block_bytes = max(1, 4 * _BLOCK * n_entries)
-        self._keep = max(2, cache_bytes // block_bytes)
+        self._most = max(2, cache_bytes // block_bytes)
+        self._keep = 2
+        self._drawn: set[int] = set()
         self._cache: dict[int, NDArray[np.float32]] = {}  # insertion order = recency
 
     def block(self, b: int) -> NDArray[np.float32]:
@@ -523,6 +527,9 @@ class _EntryDraws:
             (rows, self.n_entries), dtype=np.float32
         )
         out.flags.writeable = False  # shared by every chunk that asks for it
+        if b in self._drawn:
+            self._keep = self._most  # asked for out of order: keep as many as fit
+        self._drawn.add(b)
         if len(self._cache) >= self._keep:
             del self._cache[next(iter(self._cache))]  # the least recently used
         self._cache[b] = out
