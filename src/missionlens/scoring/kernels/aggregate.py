@@ -282,11 +282,13 @@ def _aggregate(
     if not 0.0 <= min_share <= 1.0:
         raise ValueError(f"min_share must be between 0 and 1, got {min_share}")
     present = ~np.isnan(arr)
-    active = weights > 0
+    # computed on the weights as given, then broadcast (a view): the same values
+    lifted = given[..., None, :] if given.ndim < arr.ndim else given
+    active = np.broadcast_to(lifted > 0, arr.shape)
     wp = np.where(present, weights, 0.0)  # weights of the children present
     present_weight = wp.sum(axis=-1)
-    if applicable is None:
-        applicable_weight = weights.sum(axis=-1)  # every child applies
+    if applicable is None:  # every child applies: the total weight of each unit
+        applicable_weight = np.broadcast_to(lifted.sum(axis=-1), present_weight.shape)
         applies: NDArray[np.bool_] | None = None
     else:
         try:
