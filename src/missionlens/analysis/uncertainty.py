@@ -714,21 +714,20 @@ class UncertaintyModel:
         self._slots[self._cell, slot] = np.arange(self._cell.size)
         self._cell_count = counts
         self._cells_by_count: dict[int, tuple[IntArray, IntArray]] = {}
-        # cells of k entries lying one after another (entries sorted by cell): their values
-        # are a (replications, cells, k) view of the entry values, with nothing to gather
-        self._cell_runs: dict[int, tuple[slice, slice]] = {}
+        # cells of k entries whose entries lie one after another (entries sorted by cell):
+        # their values are a (replications, cells, k) view of the entry values, with nothing
+        # to gather (the cells themselves a slice when they too follow one another)
+        self._cell_runs: dict[int, tuple[slice | IntArray, slice]] = {}
         for k in np.unique(counts[counts > 0]):
             cells = np.flatnonzero(counts == k)
             slots_k = self._slots[cells, : int(k)]
             self._cells_by_count[int(k)] = (cells, slots_k)
             first = int(slots_k[0, 0])
-            if np.array_equal(cells, np.arange(cells[0], cells[0] + cells.size)) and (
-                np.array_equal(slots_k.reshape(-1), np.arange(first, first + slots_k.size))
-            ):
-                self._cell_runs[int(k)] = (
-                    slice(int(cells[0]), int(cells[0]) + cells.size),
-                    slice(first, first + slots_k.size),
-                )
+            if np.array_equal(slots_k.reshape(-1), np.arange(first, first + slots_k.size)):
+                target: slice | IntArray = cells
+                if np.array_equal(cells, np.arange(cells[0], cells[0] + cells.size)):
+                    target = slice(int(cells[0]), int(cells[0]) + cells.size)
+                self._cell_runs[int(k)] = (target, slice(first, first + slots_k.size))
         self._multi = np.flatnonzero(self._entry_count > 1)
         self._jittered = np.flatnonzero(self._scale_group >= 0)
         # factors
@@ -1130,13 +1129,12 @@ class UncertaintyModel:
                 if k == 1:
                     out[:, run[0]] = laid_k[..., 0]
                 elif k == 2:
-                    np.add(laid_k[..., 0], laid_k[..., 1], out=out[:, run[0]])
-                    out[:, run[0]] /= 2.0
+                    out[:, run[0]] = (laid_k[..., 0] + laid_k[..., 1]) / 2.0
                 else:
                     a, b, c = laid_k[..., 0], laid_k[..., 1], laid_k[..., 2]
                     high = np.maximum(a, b)
                     np.minimum(high, c, out=high)
-                    np.maximum(np.minimum(a, b), high, out=out[:, run[0]])
+                    out[:, run[0]] = np.maximum(np.minimum(a, b), high)
                 continue
             if k == 1:
                 out[:, cells] = value[:, slots[:, 0]]
