@@ -18,7 +18,11 @@ applicability of every indicator, and (when no per-entry input varies) the conso
 and every step before the aggregation. Replications are batched along a leading axis through
 the scoring kernels (:mod:`missionlens.scoring.kernels`); replications that share a discrete
 choice (one recipe variation) form one batch; batches are cut into chunks sized from a memory
-budget. No replication calls :func:`~missionlens.score` or builds a DataFrame.
+budget (at most 32 replications, so that a chunk's arrays stay in the processor's cache). What
+depends only on the recipe variation (its weights, the grouping of its normalisation, the
+aggregation plan) is worked out once per variation, not per chunk; blocks of per-entry draws
+are kept for the chunks that ask for them again (a sensitivity design asks in random order).
+No replication calls :func:`~missionlens.score` or builds a DataFrame.
 
 Trigger factors
 ---------------
