@@ -1306,7 +1306,10 @@ class UncertaintyModel:
         # the performance composite: a context indicator's value must not enter it (the kernel
         # counts any value present), so the tree reads them as absent ...
         performance = self._performance
-        both[:, :, len(fw.nodes) :] = np.where(performance, normalised, np.nan)
+        if performance.all():
+            both[:, :, len(fw.nodes) :] = normalised
+        else:
+            both[:, :, len(fw.nodes) :] = np.where(performance, normalised, np.nan)
         for group in self._aggregation_plan(params):
             # units stay a leading axis and the G nodes of the group take the kernel's unit
             # axis: each (replication, unit, node) is aggregated on its own either way, and
@@ -1577,7 +1580,11 @@ def _normalise(
         if plan.with_log[j] != plan.plain[j]:
             twice.append((j, plan.with_log[j]))
     for key, cols in plan.groups.items():
-        out[..., cols] = _normalise_block(key, values[..., cols], params, state, cols)
+        # columns that follow one another are a slice: a view in, a plain assignment out
+        at: slice | list[int] = cols
+        if cols == list(range(cols[0], cols[0] + len(cols))):
+            at = slice(cols[0], cols[0] + len(cols))
+        out[..., at] = _normalise_block(key, values[..., at], params, state, cols)
     for j, key in twice:
         alt = _normalise_block(key, values[..., [j]], params, state, [j])[..., 0]
         out[..., j] = np.where(logged[:, j][:, None], alt, out[..., j])
