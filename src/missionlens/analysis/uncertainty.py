@@ -18,7 +18,11 @@ applicability of every indicator, and (when no per-entry input varies) the conso
 and every step before the aggregation. Replications are batched along a leading axis through
 the scoring kernels (:mod:`missionlens.scoring.kernels`); replications that share a discrete
 choice (one recipe variation) form one batch; batches are cut into chunks sized from a memory
-budget. No replication calls :func:`~missionlens.score` or builds a DataFrame.
+budget (at most 32 replications, so that a chunk's arrays stay in the processor's cache). What
+depends only on the recipe variation (its weights, the grouping of its normalisation, the
+aggregation plan) is worked out once per variation, not per chunk; blocks of per-entry draws
+are kept for the chunks that ask for them again (a sensitivity design asks in random order).
+No replication calls :func:`~missionlens.score` or builds a DataFrame.
 
 Trigger factors
 ---------------
@@ -200,8 +204,11 @@ DEFAULT_MEMORY_BUDGET: int = 512 * 2**20
 #: large again) this keeps a run under 2 GB.
 MAX_RESULT_BYTES: int = 768 * 2**20
 
-_CHUNK = 128  # most replications per chunk
-_BLOCK = _CHUNK  # realisations of a per-entry factor generated together (see _EntryDraws)
+# most replications per chunk: a chunk's per-entry arrays (replications x entries) should stay
+# in the processor's cache; 32 x 9,000 entries of the benchmark grid is 2.3 MB (128 was 3x
+# slower per element, 8 drowns in per-chunk overhead)
+_CHUNK = 32
+_BLOCK = 128  # realisations of a per-entry factor generated together (see _EntryDraws)
 
 
 # ------------------------------------------------------------------------------ specification
@@ -484,19 +491,39 @@ class _EntryDraws:
     realisation is reproduced exactly whatever the order in which they are asked for. ``salt``
     comes from the data's fingerprint: the same data gets the same per-entry draws (two
     recipes compared on one round share them), another round its own, independent ones.
+
+    Blocks once drawn are kept, least recently used dropped first: two at first (enough for
+    realisations asked for in order, as :func:`uncertainty` does), and as many as fit in
+    ``cache_bytes`` once a block has to be drawn a second time (a sensitivity design asks for
+    realisations in random order, so every chunk touches most blocks, and drawing them again
+    for each chunk cost most of its time).
     """
 
-    def __init__(self, entropy: int, factor: int, n_entries: int, m: int, salt: int = 0) -> None:
+    def __init__(
+        self,
+        entropy: int,
+        factor: int,
+        n_entries: int,
+        m: int,
+        salt: int = 0,
+        cache_bytes: int = 64 * 2**20,
+    ) -> None:
         self.entropy = entropy
         self.factor = factor
         self.salt = salt
-        self._last: tuple[int, NDArray[np.float32]] | None = None
         self.n_entries = n_entries
         self.m = m
+        block_bytes = max(1, 4 * _BLOCK * n_entries)
+        self._most = max(2, cache_bytes // block_bytes)
+        self._keep = 2
+        self._drawn: set[int] = set()
+        self._cache: dict[int, NDArray[np.float32]] = {}  # insertion order = recency
 
     def block(self, b: int) -> NDArray[np.float32]:
-        if self._last is not None and self._last[0] == b:
-            return self._last[1]
+        cached = self._cache.pop(b, None)
+        if cached is not None:
+            self._cache[b] = cached  # most recent last
+            return cached
         seq = np.random.SeedSequence(self.entropy, spawn_key=(self.factor, self.salt, b))
         rows = min(_BLOCK, self.m - b * _BLOCK)
         # single precision: half the cost of drawing and moving them; a uniform draw needs no
@@ -504,15 +531,34 @@ class _EntryDraws:
         out: NDArray[np.float32] = np.random.default_rng(seq).random(
             (rows, self.n_entries), dtype=np.float32
         )
-        self._last = (b, out)  # consecutive chunks often share a block
+        out.flags.writeable = False  # shared by every chunk that asks for it
+        if b in self._drawn:
+            self._keep = self._most  # asked for out of order: keep as many as fit
+        self._drawn.add(b)
+        if len(self._cache) >= self._keep:
+            del self._cache[next(iter(self._cache))]  # the least recently used
+        self._cache[b] = out
         return out
 
     def take(self, index: IntArray) -> NDArray[np.float32]:
+        """Rows ``index`` of the realisations (read-only: a view of a block when they are
+        consecutive rows of one block, as the replications of one batch often are)."""
+        if index.size == 0:
+            return np.empty((0, self.n_entries), dtype=np.float32)
+        first = int(index[0])
+        b = first // _BLOCK
+        if (
+            (index[-1] - first) == index.size - 1
+            and int(index[-1]) // _BLOCK == b
+            and (index.size == 1 or bool((np.diff(index) == 1).all()))
+        ):
+            start = first - b * _BLOCK
+            return self.block(b)[start : start + index.size]
         out = np.empty((index.size, self.n_entries), dtype=np.float32)
         blocks = index // _BLOCK
-        for b in np.unique(blocks):
-            rows = np.flatnonzero(blocks == b)
-            out[rows] = self.block(int(b))[index[rows] % _BLOCK]
+        for bb in np.unique(blocks):
+            rows = np.flatnonzero(blocks == bb)
+            out[rows] = self.block(int(bb))[index[rows] % _BLOCK]
         return out
 
 
@@ -541,7 +587,7 @@ class _NodeGroup:
     positions: IntArray  # (G,) node positions
     children: IntArray  # (G, c) columns of the children (nodes, then indicators)
     weight_columns: IntArray  # (G, c) positions of the children among the elements
-    applies: BoolArray  # (G, units, c)
+    applies: BoolArray | None  # (units, G, c), None when every child applies
     method: str
     p: float | None
     rule: str
@@ -673,9 +719,20 @@ class UncertaintyModel:
         self._slots[self._cell, slot] = np.arange(self._cell.size)
         self._cell_count = counts
         self._cells_by_count: dict[int, tuple[IntArray, IntArray]] = {}
+        # cells of k entries whose entries lie one after another (entries sorted by cell):
+        # their values are a (replications, cells, k) view of the entry values, with nothing
+        # to gather (the cells themselves a slice when they too follow one another)
+        self._cell_runs: dict[int, tuple[slice | IntArray, slice]] = {}
         for k in np.unique(counts[counts > 0]):
             cells = np.flatnonzero(counts == k)
-            self._cells_by_count[int(k)] = (cells, self._slots[cells, : int(k)])
+            slots_k = self._slots[cells, : int(k)]
+            self._cells_by_count[int(k)] = (cells, slots_k)
+            first = int(slots_k[0, 0])
+            if np.array_equal(slots_k.reshape(-1), np.arange(first, first + slots_k.size)):
+                target: slice | IntArray = cells
+                if np.array_equal(cells, np.arange(cells[0], cells[0] + cells.size)):
+                    target = slice(int(cells[0]), int(cells[0]) + cells.size)
+                self._cell_runs[int(k)] = (target, slice(first, first + slots_k.size))
         self._multi = np.flatnonzero(self._entry_count > 1)
         self._jittered = np.flatnonzero(self._scale_group >= 0)
         # factors
@@ -707,19 +764,24 @@ class UncertaintyModel:
         self._weight_mult = self._draw_weight_multipliers()
         self.data_fingerprint = data_fingerprint(data)
         salt = int(self.data_fingerprint[:15], 16)
+        cache = memory_budget // 8  # kept blocks of draws, per per-entry factor
         self._jitter_draws = (
-            _EntryDraws(entropy, _STREAM["jitter"], self._jittered.size, realisations, salt)
+            _EntryDraws(entropy, _STREAM["jitter"], self._jittered.size, realisations, salt, cache)
             if spec.jitter is not None
             else None
         )
         self._rater_draws = (
-            _EntryDraws(entropy, _STREAM["raters"], self._multi.size, realisations, salt)
+            _EntryDraws(entropy, _STREAM["raters"], self._multi.size, realisations, salt, cache)
             if spec.raters
             else None
         )
         self._shared_cache: dict[tuple[int, ...], tuple[ScoringState, AggregateParams]] = {}
         self._prefix_cache: dict[str, ScoringState] = {}
         self._plans: dict[str, list[_NodeGroup]] = {}
+        # per-chunk work that depends only on the recipe variation, done once per variation
+        self._weight_base: dict[int, tuple[Recipe, FloatArray]] = {}
+        self._performance = self._state.role_mask("performance")
+        self._normalise_plans: dict[str, _NormalisePlan] = {}
 
     # ------------------------------------------------------------------------- building
     @classmethod
@@ -1017,8 +1079,12 @@ class UncertaintyModel:
         return self._aggregate(normalised, weights, params)
 
     def _weights_batch(self, recipe: Recipe, index: Mapping[str, IntArray], n: int) -> FloatArray:
-        base = self._base_weights(recipe)
-        w = np.array([base[e] for e in self._elements], dtype=np.float64)
+        cached = self._weight_base.get(id(recipe))
+        if cached is None or cached[0] is not recipe:
+            base = self._base_weights(recipe)
+            w = np.array([base[e] for e in self._elements], dtype=np.float64)
+            cached = self._weight_base[id(recipe)] = (recipe, w)
+        w = cached[1]
         out = np.broadcast_to(w, (n, w.size)).copy()
         if self._weight_mult is not None:
             out *= self._weight_mult[index["weights"]]
@@ -1062,6 +1128,19 @@ class UncertaintyModel:
         """
         out = np.full((value.shape[0], self._n_cells), np.nan)
         for k, (cells, slots) in self._cells_by_count.items():
+            run = self._cell_runs.get(k)
+            if run is not None and k <= 3:  # the same arithmetic on views of the entries
+                laid_k = value[:, run[1]].reshape(value.shape[0], -1, k)
+                if k == 1:
+                    out[:, run[0]] = laid_k[..., 0]
+                elif k == 2:
+                    out[:, run[0]] = (laid_k[..., 0] + laid_k[..., 1]) / 2.0
+                else:
+                    a, b, c = laid_k[..., 0], laid_k[..., 1], laid_k[..., 2]
+                    high = np.maximum(a, b)
+                    np.minimum(high, c, out=high)
+                    out[:, run[0]] = np.maximum(np.minimum(a, b), high)
+                continue
             if k == 1:
                 out[:, cells] = value[:, slots[:, 0]]
             elif k == 2:
@@ -1088,11 +1167,11 @@ class UncertaintyModel:
         width: FloatArray = np.broadcast_to(self._half_width, (n, self._value.size))
         if self._rater_draws is not None:
             pick = self._picks(index["raters"])
-            value = self._value[pick]
+            value = np.take(self._value, pick)  # np.take: faster than fancy indexing
             if weights:
-                weight = self._weight[pick]
+                weight = np.take(self._weight, pick)
             if self._jitter_draws is not None:
-                width = self._half_width[pick]
+                width = np.take(self._half_width, pick)
         if self._jitter_draws is not None and self.spec.jitter is not None:
             jit = self.spec.jitter
             cols = self._jittered  # rubric entries: only their draws are used
@@ -1124,10 +1203,11 @@ class UncertaintyModel:
         n, size = realisations.size, self._cell.size
         if self._rater_draws is None or multi.size == 0:
             return np.broadcast_to(np.arange(size), (n, size))
-        u = self._rater_draws.take(realisations)
+        u = self._rater_draws.take(realisations)  # read-only
         count = self._entry_count[multi]
-        u *= count.astype(np.float32)
-        drawn = np.minimum(u.astype(np.int64), count - 1)
+        scaled = u * count.astype(np.float32)
+        drawn = scaled.astype(np.int64)
+        np.minimum(drawn, count - 1, out=drawn)
         drawn += self._entry_start[multi]
         if multi.size == size:
             return drawn
@@ -1195,7 +1275,7 @@ class UncertaintyModel:
                     values, now_logged = _treat_outliers(state, p, values)
                     logged |= now_logged
                 elif isinstance(p, NormaliseParams):
-                    normalised = _normalise(state, p, values, logged)
+                    normalised = _normalise(state, p, values, logged, self._normalise_plans)
                 elif isinstance(p, AggregateParams):
                     params = p
             except RecipeError as exc:
@@ -1226,12 +1306,17 @@ class UncertaintyModel:
         both[:, :, : len(fw.nodes)] = np.nan
         # the performance composite: a context indicator's value must not enter it (the kernel
         # counts any value present), so the tree reads them as absent ...
-        performance = self._state.role_mask("performance")
-        both[:, :, len(fw.nodes) :] = np.where(performance, normalised, np.nan)
+        performance = self._performance
+        if performance.all():
+            both[:, :, len(fw.nodes) :] = normalised
+        else:
+            both[:, :, len(fw.nodes) :] = np.where(performance, normalised, np.nan)
         for group in self._aggregation_plan(params):
+            # units stay a leading axis and the G nodes of the group take the kernel's unit
+            # axis: each (replication, unit, node) is aggregated on its own either way, and
+            # the children come out of ``both`` contiguous, with no transposition
             block = both[:, :, group.children]  # (n, units, G, c)
-            block = np.moveaxis(block, 2, 1)  # (n, G, units, c)
-            w = weights[:, group.weight_columns]  # (n, G, c)
+            w = weights[:, None, group.weight_columns]  # (n, 1, G, c)
             try:
                 out, _ = agg.aggregate(
                     block,
@@ -1246,7 +1331,7 @@ class UncertaintyModel:
                 raise RecipeError(
                     f"step 'aggregate' at node(s) {listing(group.nodes)}: {exc}"
                 ) from None
-            both[:, :, group.positions] = np.moveaxis(out, 1, 2)
+            both[:, :, group.positions] = out
         if not performance.all():  # ... and every indicator still reports its own score
             both[:, :, len(fw.nodes) :] = normalised
         return both
@@ -1304,7 +1389,10 @@ class UncertaintyModel:
                             [[self._element_pos[c] for c in fw.children(nd)] for nd in nodes],
                             dtype=np.int64,
                         ),
-                        applies=np.moveaxis(applies_all[:, children], 1, 0),  # (G, units, c)
+                        # (units, G, c); None where every child applies (the same result)
+                        applies=None
+                        if applies_all[:, children].all()
+                        else applies_all[:, children],
                         method=method,
                         p=p,
                         rule=rule,
@@ -1435,8 +1523,47 @@ def _treat_outliers(
     return out, logged
 
 
+@dataclass
+class _NormalisePlan:
+    """The indicators of a ``normalise`` step grouped by method key, as ``step_normalise``
+    groups them (computed once per step parameters), and each column's key were it
+    log-treated (filled in as replications need them)."""
+
+    groups: dict[tuple[Any, ...], list[int]]
+    plain: list[tuple[Any, ...]]
+    with_log: dict[int, tuple[Any, ...]]
+
+
+def _normalise_plan(
+    state: ScoringState, params: NormaliseParams, cache: dict[str, _NormalisePlan] | None
+) -> _NormalisePlan:
+    key = params.model_dump_json()
+    if cache is not None and key in cache:
+        return cache[key]
+    fw = state.framework
+    unknown = [k for k in params.overrides if k not in state.indicators]
+    if unknown:
+        raise RecipeError(
+            f"step 'normalise': overrides name unknown indicator(s) {listing(unknown)}"
+        )
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    plain: list[tuple[Any, ...]] = []
+    for j, ident in enumerate(state.indicators):
+        k = _normalise_key(fw, ident, params, frozenset())
+        plain.append(k)
+        groups.setdefault(k, []).append(j)
+    plan = _NormalisePlan(groups=groups, plain=plain, with_log={})
+    if cache is not None:
+        cache[key] = plan
+    return plan
+
+
 def _normalise(
-    state: ScoringState, params: NormaliseParams, values: FloatArray, logged: BoolArray
+    state: ScoringState,
+    params: NormaliseParams,
+    values: FloatArray,
+    logged: BoolArray,
+    cache: dict[str, _NormalisePlan] | None = None,
 ) -> FloatArray:
     """``step_normalise`` along the replication axis.
 
@@ -1444,24 +1571,21 @@ def _normalise(
     replications, and it changes the method of an indicator with goalposts; such an indicator
     is normalised both ways and each replication takes its own.
     """
-    fw = state.framework
-    unknown = [k for k in params.overrides if k not in state.indicators]
-    if unknown:
-        raise RecipeError(
-            f"step 'normalise': overrides name unknown indicator(s) {listing(unknown)}"
-        )
+    plan = _normalise_plan(state, params, cache)
     out = np.full(values.shape, np.nan)
-    groups: dict[tuple[Any, ...], list[int]] = {}
     twice: list[tuple[int, tuple[Any, ...]]] = []
-    for j, ident in enumerate(state.indicators):
-        plain = _normalise_key(fw, ident, params, frozenset())
-        groups.setdefault(plain, []).append(j)
-        if logged[:, j].any():
-            with_log = _normalise_key(fw, ident, params, frozenset({ident}))
-            if with_log != plain:
-                twice.append((j, with_log))
-    for key, cols in groups.items():
-        out[..., cols] = _normalise_block(key, values[..., cols], params, state, cols)
+    for j in np.flatnonzero(logged.any(axis=0)).tolist():
+        if j not in plan.with_log:
+            ident = state.indicators[j]
+            plan.with_log[j] = _normalise_key(state.framework, ident, params, frozenset({ident}))
+        if plan.with_log[j] != plan.plain[j]:
+            twice.append((j, plan.with_log[j]))
+    for key, cols in plan.groups.items():
+        # columns that follow one another are a slice: a view in, a plain assignment out
+        at: slice | list[int] = cols
+        if cols == list(range(cols[0], cols[0] + len(cols))):
+            at = slice(cols[0], cols[0] + len(cols))
+        out[..., at] = _normalise_block(key, values[..., at], params, state, cols)
     for j, key in twice:
         alt = _normalise_block(key, values[..., [j]], params, state, [j])[..., 0]
         out[..., j] = np.where(logged[:, j][:, None], alt, out[..., j])

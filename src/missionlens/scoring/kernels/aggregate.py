@@ -97,12 +97,27 @@ def weighted_power_mean(x: FloatArray, w: FloatArray, p: float) -> FloatArray:
     weights = _broadcast_weights(w, arr.shape)
     present = ~np.isnan(arr)
     wp = np.where(present, weights, 0.0)
-    wsum = wp.sum(axis=-1)
-    vals = np.where(present, arr, 1.0)
+    return _power_mean(arr, weights > 0, present, wp, wp.sum(axis=-1), p)
+
+
+def _power_mean(
+    arr: FloatArray,
+    active: NDArray[np.bool_],
+    present: NDArray[np.bool_],
+    wp: FloatArray,
+    wsum: FloatArray,
+    p: float,
+) -> FloatArray:
+    """:func:`weighted_power_mean` given ``active`` (``weights > 0``), ``present``
+    (``~isnan(arr)``), ``wp`` (the weights of the children present, 0 elsewhere) and ``wsum``
+    (their sum over the last axis)."""
     if p == 1:
         with np.errstate(invalid="ignore", divide="ignore"):
-            return (np.where(present, arr, 0.0) * wp).sum(axis=-1) / wsum
-    negative = present & (arr < 0) & (weights > 0)
+            out1: FloatArray = (np.where(present, arr, 0.0) * wp).sum(axis=-1) / wsum
+        return out1
+    vals = np.where(present, arr, 1.0)
+    used = present & active
+    negative = used & (arr < 0)
     if negative.any():
         units = np.asarray(negative.any(axis=-1), dtype=bool)
         raise ValueError(
@@ -111,11 +126,11 @@ def weighted_power_mean(x: FloatArray, w: FloatArray, p: float) -> FloatArray:
             f"{_unit_position(units)}). "
             "Normalise to 0-100 (min-max or goalposts) before this aggregation"
         )
-    zero = (present & (arr == 0) & (weights > 0)).any(axis=-1)
+    zero = (used & (arr == 0)).any(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         if p == 0:
             logs = np.log(np.where(vals > 0, vals, 1.0))
-            out = np.exp((logs * wp).sum(axis=-1) / wsum)
+            out: FloatArray = np.exp((logs * wp).sum(axis=-1) / wsum)
         else:
             powered = np.where(vals > 0, vals, 1.0) ** p
             out = ((powered * wp).sum(axis=-1) / wsum) ** (1.0 / p)
@@ -189,9 +204,7 @@ def aggregate(
     >>> round(float(score[0]), 6), float(share[0])
     (83.333333, 0.75)
     """
-    score, share, _ = aggregate_with_weights(
-        x, w, method, p=p, rule=rule, min_share=min_share, applicable=applicable
-    )
+    score, share, _ = _aggregate(x, w, method, p, rule, min_share, applicable, effective=False)
     return score, share
 
 
@@ -233,14 +246,32 @@ def aggregate_with_weights(
     >>> np.round(eff, 6).tolist(), bool(np.isclose((eff * np.nan_to_num(x)).sum(), score[0]))
     ([[0.333333, 0.0, 0.666667]], True)
     """
+    return _aggregate(x, w, method, p, rule, min_share, applicable, effective=True)
+
+
+def _aggregate(
+    x: FloatArray,
+    w: FloatArray,
+    method: str,
+    p: float | None,
+    rule: str,
+    min_share: float,
+    applicable: NDArray[np.bool_] | None,
+    *,
+    effective: bool,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The work of :func:`aggregate_with_weights`; the effective weights only if asked for
+    (``aggregate`` does not need them: an empty array is returned instead)."""
     arr = np.asarray(x, dtype=np.float64)
     if arr.ndim < 2:
         raise ValueError(f"x must be (..., units, children), got shape {arr.shape}")
-    weights = _broadcast_weights(w, arr.shape)
-    if (weights < 0).any() or not np.isfinite(weights).all():
-        bad = np.unique(weights[(weights < 0) | ~np.isfinite(weights)])
+    given = np.asarray(w, dtype=np.float64)
+    weights = _broadcast_weights(given, arr.shape)
+    # the checks read the weights as given: broadcasting only repeats them
+    if (given < 0).any() or not np.isfinite(given).all():
+        bad = np.unique(given[(given < 0) | ~np.isfinite(given)])
         raise ValueError(f"weights must be finite and >= 0, got {bad.tolist()[:5]}")
-    if not (weights.sum(axis=-1) > 0).all():
+    if not (given.sum(axis=-1) > 0).all():
         if np.ndim(w) <= 1:
             raise ValueError("at least one weight must be positive")
         none = np.asarray(~(weights.sum(axis=-1) > 0), dtype=bool)
@@ -251,9 +282,14 @@ def aggregate_with_weights(
     if not 0.0 <= min_share <= 1.0:
         raise ValueError(f"min_share must be between 0 and 1, got {min_share}")
     present = ~np.isnan(arr)
-    active = weights > 0
-    if applicable is None:
-        applies = np.ones(arr.shape, dtype=bool)
+    # computed on the weights as given, then broadcast (a view): the same values
+    lifted = given[..., None, :] if given.ndim < arr.ndim else given
+    active = np.broadcast_to(lifted > 0, arr.shape)
+    wp = np.where(present, weights, 0.0)  # weights of the children present
+    present_weight = wp.sum(axis=-1)
+    if applicable is None:  # every child applies: the total weight of each unit
+        applicable_weight = np.broadcast_to(lifted.sum(axis=-1), present_weight.shape)
+        applies: NDArray[np.bool_] | None = None
     else:
         try:
             applies = np.broadcast_to(np.asarray(applicable, dtype=bool), arr.shape)
@@ -262,14 +298,15 @@ def aggregate_with_weights(
                 f"applicable has shape {np.shape(applicable)}, expected {arr.shape} "
                 "(or broadcastable to it)"
             ) from None
-    applies = applies | present  # a value entered for a child that does not apply still counts
-    applicable_weight = np.where(applies, weights, 0.0).sum(axis=-1)
-    present_weight = np.where(present, weights, 0.0).sum(axis=-1)
+        applies = applies | present  # a value entered for a child that does not apply counts
+        applicable_weight = np.where(applies, weights, 0.0).sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = present_weight / applicable_weight
-    any_used = np.asarray((present & active).any(axis=-1), dtype=bool)
+    used_children = present & active
+    any_used = np.asarray(used_children.any(axis=-1), dtype=bool)
     if rule == "propagate":
-        valid = np.asarray((present | ~active | ~applies).all(axis=-1), dtype=bool) & any_used
+        ok = present | ~active if applies is None else present | ~active | ~applies
+        valid = np.asarray(ok.all(axis=-1), dtype=bool) & any_used
     elif rule == "reweight":
         valid = np.asarray(share >= min_share - 1e-12, dtype=bool) & any_used
     else:
@@ -281,12 +318,20 @@ def aggregate_with_weights(
         raise ValueError(
             f"unknown aggregation method {method!r}; use one of {', '.join(AGGREGATION_METHODS)}"
         ) from None
-    out = combine(arr, weights, present & active, p)
+    exponent = _POWERS.get(method)
+    if method == "generalised" and p is not None:
+        exponent = float(p)
+    if exponent is not None:  # the power means, from the sums already at hand
+        out = _power_mean(arr, active, present, wp, present_weight, exponent)
+    else:
+        out = combine(arr, weights, used_children, p)
     score = np.where(valid, out, np.nan)
-    used = present & active & valid[..., None]
+    if not effective:
+        return score, share, np.empty(0)
+    used = used_children & valid[..., None]
     with np.errstate(invalid="ignore", divide="ignore"):
-        effective = np.where(used, weights / present_weight[..., None], 0.0)
-    return score, share, effective
+        eff = np.where(used, weights / present_weight[..., None], 0.0)
+    return score, share, eff
 
 
 #: ``(x, w, used, p) -> scores`` over the last axis: ``used`` marks the present children with
@@ -334,6 +379,11 @@ AGGREGATORS: Mapping[str, Aggregator] = MappingProxyType(
         "median": _median,
         "generalised": _generalised,  # Bullen (2003) M_p
     }
+)
+
+#: The exponent of each power-mean method (``generalised`` takes its own ``p``).
+_POWERS: Mapping[str, float] = MappingProxyType(
+    {"arithmetic": 1.0, "geometric": 0.0, "harmonic": -1.0}
 )
 
 #: Names of the aggregation methods, in table order.

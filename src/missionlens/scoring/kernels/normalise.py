@@ -249,15 +249,14 @@ def custom_map(x: FloatArray, mapping: dict[float, float]) -> FloatArray:
     arr = np.asarray(x, dtype=np.float64)
     keys = np.array(sorted(mapping), dtype=np.float64)
     vals = np.array([mapping[k] for k in sorted(mapping)], dtype=np.float64)
-    present = ~np.isnan(arr)
-    outside = present & ((arr < keys[0]) | (arr > keys[-1]))
+    outside = (arr < keys[0]) | (arr > keys[-1])  # False for a missing value
     if outside.any():
         missing = sorted(set(arr[outside].tolist()))
         shown = ", ".join(f"{v:g}" for v in missing)
         covered = ", ".join(f"{v:g}" for v in keys.tolist())
         raise ValueError(f"no custom score for level(s) {shown}; the mapping covers {covered}")
-    out = np.full(arr.shape, np.nan)
-    out[present] = np.interp(arr[present], keys, vals)
+    # np.interp maps a missing value to NaN itself: no mask to gather and scatter through
+    out: FloatArray = np.asarray(np.interp(arr, keys, vals), dtype=np.float64)
     return out
 
 
