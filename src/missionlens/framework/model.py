@@ -123,6 +123,10 @@ class Framework(_Model):
 
     _children: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
     _depth: dict[str, int] = PrivateAttr(default_factory=dict)
+    # translations of the text (not part of the fingerprint: see framework.translations)
+    _translations: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _text_fallbacks: list[tuple[str, str, str, str]] = PrivateAttr(default_factory=list)
+    _english_text: dict[str, str] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _check_structure(self, info: ValidationInfo) -> Framework:
@@ -416,6 +420,100 @@ class Framework(_Model):
                 values = list(ind.tags.get(facet_id, ()))
             rows += [(ind.id, facet_id, str(v)) for v in values]
         return pd.DataFrame(rows, columns=["indicator", "facet", "value"])
+
+    # ----------------------------------------------------------------------------- languages
+    @property
+    def translations(self) -> dict[str, Any]:
+        """The translations attached, by language (:class:`~missionlens.framework.translations.Translation`).
+
+        Not part of the :attr:`fingerprint`: translations are text only.
+        """
+        return dict(self._translations)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """``"en"`` and the languages of the translations attached, sorted after it."""
+        return ("en", *sorted(k for k in self._translations if k != "en"))
+
+    @property
+    def text_fallbacks(self) -> pd.DataFrame:
+        """Every text asked of :meth:`text` that fell back to English, once each.
+
+        Columns ``element``, ``field``, ``language`` (asked for) and ``reason``
+        (``no_translation``, ``missing`` or ``empty``). Kept by this framework object (built-in
+        frameworks are cached, so the table gathers the fallbacks of every caller).
+        """
+        return pd.DataFrame(
+            self._text_fallbacks, columns=["element", "field", "language", "reason"], dtype=object
+        )
+
+    def text(self, element_id: str, field: str, lang: str = "en") -> str:
+        """The text of an element in a language, English when the translation is missing.
+
+        Parameters
+        ----------
+        element_id : str
+            An indicator, node, scale or facet id (``"scales:r5"`` names the section), or
+            ``""`` for the framework's ``title`` and ``description``.
+        field : str
+            ``name``, ``definition``, ``question``, ``not_applicable_when``, ``anchors.<value>``,
+            ``evidence.<k>``, ``levels.<value>.label``, ``values.<id>.label``, ...
+        lang : str
+            BCP 47 tag.
+
+        Returns
+        -------
+        str
+            The translation, or the English text (the fallback is recorded in
+            :attr:`text_fallbacks`; never a blank where English has text).
+
+        Raises
+        ------
+        ArgumentError
+            If ``lang`` is not a language tag or no element has the id.
+
+        Examples
+        --------
+        >>> import missionlens as ml
+        >>> fw = ml.load_framework("whole-of-mission@2")
+        >>> fw.text("political", "name")
+        'Political process and strategy'
+        """
+        from missionlens.framework.translations import lookup
+
+        found = lookup(self, element_id, field, lang)
+        if found.fallback:
+            record = (element_id, field, lang, found.reason)
+            if record not in self._text_fallbacks:
+                self._text_fallbacks.append(record)
+        return found.text
+
+    def with_translations(self, *translations: Any) -> Framework:
+        """A copy of the framework with these translations attached (replacing any of their
+        languages).
+
+        Raises
+        ------
+        FrameworkError
+            If a translation is for another framework or version.
+        ArgumentError
+            If an argument is not a :class:`~missionlens.framework.translations.Translation`.
+        """
+        from missionlens.framework.translations import Translation, check_matches
+
+        attached = dict(self._translations)
+        for item in translations:
+            if not isinstance(item, Translation):
+                raise ArgumentError(
+                    "with_translations takes Translation objects (see load_translation), not "
+                    f"{type(item).__name__}"
+                )
+            check_matches(item, self)
+            attached[item.language] = item
+        copy = self.model_copy()
+        copy._translations = attached
+        copy._text_fallbacks = []
+        return copy
 
     # ------------------------------------------------------------------------------ identity
     @property
