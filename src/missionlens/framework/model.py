@@ -424,7 +424,8 @@ class Framework(_Model):
     # ----------------------------------------------------------------------------- languages
     @property
     def translations(self) -> dict[str, Any]:
-        """The translations attached, by language (:class:`~missionlens.framework.translations.Translation`).
+        """The translations attached, by language (each a
+        :class:`~missionlens.framework.translations.Translation`).
 
         Not part of the :attr:`fingerprint`: translations are text only.
         """

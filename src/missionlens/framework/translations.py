@@ -51,7 +51,12 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from missionlens.errors import ArgumentError, FrameworkError, NotFoundError
-from missionlens.framework.elements import BinaryScale, NumericScale, RubricScale
+from missionlens.framework.elements import (
+    DEFAULT_FACETS,
+    BinaryScale,
+    NumericScale,
+    RubricScale,
+)
 from missionlens.framework.structure import problem, problem_frame
 from missionlens.framework.yaml_io import parse_text, read_text
 
@@ -230,7 +235,10 @@ def skeleton(fw: Framework) -> dict[str, Any]:
     if scales:
         text["scales"] = scales
     facets: dict[str, Any] = {}
-    for facet in fw.facets:
+    declared = {f.id for f in fw.facets}
+    # the default level and phase facets are shown (template phase labels, plots) even when a
+    # framework does not declare them: their text is translated too
+    for facet in (*fw.facets, *(f for f in DEFAULT_FACETS if f.id not in declared)):
         entry = {k: getattr(facet, k) for k in ("name", "description") if getattr(facet, k)}
         values: dict[str, Any] = {}
         for value in facet.values:
@@ -244,8 +252,7 @@ def skeleton(fw: Framework) -> dict[str, Any]:
     if facets:
         text["facets"] = facets
     text["nodes"] = {
-        n.id: {k: getattr(n, k) for k in ("name", "description") if getattr(n, k)}
-        for n in fw.nodes
+        n.id: {k: getattr(n, k) for k in ("name", "description") if getattr(n, k)} for n in fw.nodes
     }
     indicators: dict[str, Any] = {}
     for ind in fw.indicators:
@@ -465,7 +472,7 @@ def _ids(fw: Framework, section: str) -> set[str]:
         "indicators": fw.indicators,
         "nodes": fw.nodes,
         "scales": fw.scales,
-        "facets": fw.facets,
+        "facets": (*fw.facets, *DEFAULT_FACETS),
     }.get(section, ())
     return {i.id for i in items}
 
