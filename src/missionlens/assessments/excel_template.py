@@ -145,9 +145,10 @@ def _put(ws: Any, row: int, col: int, value: object, **style: Any) -> Any:
 class _Texts:
     """The framework's text and the interface strings in one language, counting fallbacks."""
 
-    def __init__(self, fw: Framework, lang: str) -> None:
+    def __init__(self, fw: Framework, lang: str, prefix: str = "template.") -> None:
         self.fw = fw
         self.lang = lang
+        self.prefix = prefix
         self.fallbacks: set[tuple[str, str]] = set()
 
     def fw_text(self, element_id: str, field: str) -> str:
@@ -159,8 +160,8 @@ class _Texts:
         return found.text
 
     def ui(self, key: str, **values: object) -> str:
-        """An interface string of the template (``template.<key>``)."""
-        return ui("template." + key, self.lang, **values)
+        """An interface string (``<prefix><key>``, ``template.<key>`` by default)."""
+        return ui(self.prefix + key, self.lang, **values)
 
     def scale_name(self, scale_id: str) -> str:
         return self.fw_text("scales:" + scale_id, "name")
