@@ -468,7 +468,7 @@ def _english_path(fw: Framework, element_id: str, field: str) -> tuple[str, str]
 
 
 def _ids(fw: Framework, section: str) -> set[str]:
-    items = {
+    items: tuple[Any, ...] = {
         "indicators": fw.indicators,
         "nodes": fw.nodes,
         "scales": fw.scales,
