@@ -137,7 +137,8 @@ def localise(ax: Axes, lang: str) -> None:
 
     The title, the axis labels, every text and annotation, the legend and the figure's
     caption, each once (tick labels are given shaped by the plot itself, since matplotlib
-    regenerates them when drawing). The font is set to :data:`ARABIC_FONT`.
+    regenerates them when drawing). The font is set to :data:`ARABIC_FONT`, upright (its
+    oblique face has no Arabic letters).
     """
     from missionlens.framework.translations import is_rtl
 
@@ -164,6 +165,8 @@ def localise(ax: Axes, lang: str) -> None:
         if content:
             text.set_text(display_text(content, lang))
             text.set_fontfamily([ARABIC_FONT, "sans-serif"])
+            # DejaVu Sans Oblique has no Arabic, and Arabic script has no italic convention
+            text.set_fontstyle("normal")
         setattr(text, _SHAPED, True)
     for label in (*ax.get_xticklabels(), *ax.get_yticklabels()):
         label.set_fontfamily([ARABIC_FONT, "sans-serif"])
