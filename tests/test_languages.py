@@ -483,3 +483,15 @@ def test_arabic_report_is_right_to_left(profiles: ml.Profiles, tmp_path: Path) -
     text = page.read_text(encoding="utf-8")
     assert '<html lang="ar" dir="rtl">' in text
     assert "<h2>الموجز</h2>" in text
+
+
+# ------------------------------------------------------------------------------------- docs
+def test_languages_docs_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = Path(__file__).parents[1]
+    page = root / "docs" / "languages.md"
+    blocks = re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.DOTALL)
+    assert blocks
+    monkeypatch.chdir(root)  # the page names tests/data/frameworks/small.yaml
+    namespace: dict[str, object] = {}
+    for block in blocks:
+        exec(compile(block, "docs/languages.md", "exec"), namespace)
