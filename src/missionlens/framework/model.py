@@ -73,6 +73,27 @@ FRAMEWORK_FORMAT_VERSION = "1"
 _SKIP_STRUCTURE = "missionlens.skip_structure"
 
 
+class _TextState:
+    """The translations attached to a framework, the English-text cache and the fallbacks.
+
+    Not part of what a framework *is*: two frameworks that differ only in their translations
+    compare equal (and have the same fingerprint), so every instance of this class is equal to
+    every other.
+    """
+
+    __slots__ = ("english", "fallbacks", "translations")
+
+    def __init__(self, translations: dict[str, Any] | None = None) -> None:
+        self.translations: dict[str, Any] = dict(translations or {})
+        self.fallbacks: list[tuple[str, str, str, str]] = []
+        self.english: dict[str, str] | None = None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _TextState)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 class Framework(_Model):
     """An assessment framework: scales, facets and a tree of nodes with indicators as leaves.
 
@@ -123,10 +144,9 @@ class Framework(_Model):
 
     _children: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
     _depth: dict[str, int] = PrivateAttr(default_factory=dict)
-    # translations of the text (not part of the fingerprint: see framework.translations)
-    _translations: dict[str, Any] = PrivateAttr(default_factory=dict)
-    _text_fallbacks: list[tuple[str, str, str, str]] = PrivateAttr(default_factory=list)
-    _english_text: dict[str, str] | None = PrivateAttr(default=None)
+    # translations of the text: neither part of the fingerprint nor of equality (text only,
+    # see framework.translations)
+    _languages: _TextState = PrivateAttr(default_factory=lambda: _TextState())
 
     @model_validator(mode="after")
     def _check_structure(self, info: ValidationInfo) -> Framework:
@@ -429,12 +449,12 @@ class Framework(_Model):
 
         Not part of the :attr:`fingerprint`: translations are text only.
         """
-        return dict(self._translations)
+        return dict(self._languages.translations)
 
     @property
     def languages(self) -> tuple[str, ...]:
         """``"en"`` and the languages of the translations attached, sorted after it."""
-        return ("en", *sorted(k for k in self._translations if k != "en"))
+        return ("en", *sorted(k for k in self._languages.translations if k != "en"))
 
     @property
     def text_fallbacks(self) -> pd.DataFrame:
@@ -444,9 +464,8 @@ class Framework(_Model):
         (``no_translation``, ``missing`` or ``empty``). Kept by this framework object (built-in
         frameworks are cached, so the table gathers the fallbacks of every caller).
         """
-        return pd.DataFrame(
-            self._text_fallbacks, columns=["element", "field", "language", "reason"], dtype=object
-        )
+        columns = ["element", "field", "language", "reason"]
+        return pd.DataFrame(self._languages.fallbacks, columns=columns, dtype=object)
 
     def text(self, element_id: str, field: str, lang: str = "en") -> str:
         """The text of an element in a language, English when the translation is missing.
@@ -485,8 +504,8 @@ class Framework(_Model):
         found = lookup(self, element_id, field, lang)
         if found.fallback:
             record = (element_id, field, lang, found.reason)
-            if record not in self._text_fallbacks:
-                self._text_fallbacks.append(record)
+            if record not in self._languages.fallbacks:
+                self._languages.fallbacks.append(record)
         return found.text
 
     def with_translations(self, *translations: Any) -> Framework:
@@ -502,7 +521,7 @@ class Framework(_Model):
         """
         from missionlens.framework.translations import Translation, check_matches
 
-        attached = dict(self._translations)
+        attached = dict(self._languages.translations)
         for item in translations:
             if not isinstance(item, Translation):
                 raise ArgumentError(
@@ -512,8 +531,7 @@ class Framework(_Model):
             check_matches(item, self)
             attached[item.language] = item
         copy = self.model_copy()
-        copy._translations = attached
-        copy._text_fallbacks = []
+        copy._languages = _TextState(attached)
         return copy
 
     # ------------------------------------------------------------------------------ identity

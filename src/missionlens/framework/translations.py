@@ -478,11 +478,10 @@ def _ids(fw: Framework, section: str) -> set[str]:
 
 
 def _english(fw: Framework) -> dict[str, str]:
-    cached = fw._english_text
-    if cached is None:  # a cache of the framework's own (immutable) text
-        cached = flatten(skeleton(fw))
-        fw._english_text = cached
-    return cached
+    state = fw._languages
+    if state.english is None:  # a cache of the framework's own (immutable) text
+        state.english = flatten(skeleton(fw))
+    return state.english
 
 
 def lookup(fw: Framework, element_id: str, field: str, lang: str = "en") -> TextLookup:
