@@ -495,3 +495,19 @@ def test_languages_docs_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     namespace: dict[str, object] = {}
     for block in blocks:
         exec(compile(block, "docs/languages.md", "exec"), namespace)
+
+
+def test_cli_template_lang(tmp_path: Path) -> None:
+    shutil.copy(SMALL, tmp_path / "small.yaml")
+    shutil.copy(TRANSLATIONS / "small.fr.yaml", tmp_path / "small.fr.yaml")
+    runner = CliRunner()
+    args = ["template", str(tmp_path / "small.yaml"), "-m", "MINUSCA", "--phase", "exit"]
+    done = runner.invoke(main, [*args[:2], str(tmp_path / "t.xlsx"), *args[2:], "--lang", "fr"])
+    assert done.exit_code == 0, done.output
+    assert openpyxl.load_workbook(tmp_path / "t.xlsx")["MINUSCA"]["B7"].value == "Nom"
+    two = ["--lang", "en", "--lang", "fr"]
+    form = runner.invoke(main, [*args[:2], str(tmp_path / "f.xlsx"), *args[2:], "--xlsform", *two])
+    assert form.exit_code == 0, form.output
+    assert "label::French (fr)" in pd.read_excel(tmp_path / "f.xlsx", sheet_name="survey").columns
+    bad = runner.invoke(main, [*args[:2], str(tmp_path / "u.xlsx"), *args[2:], *two])
+    assert bad.exit_code == 2 and "one language" in bad.output

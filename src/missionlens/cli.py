@@ -534,7 +534,10 @@ def frameworks_check_translations(file_or_name: str, langs: tuple[str, ...]) -> 
 Examples:
   missionlens template whole-of-mission round.xlsx -m MINUSCA -m UNMISS \\
       --phase implementation --period 2024-H1
-  missionlens template whole-of-mission form.xlsx -m MINUSCA --phase exit --xlsform""",
+  missionlens template whole-of-mission form.xlsx -m MINUSCA --phase exit --xlsform
+  missionlens template whole-of-mission modele.xlsx -m MINUSCA --phase exit --lang fr
+  missionlens template whole-of-mission form.xlsx -m UNIFIL --phase exit --xlsform \\
+      --lang en --lang fr --lang ar""",
         "Reads FRAMEWORK if it is a file; writes OUTPUT (replaced whole, never half written).",
         "\b\nPhases: mandate_design, start_up, implementation, drawdown, transition, exit.",
         "-p is short for --period, as in every command; --phase has no short form (in 0.1.0, "
@@ -566,6 +569,13 @@ Examples:
     is_flag=True,
     help="Write an XLSForm for KoboToolbox or ODK instead of an Excel template.",
 )
+@click.option(
+    "--lang",
+    "langs",
+    multiple=True,
+    help="Working language (BCP 47 tag: en, fr, ar). A template takes one; an XLSForm takes "
+    "several (repeat), the first shown by default. Default: English.",
+)
 def template(
     framework: str,
     output: Path,
@@ -574,6 +584,7 @@ def template(
     period: str | None,
     rater: str | None,
     xlsform: bool,
+    langs: tuple[str, ...],
 ) -> None:
     """Write an Excel template (or an XLSForm) of FRAMEWORK for analysts to fill in.
 
@@ -599,11 +610,24 @@ def template(
                 if rater is not None:
                     raise ValueError("--rater is for Excel templates; the form asks each rater")
                 path = write_xlsform(
-                    fw, output, phase=phase, missions=list(missions), period=period
+                    fw,
+                    output,
+                    phase=phase,
+                    missions=list(missions),
+                    period=period,
+                    langs=list(langs) or None,
                 )
             else:
+                if len(langs) > 1:
+                    raise ValueError("an Excel template has one language: give --lang once")
                 path = write_template(
-                    fw, output, missions=list(missions), phase=phase, period=period, rater=rater
+                    fw,
+                    output,
+                    missions=list(missions),
+                    phase=phase,
+                    period=period,
+                    rater=rater,
+                    lang=langs[0] if langs else "en",
                 )
         except (ValueError, KeyError) as exc:
             _fail(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc), EXIT_USAGE)
