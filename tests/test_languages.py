@@ -511,3 +511,23 @@ def test_cli_template_lang(tmp_path: Path) -> None:
     assert "label::French (fr)" in pd.read_excel(tmp_path / "f.xlsx", sheet_name="survey").columns
     bad = runner.invoke(main, [*args[:2], str(tmp_path / "u.xlsx"), *args[2:], *two])
     assert bad.exit_code == 2 and "one language" in bad.output
+
+
+def test_arabic_comparison_heatmap(small_profiles: ml.Profiles) -> None:
+    import arabic_reshaper
+    import matplotlib.pyplot as plt
+    from bidi.algorithm import get_display
+
+    fig, ax = plt.subplots(layout="constrained")
+    try:
+        ax = ml.plot_comparison(small_profiles, ax=ax, lang="ar")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fig.canvas.draw()
+        # wrapped at 14 characters, then each line shaped and reordered
+        lines = ["العملية", "السياسية"]
+        reference = "\n".join(get_display(arabic_reshaper.reshape(t)) for t in lines)
+        assert reference in [t.get_text() for t in ax.get_xticklabels()]
+        assert ax.get_ylabel() == get_display(arabic_reshaper.reshape("البعثة"))
+    finally:
+        plt.close(fig)

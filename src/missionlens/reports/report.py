@@ -1066,7 +1066,9 @@ def _comparison_context(
     if assessed:
         figures.append(
             _figure(
-                lambda ax: plot_comparison(profiles, missions=assessed, period=period, ax=ax),
+                lambda ax: plot_comparison(
+                    profiles, missions=assessed, period=period, ax=ax, lang=base["lang"]
+                ),
                 "fig-comparison",
                 ui("report.figure_comparison", base["lang"], period=period),
                 size=(8.0, max(3.0, 0.45 * len(assessed) + 2.0)),
