@@ -520,7 +520,10 @@ def test_arabic_comparison_heatmap(small_profiles: ml.Profiles) -> None:
 
     fig, ax = plt.subplots(layout="constrained")
     try:
-        ax = ml.plot_comparison(small_profiles, ax=ax, lang="ar")
+        from missionlens.errors import MixedPhasesWarning
+
+        with pytest.warns(MixedPhasesWarning):  # the synthetic missions are in two phases
+            ax = ml.plot_comparison(small_profiles, ax=ax, lang="ar")
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             fig.canvas.draw()
