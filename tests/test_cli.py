@@ -154,6 +154,7 @@ LEAVES = {
     "frameworks schema",
     "frameworks validate",
     "frameworks diff",
+    "frameworks check-translations",
     "template",
     "validate",
     "score",

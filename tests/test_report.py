@@ -397,12 +397,12 @@ def test_bad_arguments_are_reported_together(profiles: ml.Profiles, tmp_path: Pa
             missions=["Mission B"],
             period="2031",
             benchmarks=bad,
-            lang="fr",
+            lang="xx",
         )
     message = str(info.value)
     for part in (
         "must end in .html",
-        "lang 'fr'",
+        "lang 'xx'",
         "not both",
         "did you mean 'Mission A'",
         "period '2031'",

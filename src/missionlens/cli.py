@@ -424,6 +424,106 @@ def frameworks_diff(
 _DIFF_WIDTH = 60
 
 
+# ------------------------------------------------------------------- check-translations
+@frameworks.command(
+    "check-translations",
+    short_help="List every missing or empty translation of a framework.",
+    context_settings=_CONTEXT,
+    epilog=_epilog(
+        """\b
+Examples:
+  missionlens frameworks check-translations whole-of-mission@2
+  missionlens frameworks check-translations whole-of-mission --lang fr
+  missionlens frameworks check-translations my-framework.yaml
+  missionlens frameworks check-translations my-framework.ar.yaml""",
+        "Reads the framework (a built-in NAME or NAME@VERSION, or a file) and its translation "
+        "files (NAME-vVERSION.LANG.yaml beside a built-in, FILE-STEM.LANG.yaml beside a file), "
+        "or one translation FILE and the framework it names; writes no files.",
+        "Prints a table of every text of the framework that a translation lacks (missing), "
+        "holds empty (empty) or has although English has no such text (unknown), with the "
+        "English text, and exits 1 when there is any, or when there is no translation to "
+        "check; prints one line per complete language and exits 0 otherwise.",
+    ),
+)
+@click.argument("file_or_name")
+@click.option(
+    "--lang",
+    "langs",
+    multiple=True,
+    help="A language to check (BCP 47 tag, e.g. fr; repeatable). Default: every translation.",
+)
+def frameworks_check_translations(file_or_name: str, langs: tuple[str, ...]) -> None:
+    """Check the translations of framework FILE_OR_NAME: list every missing or empty text."""
+    import re
+
+    import pandas as pd
+
+    from missionlens.errors import ArgumentError
+    from missionlens.framework.translations import (
+        load_translation,
+        missing_translations,
+    )
+
+    path = Path(file_or_name)
+    single = re.match(
+        r"^(?P<stem>.+)\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\.ya?ml$", path.name
+    )
+    if path.is_file() and single:
+        try:
+            translation = load_translation(path)
+        except FrameworkError as exc:
+            click.echo(f"{len(exc.problems)} problem(s) in {exc.source or path}:")
+            click.echo(format_table(exc.problems.drop(columns=["file"]), max_width=110))
+            sys.exit(EXIT_DATA)
+        beside = path.with_name(single["stem"] + path.suffix)
+        ref = translation.framework
+        fw = _load_or_exit(str(beside) if beside.is_file() else f"{ref.id}@{ref.version}")
+        try:
+            fw = fw.with_translations(translation)
+        except FrameworkError as exc:
+            click.echo(format_table(exc.problems.drop(columns=["file"]), max_width=110))
+            sys.exit(EXIT_DATA)
+        langs = langs or (translation.language,)
+    else:
+        fw = _load_or_exit(file_or_name)
+    wanted = list(langs) or sorted(fw.translations)
+    if not wanted:
+        click.echo(
+            f"no translation of '{fw.id}' v{fw.version} found: a translation file is named "
+            f"<framework file stem>.<lang>.yaml beside the framework file (for a built-in, "
+            f"{fw.id}-v{fw.version}.<lang>.yaml); give --lang to list what a language lacks"
+        )
+        sys.exit(EXIT_DATA)
+    try:
+        table = pd.concat([missing_translations(fw, code) for code in wanted], ignore_index=True)
+    except ArgumentError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    for code in wanted:
+        rows = table[table["language"] == code]
+        attached = fw.translations.get(code)
+        state = (
+            "no translation file"
+            if attached is None
+            else (
+                "machine-assisted, not yet reviewed"
+                if attached.machine_assisted
+                else f"reviewed by {attached.reviewed_by or 'unnamed reviewer'}"
+            )
+        )
+        if rows.empty:
+            click.echo(f"{code}: complete ({state})")
+        else:
+            counts = rows["problem"].value_counts()
+            summary = ", ".join(f"{n} {what}" for what, n in counts.items())
+            click.echo(f"{code}: {len(rows)} problem(s): {summary} ({state})")
+    if table.empty:
+        return
+    click.echo("")
+    shown = table.drop(columns=["path"])
+    click.echo(format_table(shown, max_rows=len(shown), max_width=60))
+    sys.exit(EXIT_DATA)
+
+
 # ------------------------------------------------------------------------------- template
 @main.command(
     "template",
@@ -434,7 +534,10 @@ _DIFF_WIDTH = 60
 Examples:
   missionlens template whole-of-mission round.xlsx -m MINUSCA -m UNMISS \\
       --phase implementation --period 2024-H1
-  missionlens template whole-of-mission form.xlsx -m MINUSCA --phase exit --xlsform""",
+  missionlens template whole-of-mission form.xlsx -m MINUSCA --phase exit --xlsform
+  missionlens template whole-of-mission modele.xlsx -m MINUSCA --phase exit --lang fr
+  missionlens template whole-of-mission form.xlsx -m UNIFIL --phase exit --xlsform \\
+      --lang en --lang fr --lang ar""",
         "Reads FRAMEWORK if it is a file; writes OUTPUT (replaced whole, never half written).",
         "\b\nPhases: mandate_design, start_up, implementation, drawdown, transition, exit.",
         "-p is short for --period, as in every command; --phase has no short form (in 0.1.0, "
@@ -466,6 +569,13 @@ Examples:
     is_flag=True,
     help="Write an XLSForm for KoboToolbox or ODK instead of an Excel template.",
 )
+@click.option(
+    "--lang",
+    "langs",
+    multiple=True,
+    help="Working language (BCP 47 tag: en, fr, ar). A template takes one; an XLSForm takes "
+    "several (repeat), the first shown by default. Default: English.",
+)
 def template(
     framework: str,
     output: Path,
@@ -474,6 +584,7 @@ def template(
     period: str | None,
     rater: str | None,
     xlsform: bool,
+    langs: tuple[str, ...],
 ) -> None:
     """Write an Excel template (or an XLSForm) of FRAMEWORK for analysts to fill in.
 
@@ -499,11 +610,24 @@ def template(
                 if rater is not None:
                     raise ValueError("--rater is for Excel templates; the form asks each rater")
                 path = write_xlsform(
-                    fw, output, phase=phase, missions=list(missions), period=period
+                    fw,
+                    output,
+                    phase=phase,
+                    missions=list(missions),
+                    period=period,
+                    langs=list(langs) or None,
                 )
             else:
+                if len(langs) > 1:
+                    raise ValueError("an Excel template has one language: give --lang once")
                 path = write_template(
-                    fw, output, missions=list(missions), phase=phase, period=period, rater=rater
+                    fw,
+                    output,
+                    missions=list(missions),
+                    phase=phase,
+                    period=period,
+                    rater=rater,
+                    lang=langs[0] if langs else "en",
                 )
         except (ValueError, KeyError) as exc:
             _fail(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc), EXIT_USAGE)

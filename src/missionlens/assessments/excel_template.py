@@ -62,6 +62,14 @@ from missionlens.assessments.record import (
 )
 from missionlens.atomic import atomic_path
 from missionlens.framework.elements import BinaryScale, Indicator, NumericScale, RubricScale
+from missionlens.framework.translations import (
+    LANGUAGE_NAMES,
+    check_language,
+    is_rtl,
+    lookup,
+    ui,
+    ui_catalogue,
+)
 from missionlens.periods import parse_period
 from missionlens.text import as_text, cell_text, ooxml_escape
 
@@ -134,50 +142,97 @@ def _put(ws: Any, row: int, col: int, value: object, **style: Any) -> Any:
     return cell
 
 
-def _scale_text(fw: Framework, ind: Indicator) -> str:
+class _Texts:
+    """The framework's text and the interface strings in one language, counting fallbacks."""
+
+    def __init__(self, fw: Framework, lang: str, prefix: str = "template.") -> None:
+        self.fw = fw
+        self.lang = lang
+        self.prefix = prefix
+        self.fallbacks: set[tuple[str, str]] = set()
+
+    def fw_text(self, element_id: str, field: str) -> str:
+        """A framework text (English when untranslated: counted, and recorded on ``fw``)."""
+        found = lookup(self.fw, element_id, field, self.lang)
+        if found.fallback:
+            self.fallbacks.add((element_id, field))
+            self.fw.text(element_id, field, self.lang)  # records it in fw.text_fallbacks
+        return found.text
+
+    def ui(self, key: str, **values: object) -> str:
+        """An interface string (``<prefix><key>``, ``template.<key>`` by default)."""
+        return ui(self.prefix + key, self.lang, **values)
+
+    def scale_name(self, scale_id: str) -> str:
+        return self.fw_text("scales:" + scale_id, "name")
+
+    def binary_labels(self, scale: BinaryScale) -> tuple[str, str]:
+        return (
+            self.fw_text("scales:" + scale.id, "true_label") or scale.true_label,
+            self.fw_text("scales:" + scale.id, "false_label") or scale.false_label,
+        )
+
+    def unit(self, scale: NumericScale) -> str:
+        return self.fw_text("scales:" + scale.id, "unit") if scale.unit else ""
+
+
+def _scale_text(fw: Framework, ind: Indicator, tx: _Texts | None = None) -> str:
+    tx = tx or _Texts(fw, "en")
     scale = fw.scale(ind.scale)
-    better = "higher is better" if ind.direction == 1 else "lower is better"
+    better = tx.ui("higher_better" if ind.direction == 1 else "lower_better")
     if isinstance(scale, RubricScale):
         lo, hi = scale.bounds
-        name = scale.name or scale.id
-        return f"Rubric '{name}': pick a level from {_num(lo)} to {_num(hi)} ({better})"
+        name = tx.scale_name(scale.id) or scale.id
+        return tx.ui("scale_rubric", name=name, low=_num(lo), high=_num(hi), better=better)
     if isinstance(scale, BinaryScale):
-        return f"Yes or no: 1 = {scale.true_label}, 0 = {scale.false_label}"
+        yes, no = tx.binary_labels(scale)
+        return tx.ui("scale_binary", true=yes, false=no)
     if not isinstance(scale, NumericScale):  # pragma: no cover - the union is closed
         raise TypeError(f"unknown scale kind {scale!r}")
-    unit = f" {scale.unit}" if scale.unit else ""
+    unit = f" {tx.unit(scale)}" if scale.unit else ""
     if scale.minimum is not None and scale.maximum is not None:
-        bounds = f"from {_num(scale.minimum)} to {_num(scale.maximum)}"
+        bounds = tx.ui("bounds_both", low=_num(scale.minimum), high=_num(scale.maximum))
     elif scale.minimum is not None:
-        bounds = f"at least {_num(scale.minimum)}"
+        bounds = tx.ui("bounds_low", low=_num(scale.minimum))
     elif scale.maximum is not None:
-        bounds = f"at most {_num(scale.maximum)}"
+        bounds = tx.ui("bounds_high", high=_num(scale.maximum))
     else:
-        bounds = "any value"
-    return f"Number{unit}, {bounds} ({better})"
+        bounds = tx.ui("bounds_none")
+    return tx.ui("scale_number", unit=unit, bounds=bounds, better=better)
 
 
 def _num(value: float) -> str:
     return as_text(float(value)) or ""
 
 
-def _anchor_texts(fw: Framework, ind: Indicator) -> list[str]:
+def _anchor_texts(fw: Framework, ind: Indicator, tx: _Texts | None = None) -> list[str]:
+    tx = tx or _Texts(fw, "en")
     scale = fw.scale(ind.scale)
     if isinstance(scale, RubricScale):
         table = fw.anchors(ind.id)
-        return [
-            f"{_num(v)} – {label}" + (f": {desc}" if desc else "")
-            for v, label, desc in zip(
-                table["value"], table["label"], table["description"], strict=True
-            )
-        ]
+        own = {_num(a.value) for a in ind.anchors}
+        out = []
+        for v, label, desc in zip(
+            table["value"], table["label"], table["description"], strict=True
+        ):
+            key = _num(v)
+            label = tx.fw_text("scales:" + scale.id, f"levels.{key}.label") or label
+            if desc:
+                desc = (
+                    tx.fw_text(ind.id, f"anchors.{key}")
+                    if key in own
+                    else tx.fw_text("scales:" + scale.id, f"levels.{key}.description")
+                ) or desc
+            out.append(f"{key} – {label}" + (f": {desc}" if desc else ""))
+        return out
     if isinstance(scale, BinaryScale):
-        return [f"1 – {scale.true_label}", f"0 – {scale.false_label}"]
+        yes, no = tx.binary_labels(scale)
+        return [f"1 – {yes}", f"0 – {no}"]
     return []
 
 
 def _groups(
-    fw: Framework, indicators: Sequence[Indicator]
+    fw: Framework, indicators: Sequence[Indicator], tx: _Texts | None = None
 ) -> list[tuple[str, str, list[Indicator]]]:
     """(kind, title, indicators) blocks: dimensions, then sub-dimensions inside them."""
     blocks: list[tuple[str, str, list[Indicator]]] = []
@@ -185,7 +240,8 @@ def _groups(
         inside = [i for i in indicators if fw.dimension_of(i.id) == dim.id]
         if not inside:
             continue
-        blocks.append(("dimension", f"{dim.name} ({dim.id})", []))
+        dim_name = tx.fw_text("nodes:" + dim.id, "name") if tx else dim.name
+        blocks.append(("dimension", f"{dim_name} ({dim.id})", []))
         parents: list[str] = []
         for ind in inside:
             if ind.parent not in parents:
@@ -196,7 +252,8 @@ def _groups(
                 blocks.append(("direct", "", members))
             else:
                 node = fw.node(parent)
-                blocks.append(("subdimension", f"{node.name} ({node.id})", members))
+                name = tx.fw_text("nodes:" + node.id, "name") if tx else node.name
+                blocks.append(("subdimension", f"{name} ({node.id})", members))
     return blocks
 
 
@@ -208,6 +265,7 @@ def write_template(
     phase: str,
     period: str | None = None,
     rater: str | None = None,
+    lang: str = "en",
 ) -> Path:
     """Write an Excel workbook that analysts fill in to assess missions against a framework.
 
@@ -227,6 +285,16 @@ def write_template(
         given, each sheet has a yellow cell for the analyst to enter it.
     rater : str, optional
         Pre-fill the rater cell (when each analyst gets their own copy); analysts can change it.
+    lang : str, default "en"
+        The working language of the workbook (BCP 47 tag: ``"fr"``, ``"ar"``): instructions,
+        headers, names, questions, anchors and drop-down labels in that language (the
+        framework's translations, see :meth:`Framework.text`, and the interface catalogue
+        :func:`~missionlens.framework.translations.ui`), English where a translation is
+        missing (counted on the Instructions sheet and recorded in
+        :attr:`Framework.text_fallbacks`). Right-to-left languages (``"ar"``) get
+        right-to-left sheets. Reading back does not depend on the language: values are the
+        level values; the translated *not applicable* and confidence choices are recorded in
+        the hidden sheet and read back as the English ones.
 
     Returns
     -------
@@ -264,6 +332,10 @@ def write_template(
     from missionlens._version import __version__
 
     target = xlsx_target(path, "write_template")
+    lang = check_language(lang)
+    tx = _Texts(framework, lang)
+    na_choice = tx.ui("not_applicable_choice")
+    confidence_choices = {c: tx.ui(f"confidence_choice.{c}") for c in CONFIDENCE_LEVELS}
     mission_list = [str(m).strip() for m in missions] if not isinstance(missions, str) else []
     if not mission_list:
         raise ValueError("missions must be a non-empty list of mission names, e.g. ['MINUSCA']")
@@ -284,8 +356,8 @@ def write_template(
         raise ValueError(f"no indicator of framework '{framework.id}' applies in phase {phase}")
     period_label = parse_period(period).label if period is not None else None
 
-    blocks = _groups(framework, indicators)
-    anchors = {i.id: _anchor_texts(framework, i) for i in indicators}
+    blocks = _groups(framework, indicators, tx)
+    anchors = {i.id: _anchor_texts(framework, i, tx) for i in indicators}
     n_anchors = max((len(a) for a in anchors.values()), default=0)
     col_ind, col_name, col_question, col_scale = 1, 2, 3, 4
     col_anchor = 5
@@ -295,7 +367,8 @@ def write_template(
     wb = openpyxl.Workbook()
     wb.properties.creator = "missionlens"
     # document properties are plain XML: characters it cannot hold are left out
-    wb.properties.title = _CONTROL.sub("", f"{framework.title}: assessment template")
+    fw_title = tx.fw_text("", "title")
+    wb.properties.title = _CONTROL.sub("", tx.ui("title", title=fw_title))
     thin = Side(style="thin", color="BFBFBF")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -304,8 +377,7 @@ def write_template(
 
     # ---------------------------------------------------------------- instructions
     info = wb.active
-    info.title = "Instructions"
-    _write_instructions(info, framework, mission_list, phase, period_label, __version__, Font, wrap)
+    info.title = tx.ui("sheet_instructions")
 
     # ---------------------------------------------------------------- hidden sheet
     meta = wb.create_sheet(META_SHEET)
@@ -327,6 +399,9 @@ def write_template(
         ("phase_cell", f"B{PHASE_ROW}"),
         ("rater_cell", f"B{RATER_ROW}"),
         ("sheets", str(len(titles))),
+        ("language", lang),
+        ("not_applicable_choice", na_choice),
+        *((f"confidence:{c}", label) for c, label in confidence_choices.items()),
     ]
     for k, (title, mission) in enumerate(zip(titles, mission_list, strict=True), start=1):
         meta_rows += [(f"sheet:{k}", title), (f"mission:{k}", mission)]
@@ -346,7 +421,7 @@ def write_template(
             return inline
         letter = get_column_letter(list_column)
         for r, item in enumerate(items, start=1):
-            if item == NOT_APPLICABLE_CHOICE:
+            if item == na_choice:
                 _put(meta, r, list_column, item)
                 continue
             number = float(item)  # level values: stored as numbers, as typed in the cell
@@ -367,44 +442,27 @@ def write_template(
             levels = [_num(v) for v in scale.values]
             dv = DataValidation(
                 type="list",
-                formula1=list_formula([*levels, NOT_APPLICABLE_CHOICE]),
+                formula1=list_formula([*levels, na_choice]),
                 allow_blank=True,
                 showErrorMessage=True,
-                errorTitle="Not a level",
-                error=_clip(
-                    f"Pick one of the levels {', '.join(levels)} (their anchors are to the left), "
-                    f"or {NOT_APPLICABLE_CHOICE} (say why beside it), or leave the cell empty if "
-                    "you do not assess this indicator.",
-                    225,
-                ),
+                errorTitle=_clip(tx.ui("dv_level_title"), 32),
+                error=_clip(tx.ui("dv_level_error", levels=", ".join(levels), na=na_choice), 225),
                 showInputMessage=True,
-                promptTitle="Value",
-                prompt=_clip(
-                    "Pick the level whose anchored description fits the evidence best, or "
-                    f"{NOT_APPLICABLE_CHOICE} if the indicator does not apply to this mission "
-                    "(then say why in 'Why not applicable').",
-                    255,
-                ),
+                promptTitle=_clip(tx.ui("dv_value_title"), 32),
+                prompt=_clip(tx.ui("dv_level_prompt", na=na_choice), 255),
             )
         elif isinstance(scale, BinaryScale):
+            yes, no = tx.binary_labels(scale)
             dv = DataValidation(
                 type="list",
-                formula1=list_formula(["1", "0", NOT_APPLICABLE_CHOICE]),
+                formula1=list_formula(["1", "0", na_choice]),
                 allow_blank=True,
                 showErrorMessage=True,
-                errorTitle="Yes or no",
-                error=_clip(
-                    f"Enter 1 for {scale.true_label} or 0 for {scale.false_label}, or "
-                    f"{NOT_APPLICABLE_CHOICE} (say why beside it).",
-                    225,
-                ),
+                errorTitle=_clip(tx.ui("dv_binary_title"), 32),
+                error=_clip(tx.ui("dv_binary_error", true=yes, false=no, na=na_choice), 225),
                 showInputMessage=True,
-                promptTitle="Value",
-                prompt=_clip(
-                    f"1 = {scale.true_label}, 0 = {scale.false_label}; {NOT_APPLICABLE_CHOICE} if "
-                    "it does not apply (say why in 'Why not applicable')",
-                    255,
-                ),
+                promptTitle=_clip(tx.ui("dv_value_title"), 32),
+                prompt=_clip(tx.ui("dv_binary_prompt", true=yes, false=no, na=na_choice), 255),
             )
         else:
             if not isinstance(scale, NumericScale):  # pragma: no cover - the union is closed
@@ -416,48 +474,43 @@ def write_template(
             if hi is not None:
                 bounds.append(f"{cell}<={_num(hi)}")
             if lo is not None and hi is not None:
-                what = f"a number from {_num(lo)} to {_num(hi)}"
+                what = tx.ui("number_both", low=_num(lo), high=_num(hi))
             elif lo is not None:
-                what = f"a number of at least {_num(lo)}"
+                what = tx.ui("number_low", low=_num(lo))
             elif hi is not None:
-                what = f"a number of at most {_num(hi)}"
+                what = tx.ui("number_high", high=_num(hi))
             else:
-                what = "a number"
-            unit = f" ({scale.unit})" if scale.unit else ""
+                what = tx.ui("number_any")
+            unit = f" ({tx.unit(scale)})" if scale.unit else ""
             # Excel compares text ignoring case: n/a and N/A are both taken
+            na_texts = dict.fromkeys([NOT_APPLICABLE_CHOICE, na_choice])
             dv = DataValidation(
                 type="custom",
                 formula1=f'OR(AND({",".join(bounds)}),{cell}="N/A",'
-                f'{cell}="{NOT_APPLICABLE_CHOICE}")',
+                + ",".join(f'{cell}="{t}"' for t in na_texts)
+                + ")",
                 allow_blank=True,
                 showErrorMessage=True,
-                errorTitle="Not a valid number",
-                error=_clip(
-                    f"Enter {what}{unit}, or N/A if the indicator does not apply (say why beside "
-                    "it), or leave the cell empty.",
-                    225,
-                ),
+                errorTitle=_clip(tx.ui("dv_number_title"), 32),
+                error=_clip(tx.ui("dv_number_error", what=what, unit=unit), 225),
                 showInputMessage=True,
-                promptTitle="Value",
-                prompt=_clip(
-                    f"Enter {what}{unit}, or N/A if it does not apply (say why in 'Why not "
-                    "applicable').",
-                    255,
-                ),
+                promptTitle=_clip(tx.ui("dv_value_title"), 32),
+                prompt=_clip(tx.ui("dv_number_prompt", what=what, unit=unit), 255),
             )
         validations[key] = dv
         return dv
 
+    choices = ", ".join(confidence_choices.values())
     confidence_dv = DataValidation(
         type="list",
-        formula1='"' + ",".join(CONFIDENCE_LEVELS) + '"',
+        formula1='"' + ",".join(confidence_choices.values()) + '"',
         allow_blank=True,
         showErrorMessage=True,
-        errorTitle="Confidence",
-        error="Pick low, medium or high, or leave the cell empty.",
+        errorTitle=_clip(tx.ui("dv_confidence_title"), 32),
+        error=_clip(tx.ui("dv_confidence_error", choices=choices), 225),
         showInputMessage=True,
-        promptTitle="Confidence",
-        prompt="How sure are you? low, medium or high (see the Instructions sheet).",
+        promptTitle=_clip(tx.ui("dv_confidence_title"), 32),
+        prompt=_clip(tx.ui("dv_confidence_prompt", choices=choices), 255),
     )
 
     # ---------------------------------------------------------------- mission sheets
@@ -468,12 +521,20 @@ def write_template(
     for title, mission in zip(titles, mission_list, strict=True):
         ws = wb.create_sheet(title, index=len(wb.sheetnames) - 1)
         sheets.append(ws)
-        _put(ws, TITLE_ROW, 1, f"{framework.title}: {mission}", font=Font(bold=True, size=14))
+        if is_rtl(lang):
+            ws.sheet_view.rightToLeft = True
+        _put(
+            ws,
+            TITLE_ROW,
+            1,
+            tx.ui("sheet_title", title=fw_title, mission=mission),
+            font=Font(bold=True, size=14),
+        )
         top: list[tuple[int, str, str | None, bool]] = [
-            (MISSION_ROW, "Mission", mission, False),
-            (PERIOD_ROW, "Period", period_label, period_label is None),
-            (PHASE_ROW, "Phase", phase, False),
-            (RATER_ROW, "Rater (your name)", rater, True),
+            (MISSION_ROW, tx.ui("top_mission"), mission, False),
+            (PERIOD_ROW, tx.ui("top_period"), period_label, period_label is None),
+            (PHASE_ROW, tx.ui("top_phase"), phase, False),
+            (RATER_ROW, tx.ui("top_rater"), rater, True),
         ]
         for row, label, shown, editable in top:
             _put(ws, row, 1, label, font=Font(bold=True))
@@ -484,31 +545,21 @@ def write_template(
                 cell.number_format = "@"
             else:
                 cell.fill = locked_fill
-        phase_label = next(v.label for v in framework.facet("phase").values if v.id == phase)
+        phase_label = _phase_label(framework, phase, tx)
         _put(ws, PHASE_ROW, 3, phase_label or "")
         if period_label is None:
-            _put(
-                ws, PERIOD_ROW, 3, "e.g. 2024-H1, 2024-Q3, 2024 or 2023/24", font=Font(italic=True)
-            )
-        _put(
-            ws,
-            NOTE_ROW,
-            1,
-            "Fill the yellow cells only. Pick a value beside the anchored descriptions, or N/A "
-            "(with the reason) if an indicator does not apply; leave the whole row empty if you "
-            "do not assess it. See the Instructions sheet.",
-            font=Font(italic=True),
-        )
+            _put(ws, PERIOD_ROW, 3, tx.ui("period_example"), font=Font(italic=True))
+        _put(ws, NOTE_ROW, 1, tx.ui("note"), font=Font(italic=True))
         headers = {
-            col_ind: "Indicator",
-            col_name: "Name",
-            col_question: "Question",
-            col_scale: "Scale",
+            col_ind: tx.ui("header.indicator"),
+            col_name: tx.ui("header.name"),
+            col_question: tx.ui("header.question"),
+            col_scale: tx.ui("header.scale"),
         }
         for k in range(n_anchors):
-            headers[col_anchor + k] = f"Anchor {k + 1}"
+            headers[col_anchor + k] = tx.ui("header.anchor", k=k + 1)
         for field, col in entry_cols.items():
-            headers[col] = ENTRY_HEADERS[field]
+            headers[col] = tx.ui(f"header.{field}")
         for col, text in headers.items():
             _put(
                 ws,
@@ -542,13 +593,18 @@ def write_template(
                 )
                 row += 1
             for ind in members:
-                question = ind.question or ind.definition
+                question = tx.fw_text(ind.id, "question") or tx.fw_text(ind.id, "definition")
                 if ind.evidence:
-                    question += ("\n" if question else "") + "Evidence: " + "; ".join(ind.evidence)
+                    evidence = [
+                        tx.fw_text(ind.id, f"evidence.{k}") for k in range(len(ind.evidence))
+                    ]
+                    question += ("\n" if question else "") + tx.ui("evidence_prefix")
+                    question += "; ".join(evidence)
                 _put(ws, row, col_ind, ind.id, alignment=wrap, border=border)
-                _put(ws, row, col_name, ind.name, alignment=wrap, border=border)
+                _put(ws, row, col_name, tx.fw_text(ind.id, "name"), alignment=wrap, border=border)
                 _put(ws, row, col_question, question, alignment=wrap, border=border)
-                _put(ws, row, col_scale, _scale_text(framework, ind), alignment=wrap, border=border)
+                scale_text = _scale_text(framework, ind, tx)
+                _put(ws, row, col_scale, scale_text, alignment=wrap, border=border)
                 for k in range(n_anchors):
                     texts = anchors[ind.id]
                     _put(
@@ -600,6 +656,11 @@ def write_template(
         ws.page_setup.orientation = "landscape"
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToHeight = 0
+    _write_instructions(
+        info, framework, mission_list, phase, period_label, __version__, Font, wrap, tx
+    )
+    if is_rtl(lang):
+        info.sheet_view.rightToLeft = True
     wb.move_sheet(META_SHEET, offset=len(wb.sheetnames))
     wb.security = WorkbookProtection(lockStructure=True)
     wb.active = 0
@@ -643,6 +704,13 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _phase_label(fw: Framework, phase: str, tx: _Texts) -> str:
+    label = next(v.label for v in fw.facet("phase").values if v.id == phase)
+    if not label:
+        return ""
+    return tx.fw_text("facets:phase", f"values.{phase}.label") or label
+
+
 def _write_instructions(
     ws: Any,
     fw: Framework,
@@ -652,80 +720,46 @@ def _write_instructions(
     version: str,
     font: Any,
     wrap: Any,
+    tx: _Texts | None = None,
 ) -> None:
+    tx = tx or _Texts(fw, "en")
+    na = tx.ui("not_applicable_choice")
     lines: list[tuple[str, str]] = [
-        ("title", f"{fw.title}: assessment template"),
-        ("", f"Framework '{fw.id}' version {fw.version} (fingerprint {fw.fingerprint})."),
+        ("title", tx.ui("title", title=tx.fw_text("", "title"))),
+        ("", tx.ui("framework_line", id=fw.id, version=fw.version, fingerprint=fw.fingerprint)),
         (
             "",
-            f"Missions: {', '.join(missions)}. Period: {period or 'enter it on each sheet'}. "
-            f"Phase: {phase}.",
+            tx.ui(
+                "missions_line",
+                missions=", ".join(missions),
+                period=period or tx.ui("period_enter"),
+                phase=phase,
+            ),
         ),
         ("", ""),
-        ("heading", "How to fill in this workbook"),
-        (
-            "",
-            "1. Each mission has its own sheet (tabs at the bottom). Type your name in the yellow "
-            "'Rater' cell at the top of every sheet you fill in.",
-        ),
-        (
-            "",
-            "2. For each indicator, read the question and the anchored description of each level, "
-            "then enter the level that best fits the evidence in the yellow 'Value' cell: click it "
-            "and pick from the list. Numeric indicators take a number; yes/no indicators take 1 "
-            "(yes) or 0 (no).",
-        ),
-        (
-            "",
-            "3. Say how confident you are (low, medium or high), summarise the evidence your value "
-            "rests on and name your sources. Evidence matters most for extreme levels.",
-        ),
-        (
-            "",
-            f"4. If an indicator does not apply to the mission (the UN-AU partnership outside "
-            f"Africa, a country not on the Peacebuilding Commission's agenda), pick "
-            f"'{NOT_APPLICABLE_CHOICE}' in the Value cell (or type N/A in a numeric one) and say "
-            "why in the yellow 'Why not applicable' cell: it is then left out of the mission's "
-            "scores, neither missing nor the lowest level. If you cannot assess an indicator, "
-            "leave its whole row empty. Do not guess.",
-        ),
-        (
-            "",
-            "5. Grey and white cells are protected so that missionlens can read the workbook back "
-            "(the protection has no password). Do not rename sheets or change indicator ids.",
-        ),
-        (
-            "",
-            "6. Several analysts: each fills in their own copy; missionlens combines them and "
-            "measures how far they agree.",
-        ),
-        ("", "7. Save the workbook as .xlsx and return it."),
+        ("heading", tx.ui("how_heading")),
+        *(("", tx.ui(f"how_{k}", na=na)) for k in range(1, 8)),
         ("", ""),
-        ("heading", "Columns"),
-        (
-            "",
-            "Indicator, Name: what is assessed. Question: the guiding question and suggested "
-            "evidence. Scale: the values allowed and whether higher is better.",
-        ),
-        ("", "Anchor 1, Anchor 2, ...: what each level means for this indicator."),
-        (
-            "",
-            "Value: your assessment, or N/A. Why not applicable: the reason, required with N/A "
-            "(and only then). Confidence: low, medium or high. Evidence: what you saw. "
-            "Sources: where (documents, interviews, data). Comment: anything else.",
-        ),
+        ("heading", tx.ui("columns_heading")),
+        *(("", tx.ui(f"columns_{k}")) for k in range(1, 4)),
         ("", ""),
-        ("heading", "Confidence"),
+        ("heading", tx.ui("confidence_heading")),
     ]
-    lines += [("", f"{level}: {CONFIDENCE_MEANING[level]}") for level in CONFIDENCE_LEVELS]
     lines += [
-        ("", ""),
         (
             "",
-            f"Made by missionlens {version}. Check a filled workbook with: missionlens validate "
-            "FILE --framework NAME",
-        ),
+            tx.ui(
+                "confidence_line",
+                level=tx.ui(f"confidence_choice.{level}"),
+                meaning=tx.ui(f"confidence_{level}"),
+            ),
+        )
+        for level in CONFIDENCE_LEVELS
     ]
+    lines += [("", ""), ("", tx.ui("made_by", version=version))]
+    if tx.fallbacks:
+        language = ui("language_name", tx.lang) if tx.lang in LANGUAGE_NAMES else tx.lang
+        lines.append(("", tx.ui("fallback_note", n=len(tx.fallbacks), language=language)))
     for r, (kind, text) in enumerate(lines, start=1):
         cell = _put(ws, r, 1, text, alignment=wrap)
         if kind == "title":
@@ -773,6 +807,7 @@ def template_batches(workbook: Any, meta: dict[str, str], name: str) -> list[Bat
             ("rater", f"B{RATER_ROW}"),
         )
     }
+    choices = _localised_choices(meta)
     batches: list[Batch] = []
     for k in range(1, n_sheets + 1):
         title = meta.get(f"sheet:{k}", "")
@@ -794,11 +829,18 @@ def template_batches(workbook: Any, meta: dict[str, str], name: str) -> list[Bat
             text = as_text(cell_text(value))
             if text is not None:
                 positions.setdefault(text.strip().lower(), i)
+        # the header row in any working language: a column is found by its header in the
+        # template's language or in any other (the catalogue's headers, and the English ones)
+        for field, labels in _header_labels(meta.get("language", "en")).items():
+            for label in labels:
+                if label in positions:
+                    positions.setdefault(f"\0{field}", positions[label])
+                    break
         wanted = {"indicator": "indicator", **{f: ENTRY_HEADERS[f].lower() for f in ENTRY_HEADERS}}
         lost = [
             label
             for field, label in wanted.items()
-            if label not in positions and field not in _OPTIONAL_HEADERS
+            if f"\0{field}" not in positions and field not in _OPTIONAL_HEADERS
         ]
         if lost:
             batches.append(
@@ -829,11 +871,15 @@ def template_batches(workbook: Any, meta: dict[str, str], name: str) -> list[Bat
                 i = positions.get(label, len(row))  # an optional column absent: empty
                 return cell_text(row[i]) if i < len(row) else None
 
-            entry = {f: get(ENTRY_HEADERS[f].lower()) for f in ENTRY_HEADERS}
+            entry = {f: get(f"\0{f}") for f in ENTRY_HEADERS}
             if all(v is None for v in entry.values()):
                 continue
+            entry["value"] = choices["value"].get(_choice_key(entry["value"]), entry["value"])
+            entry["confidence"] = choices["confidence"].get(
+                _choice_key(entry["confidence"]), entry["confidence"]
+            )
             record: dict[str, object] = {
-                "indicator": as_text(get("indicator")),
+                "indicator": as_text(get("\0indicator")),
                 "value": entry["value"],
                 "not_applicable_reason": as_text(entry["not_applicable_reason"]),
                 "confidence": as_text(entry["confidence"]),
@@ -859,6 +905,51 @@ def template_batches(workbook: Any, meta: dict[str, str], name: str) -> list[Bat
             frame[INTERNAL + "row__" + field] = coordinate_from_string(ref)[1]
         batches.append(Batch(file=name, frame=frame, fixed=("mission", "period", "phase", "rater")))
     return batches
+
+
+def _header_labels(lang: str) -> dict[str, list[str]]:
+    """Header texts (lower case) of each column, the template's language first, then English
+    and every other catalogue: a header row reads the same in any working language."""
+    fields = ["indicator", *ENTRY_HEADERS]
+    out: dict[str, list[str]] = {f: [] for f in fields}
+    codes = list(dict.fromkeys([lang, "en", *LANGUAGE_NAMES]))
+    for code in codes:
+        catalogue = ui_catalogue(code) if _plain_tag(code) else {}
+        for field in fields:
+            text = catalogue.get(f"template.header.{field}", "").strip().lower()
+            if text and text not in out[field]:
+                out[field].append(text)
+    for field in ENTRY_HEADERS:  # the headers of templates made before the catalogue
+        if ENTRY_HEADERS[field].lower() not in out[field]:
+            out[field].append(ENTRY_HEADERS[field].lower())
+    if "indicator" not in out["indicator"]:
+        out["indicator"].append("indicator")
+    return out
+
+
+def _plain_tag(code: str) -> bool:
+    """Whether a language code from a hidden sheet is safe to look up (a plain tag)."""
+    return re.fullmatch(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", code) is not None
+
+
+def _choice_key(value: Any) -> Any:
+    return value.strip().casefold() if isinstance(value, str) else value
+
+
+def _localised_choices(meta: dict[str, str]) -> dict[str, dict[Any, str]]:
+    """The translated drop-down choices recorded in the hidden sheet, mapped to the stored
+    values: the *not applicable* choice to :data:`NOT_APPLICABLE_CHOICE`, each confidence
+    label to ``low``, ``medium`` or ``high`` (compared ignoring case and outer spaces)."""
+    value: dict[Any, str] = {}
+    na = meta.get("not_applicable_choice", "")
+    if na and na != NOT_APPLICABLE_CHOICE:
+        value[_choice_key(na)] = NOT_APPLICABLE_CHOICE
+    confidence: dict[Any, str] = {}
+    for level in CONFIDENCE_LEVELS:
+        label = meta.get(f"confidence:{level}", "")
+        if label and _choice_key(label) not in {_choice_key(c) for c in CONFIDENCE_LEVELS}:
+            confidence[_choice_key(label)] = level
+    return {"value": value, "confidence": confidence}
 
 
 #: Entry columns a template may lack (made before they existed): read as empty.

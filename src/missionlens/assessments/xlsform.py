@@ -68,6 +68,7 @@ from missionlens.assessments.formats.xlsx_format import xlsx_target as _xlsx_tar
 from missionlens.assessments.record import CONFIDENCE_LEVELS, INTERNAL, Batch, file_failure
 from missionlens.atomic import atomic_path
 from missionlens.framework.elements import BinaryScale, Indicator, NumericScale, RubricScale
+from missionlens.framework.translations import LANGUAGE_NAMES, check_language, ui_catalogue
 from missionlens.periods import parse_period
 from missionlens.text import as_text
 
@@ -242,24 +243,28 @@ def _num(value: float) -> str:
 
 
 def _value_question(
-    fw: Framework, ind: Indicator, lists: dict[str, list[tuple[str, str]]]
+    fw: Framework, ind: Indicator, lists: dict[str, list[tuple[str, str]]], tx: Any = None
 ) -> dict[str, str]:
+    from missionlens.assessments.excel_template import _Texts
+
+    tx = tx or _Texts(fw, "en", "form.")
     scale = fw.scale(ind.scale)
-    hint = ind.question or ind.definition
+    hint = tx.fw_text(ind.id, "question") or tx.fw_text(ind.id, "definition")
     if ind.evidence:
-        hint += (" " if hint else "") + "Evidence: " + "; ".join(ind.evidence) + "."
-    row = {"name": ind.id, "label": _label(ind.name), "hint": _label(hint), "required": "no"}
+        evidence = [tx.fw_text(ind.id, f"evidence.{k}") for k in range(len(ind.evidence))]
+        hint += (" " if hint else "") + tx.ui("evidence_prefix") + "; ".join(evidence) + "."
+    name = tx.fw_text(ind.id, "name")
+    row = {"name": ind.id, "label": _label(name), "hint": _label(hint), "required": "no"}
+    na_label = tx.ui("not_applicable_choice")
     if isinstance(scale, RubricScale):
         own = bool(ind.anchors)
         list_name = f"levels_{ind.id}" if own else f"levels_{scale.id}"
         if list_name not in lists:
-            table = fw.anchors(ind.id)
+            from missionlens.assessments.excel_template import _anchor_texts
+
             lists[list_name] = [
-                (_num(v), _label(f"{_num(v)} – {lab}" + (f": {desc}" if desc else "")))
-                for v, lab, desc in zip(
-                    table["value"], table["label"], table["description"], strict=True
-                )
-            ] + [(NOT_APPLICABLE_CHOICE, NOT_APPLICABLE_LABEL)]
+                (text.split(" – ", 1)[0], _label(text)) for text in _anchor_texts(fw, ind, tx)
+            ] + [(NOT_APPLICABLE_CHOICE, na_label)]
         row["type"] = f"select_one {list_name}"
     elif isinstance(scale, BinaryScale):
         default = ("Yes", "No")
@@ -267,10 +272,11 @@ def _value_question(
             "yes_no" if (scale.true_label, scale.false_label) == default else f"yes_no_{scale.id}"
         )
         if list_name not in lists:
+            yes, no = tx.binary_labels(scale)
             lists[list_name] = [
-                ("1", _label(scale.true_label)),
-                ("0", _label(scale.false_label)),
-                (NOT_APPLICABLE_CHOICE, NOT_APPLICABLE_LABEL),
+                ("1", _label(yes)),
+                ("0", _label(no)),
+                (NOT_APPLICABLE_CHOICE, na_label),
             ]
         row["type"] = f"select_one {list_name}"
     else:
@@ -280,19 +286,21 @@ def _value_question(
         row["relevant"] = (
             f"${{{ind.id}{FIELD_SUFFIXES['not_applicable']}}} != '{NOT_APPLICABLE_CHOICE}'"
         )
-        unit = f" ({scale.unit})" if scale.unit else ""
+        unit = f" ({tx.unit(scale)})" if scale.unit else ""
         clauses, words = [], []
         if scale.minimum is not None:
             clauses.append(f". >= {_num(scale.minimum)}")
-            words.append(f"at least {_num(scale.minimum)}")
+            words.append(tx.ui("at_least", value=_num(scale.minimum)))
         if scale.maximum is not None:
             clauses.append(f". <= {_num(scale.maximum)}")
-            words.append(f"at most {_num(scale.maximum)}")
+            words.append(tx.ui("at_most", value=_num(scale.maximum)))
         if clauses:
             row["constraint"] = " and ".join(clauses)
-            row["constraint_message"] = _label(f"Enter a number {' and '.join(words)}{unit}.")
+            row["constraint_message"] = _label(
+                tx.ui("number_message", words=tx.ui("and").join(words), unit=unit)
+            )
         if unit:
-            row["hint"] = (row["hint"] + " " if row["hint"] else "") + f"Unit:{unit}."
+            row["hint"] = (row["hint"] + " " if row["hint"] else "") + tx.ui("unit", unit=unit)
     return row
 
 
@@ -305,6 +313,8 @@ def write_xlsform(
     period: str | None = None,
     form_id: str | None = None,
     form_title: str | None = None,
+    langs: Sequence[str] | None = None,
+    default_language: str | None = None,
 ) -> Path:
     """Write the assessment questionnaire of a framework as an XLSForm for KoboToolbox or ODK.
 
@@ -322,6 +332,18 @@ def write_xlsform(
         The period assessed (fixed in the form); if not given, it is typed in.
     form_id, form_title : str, optional
         Override the form id (default ``<framework id>_<phase>``) and title.
+    langs : sequence of str, optional
+        Working languages of the form (BCP 47 tags, e.g. ``["en", "fr", "ar"]``). Without
+        them the form has one ``label`` (``hint``, ``constraint_message``) column in English,
+        as before. With them every text column is written once per language, named by the
+        XLSForm convention ``label::French (fr)``, in the choices sheet too, from the
+        framework's translations (English where one is missing, recorded in
+        :attr:`Framework.text_fallbacks`) and the interface catalogue. Names of questions and
+        choices (``pol_01``, ``3``, ``na``) are the same in every language, so an export reads
+        back the same whatever language the analyst filled it in.
+    default_language : str, optional
+        The language shown first (``settings`` sheet, ``default_language``); the first of
+        ``langs`` by default. It must be one of ``langs``.
 
     Returns
     -------
@@ -349,7 +371,21 @@ def write_xlsform(
     """
     import openpyxl
 
+    from missionlens.errors import ArgumentError
+
     target = _xlsx_target(path, "write_xlsform")
+    if isinstance(langs, str):
+        raise ArgumentError(f"langs must be a list of language tags, e.g. [{langs!r}]")
+    lang_list = [check_language(x, "langs") for x in langs] if langs is not None else []
+    if langs is not None and (not lang_list or len(set(lang_list)) != len(lang_list)):
+        raise ArgumentError(
+            f"langs must list each language once, at least one, e.g. ['en', 'fr'], not {langs!r}"
+        )
+    if default_language is not None and default_language not in lang_list:
+        raise ArgumentError(
+            f"default_language {default_language!r} must be one of langs "
+            f"({', '.join(lang_list) or 'none given'})"
+        )
     phases = framework.facet("phase").value_ids
     if phase not in phases:
         raise ValueError(f"unknown phase {phase!r}; phases are: {', '.join(phases)}")
@@ -383,6 +419,90 @@ def write_xlsform(
             + ", ".join(sorted(set(clashes)))
         )
 
+    from missionlens.assessments.excel_template import _Texts
+
+    builds = {
+        code: _form_rows(
+            framework,
+            indicators,
+            mission_list,
+            period_label,
+            phase,
+            _Texts(framework, code, "form."),
+        )
+        for code in (lang_list or ["en"])
+    }
+    survey, choices, title = builds[lang_list[0] if lang_list else "en"]
+    if form_title is not None:
+        title = form_title
+    ident = form_id or re.sub(r"[^A-Za-z0-9_.\-]", "_", f"{framework.id}_{phase}")
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "survey"
+    settings_header = ["form_title", "form_id", "version", "instance_name"]
+    settings = [
+        _label(title),
+        ident,
+        framework.fingerprint,
+        "concat(${mission}, ' ', ${period}, ' ', ${rater})",
+    ]
+    if not lang_list:
+        _rows(
+            ws, list(SURVEY_COLUMNS), [[row.get(c, "") for c in SURVEY_COLUMNS] for row in survey]
+        )
+        _rows(
+            wb.create_sheet("choices"), ["list_name", "name", "label"], [list(c) for c in choices]
+        )
+    else:
+        default = default_language or lang_list[0]
+        if default != lang_list[0]:
+            survey, choices, title = builds[default]
+            settings[0] = _label(form_title if form_title is not None else title)
+        # every language's rows have the same names in the same order (only texts differ)
+        columns: list[str] = []
+        for column in SURVEY_COLUMNS:
+            if column in _TRANSLATED_COLUMNS:
+                columns += [_language_column(column, code) for code in lang_list]
+            else:
+                columns.append(column)
+        table = []
+        for k, row in enumerate(survey):
+            cells = []
+            for column in SURVEY_COLUMNS:
+                if column in _TRANSLATED_COLUMNS:
+                    cells += [builds[code][0][k].get(column, "") for code in lang_list]
+                else:
+                    cells.append(row.get(column, ""))
+            table.append(cells)
+        _rows(ws, columns, table)
+        choice_rows = [
+            [name_list, name, *(builds[code][1][k][2] for code in lang_list)]
+            for k, (name_list, name, _) in enumerate(choices)
+        ]
+        _rows(
+            wb.create_sheet("choices"),
+            ["list_name", "name", *(_language_column("label", code) for code in lang_list)],
+            choice_rows,
+        )
+        settings_header.append("default_language")
+        settings.append(_language_name(default))
+    _rows(wb.create_sheet("settings"), settings_header, [settings])
+    # written atomically: a crash or a full disk leaves the old file (see missionlens.atomic)
+    with atomic_path(target) as temporary:
+        wb.save(temporary)
+    return target
+
+
+def _form_rows(
+    framework: Framework,
+    indicators: Sequence[Indicator],
+    mission_list: list[str],
+    period_label: str | None,
+    phase: str,
+    tx: Any,
+) -> tuple[list[dict[str, str]], list[tuple[str, str, str]], str]:
+    """The survey rows, the choices and the title of the form in one language."""
     survey: list[dict[str, str]] = [
         {"type": "start", "name": "start"},
         {"type": "end", "name": "end"},
@@ -398,7 +518,7 @@ def write_xlsform(
             {
                 "type": "select_one missions",
                 "name": "mission",
-                "label": _SHARED_LABELS["mission"],
+                "label": tx.ui("mission"),
                 "required": "yes",
             }
         )
@@ -407,7 +527,7 @@ def write_xlsform(
             {
                 "type": "text",
                 "name": "mission",
-                "label": _SHARED_LABELS["mission"],
+                "label": tx.ui("mission"),
                 "required": "yes",
             }
         )
@@ -420,26 +540,20 @@ def write_xlsform(
             {
                 "type": "text",
                 "name": "period",
-                "label": _SHARED_LABELS["period"],
-                "hint": "A year (2024), half-year (2024-H1), quarter (2024-Q3), month (2024-03) "
-                "or UN financial year (2023/24).",
+                "label": tx.ui("period"),
+                "hint": tx.ui("period_hint"),
                 "required": "yes",
                 "constraint": _PERIOD_CONSTRAINT,
-                "constraint_message": "Enter a period such as 2024, 2024-H1, 2024-Q3 or 2023/24.",
+                "constraint_message": tx.ui("period_message"),
             }
         )
     survey.append({"type": "calculate", "name": "phase", "calculation": _literal(phase)})
-    survey.append(
-        {"type": "text", "name": "rater", "label": _SHARED_LABELS["rater"], "required": "yes"}
-    )
+    survey.append({"type": "text", "name": "rater", "label": tx.ui("rater"), "required": "yes"})
     survey.append(
         {
             "type": "note",
             "name": _NOTE_FIELDS[0],
-            "label": "For each indicator, pick the level whose description fits the evidence "
-            "best, say how confident you are and note the evidence and its sources. If an "
-            f"indicator does not apply to the mission, answer {NOT_APPLICABLE_LABEL} and say "
-            "why. Leave an indicator blank if you cannot assess it.",
+            "label": tx.ui("intro", na=tx.ui("not_applicable_choice")),
         }
     )
     lists: dict[str, list[tuple[str, str]]] = {}
@@ -448,16 +562,22 @@ def write_xlsform(
         members = [i for i in indicators if framework.dimension_of(i.id) == dim.id]
         if not members:
             continue
-        survey.append({"type": "begin_group", "name": dim.id, "label": _label(dim.name)})
+        survey.append(
+            {
+                "type": "begin_group",
+                "name": dim.id,
+                "label": _label(tx.fw_text("nodes:" + dim.id, "name")),
+            }
+        )
         for ind in members:
-            question = _value_question(framework, ind, lists)
+            question = _value_question(framework, ind, lists, tx)
             applies = ind.id + FIELD_SUFFIXES["not_applicable"]
             if question["type"] == "decimal":  # a number cannot say N/A: ask first
                 survey.append(
                     {
                         "type": "select_one applies",
                         "name": applies,
-                        "label": _FIELD_LABELS["not_applicable"] + f" ({_label(ind.name)})",
+                        "label": tx.ui("not_applicable") + f" ({question['label']})",
                         "required": "no",
                     }
                 )
@@ -472,9 +592,8 @@ def write_xlsform(
                 {
                     "type": "text",
                     "name": ind.id + FIELD_SUFFIXES["not_applicable_reason"],
-                    "label": _FIELD_LABELS["not_applicable_reason"],
-                    "hint": "Required when the indicator does not apply, e.g. the mission is "
-                    "not in Africa: no AU partnership.",
+                    "label": tx.ui("not_applicable_reason"),
+                    "hint": tx.ui("na_reason_hint"),
                     "required": "yes",
                     "relevant": not_applicable,
                     "appearance": "multiline",
@@ -484,68 +603,63 @@ def write_xlsform(
                 {
                     "type": "select_one confidence",
                     "name": ind.id + FIELD_SUFFIXES["confidence"],
-                    "label": _FIELD_LABELS["confidence"],
+                    "label": tx.ui("confidence"),
                     "relevant": answered,
                 },
                 {
                     "type": "text",
                     "name": ind.id + FIELD_SUFFIXES["evidence"],
-                    "label": _FIELD_LABELS["evidence"],
+                    "label": tx.ui("evidence"),
                     "relevant": answered,
                     "appearance": "multiline",
                 },
                 {
                     "type": "text",
                     "name": ind.id + FIELD_SUFFIXES["sources"],
-                    "label": _FIELD_LABELS["sources"],
+                    "label": tx.ui("sources"),
                     "relevant": answered,
                 },
                 {
                     "type": "text",
                     "name": ind.id + FIELD_SUFFIXES["comment"],
-                    "label": _FIELD_LABELS["comment"],
+                    "label": tx.ui("comment"),
                     "relevant": answered,
                 },
             ]
         survey.append({"type": "end_group", "name": dim.id})
 
     choices: list[tuple[str, str, str]] = [("missions", m, _label(m)) for m in mission_list]
-    choices += [("confidence", level, level.capitalize()) for level in CONFIDENCE_LEVELS]
+    choices += [("confidence", level, tx.ui(f"confidence_{level}")) for level in CONFIDENCE_LEVELS]
     if uses_applies:
         choices += [
-            ("applies", "yes", "Yes"),
-            ("applies", NOT_APPLICABLE_CHOICE, NOT_APPLICABLE_LABEL),
+            ("applies", "yes", tx.ui("applies_yes")),
+            ("applies", NOT_APPLICABLE_CHOICE, tx.ui("not_applicable_choice")),
         ]
     for list_name, items in lists.items():
         choices += [(list_name, name, label) for name, label in items]
 
-    phase_label = next(v.label for v in framework.facet("phase").values if v.id == phase) or phase
-    title = form_title or f"{framework.title}: {phase_label}" + (
+    phase_label = (
+        next(v.label for v in framework.facet("phase").values if v.id == phase)
+        and tx.fw_text("facets:phase", f"values.{phase}.label")
+    ) or phase
+    title = tx.ui("title", title=tx.fw_text("", "title"), phase=phase_label) + (
         f" ({period_label})" if period_label else ""
     )
-    ident = form_id or re.sub(r"[^A-Za-z0-9_.\-]", "_", f"{framework.id}_{phase}")
+    return survey, choices, title
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "survey"
-    _rows(ws, list(SURVEY_COLUMNS), [[row.get(c, "") for c in SURVEY_COLUMNS] for row in survey])
-    _rows(wb.create_sheet("choices"), ["list_name", "name", "label"], [list(c) for c in choices])
-    _rows(
-        wb.create_sheet("settings"),
-        ["form_title", "form_id", "version", "instance_name"],
-        [
-            [
-                _label(title),
-                ident,
-                framework.fingerprint,
-                "concat(${mission}, ' ', ${period}, ' ', ${rater})",
-            ]
-        ],
-    )
-    # written atomically: a crash or a full disk leaves the old file (see missionlens.atomic)
-    with atomic_path(target) as temporary:
-        wb.save(temporary)
-    return target
+
+#: Survey columns written once per language when the form has several (``label::French (fr)``).
+_TRANSLATED_COLUMNS: frozenset[str] = frozenset({"label", "hint", "constraint_message"})
+
+
+def _language_name(code: str) -> str:
+    """``French (fr)``: the XLSForm name of a language (its English name and its tag)."""
+    return f"{LANGUAGE_NAMES.get(code, code)} ({code})"
+
+
+def _language_column(column: str, code: str) -> str:
+    """``label::French (fr)``, the XLSForm column of a text in one language."""
+    return f"{column}::{_language_name(code)}"
 
 
 def _rows(ws: Any, header: list[str], rows: list[list[str]]) -> None:
@@ -644,13 +758,29 @@ def _two_columns(columns: list[str], first: int, second: int) -> str:
 
 
 def _question_labels(framework: Framework) -> dict[str, str]:
-    """Question names by label (lower case), to recognise an export with labels as headers."""
+    """Question names by label (lower case), in every working language, to recognise an export
+    with labels as headers (English, then the interface catalogues and the framework's
+    translations)."""
     labels = {label.lower(): field for field, label in _SHARED_LABELS.items()}
     labels.update(
         {label.lower(): f"<indicator>{FIELD_SUFFIXES[f]}" for f, label in _FIELD_LABELS.items()}
     )
+    for code in ("en", *LANGUAGE_NAMES, *framework.translations):
+        catalogue = ui_catalogue(code)
+        for field in _SHARED_LABELS:
+            text = catalogue.get(f"form.{field}", "").strip().lower()
+            if text:
+                labels.setdefault(text, field)
+        for field in _FIELD_LABELS:
+            text = catalogue.get(f"form.{field}", "").strip().lower()
+            if text:
+                labels.setdefault(text, f"<indicator>{FIELD_SUFFIXES[field]}")
     for ind in framework.indicators:
         labels.setdefault(_label(ind.name).strip().lower(), ind.id)
+        for translation in framework.translations.values():
+            name = translation.flat.get(f"indicators.{ind.id}.name", "")
+            if name.strip():
+                labels.setdefault(_label(name).strip().lower(), ind.id)
     return labels
 
 

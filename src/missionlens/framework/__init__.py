@@ -21,6 +21,10 @@ facets (level, lifecycle phase, Cairo finding, A4P+ priority). Modules, from the
 ``registry``
     The built-in frameworks and their versions: :func:`list_frameworks`,
     :func:`load_framework` (``name@version``).
+``translations``
+    The framework's text in other languages (translation files beside the framework file,
+    :meth:`Framework.text` with its English fallback, the completeness check) and the
+    interface strings of templates, forms, plots and reports.
 ``diff``
     What changed between two frameworks (:func:`diff_frameworks`) and migration mappings
     between versions (:func:`load_migration`).

@@ -73,6 +73,27 @@ FRAMEWORK_FORMAT_VERSION = "1"
 _SKIP_STRUCTURE = "missionlens.skip_structure"
 
 
+class _TextState:
+    """The translations attached to a framework, the English-text cache and the fallbacks.
+
+    Not part of what a framework *is*: two frameworks that differ only in their translations
+    compare equal (and have the same fingerprint), so every instance of this class is equal to
+    every other.
+    """
+
+    __slots__ = ("english", "fallbacks", "translations")
+
+    def __init__(self, translations: dict[str, Any] | None = None) -> None:
+        self.translations: dict[str, Any] = dict(translations or {})
+        self.fallbacks: list[tuple[str, str, str, str]] = []
+        self.english: dict[str, str] | None = None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _TextState)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 class Framework(_Model):
     """An assessment framework: scales, facets and a tree of nodes with indicators as leaves.
 
@@ -123,6 +144,9 @@ class Framework(_Model):
 
     _children: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
     _depth: dict[str, int] = PrivateAttr(default_factory=dict)
+    # translations of the text: neither part of the fingerprint nor of equality (text only,
+    # see framework.translations)
+    _languages: _TextState = PrivateAttr(default_factory=lambda: _TextState())
 
     @model_validator(mode="after")
     def _check_structure(self, info: ValidationInfo) -> Framework:
@@ -416,6 +440,99 @@ class Framework(_Model):
                 values = list(ind.tags.get(facet_id, ()))
             rows += [(ind.id, facet_id, str(v)) for v in values]
         return pd.DataFrame(rows, columns=["indicator", "facet", "value"])
+
+    # ----------------------------------------------------------------------------- languages
+    @property
+    def translations(self) -> dict[str, Any]:
+        """The translations attached, by language (each a
+        :class:`~missionlens.framework.translations.Translation`).
+
+        Not part of the :attr:`fingerprint`: translations are text only.
+        """
+        return dict(self._languages.translations)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """``"en"`` and the languages of the translations attached, sorted after it."""
+        return ("en", *sorted(k for k in self._languages.translations if k != "en"))
+
+    @property
+    def text_fallbacks(self) -> pd.DataFrame:
+        """Every text asked of :meth:`text` that fell back to English, once each.
+
+        Columns ``element``, ``field``, ``language`` (asked for) and ``reason``
+        (``no_translation``, ``missing`` or ``empty``). Kept by this framework object (built-in
+        frameworks are cached, so the table gathers the fallbacks of every caller).
+        """
+        columns = ["element", "field", "language", "reason"]
+        return pd.DataFrame(self._languages.fallbacks, columns=columns, dtype=object)
+
+    def text(self, element_id: str, field: str, lang: str = "en") -> str:
+        """The text of an element in a language, English when the translation is missing.
+
+        Parameters
+        ----------
+        element_id : str
+            An indicator, node, scale or facet id (``"scales:r5"`` names the section), or
+            ``""`` for the framework's ``title`` and ``description``.
+        field : str
+            ``name``, ``definition``, ``question``, ``not_applicable_when``, ``anchors.<value>``,
+            ``evidence.<k>``, ``levels.<value>.label``, ``values.<id>.label``, ...
+        lang : str
+            BCP 47 tag.
+
+        Returns
+        -------
+        str
+            The translation, or the English text (the fallback is recorded in
+            :attr:`text_fallbacks`; never a blank where English has text).
+
+        Raises
+        ------
+        ArgumentError
+            If ``lang`` is not a language tag or no element has the id.
+
+        Examples
+        --------
+        >>> import missionlens as ml
+        >>> fw = ml.load_framework("whole-of-mission@2")
+        >>> fw.text("political", "name")
+        'Political process and strategy'
+        """
+        from missionlens.framework.translations import lookup
+
+        found = lookup(self, element_id, field, lang)
+        if found.fallback:
+            record = (element_id, field, lang, found.reason)
+            if record not in self._languages.fallbacks:
+                self._languages.fallbacks.append(record)
+        return found.text
+
+    def with_translations(self, *translations: Any) -> Framework:
+        """A copy of the framework with these translations attached (replacing any of their
+        languages).
+
+        Raises
+        ------
+        FrameworkError
+            If a translation is for another framework or version.
+        ArgumentError
+            If an argument is not a :class:`~missionlens.framework.translations.Translation`.
+        """
+        from missionlens.framework.translations import Translation, check_matches
+
+        attached = dict(self._languages.translations)
+        for item in translations:
+            if not isinstance(item, Translation):
+                raise ArgumentError(
+                    "with_translations takes Translation objects (see load_translation), not "
+                    f"{type(item).__name__}"
+                )
+            check_matches(item, self)
+            attached[item.language] = item
+        copy = self.model_copy()
+        copy._languages = _TextState(attached)
+        return copy
 
     # ------------------------------------------------------------------------------ identity
     @property

@@ -8,6 +8,10 @@ means that version. :func:`parse_framework_spec` is the one place where ``name@v
 read: the command line and every ``framework=`` argument that takes a name go through
 :func:`load_framework`.
 
+Translation files beside a framework file, ``<name>-v<version>.<lang>.yaml``, are never taken for
+frameworks: :func:`load_framework` attaches them to the framework it loads (see
+:mod:`missionlens.framework.translations`).
+
 Loaded built-ins are cached (they are immutable), keyed by folder, name and version; a framework
 file given by path is read afresh every time, since it may have changed.
 """
@@ -37,10 +41,12 @@ __all__ = [
     "BuiltinFile",
     "builtin_frameworks",
     "builtin_migrations",
+    "builtin_translations",
     "list_frameworks",
     "load_framework",
     "parse_framework_spec",
     "read_builtin",
+    "translations_beside",
     "version_key",
 ]
 
@@ -54,12 +60,13 @@ CACHE_SIZE = 16
 _NAME = r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*?"
 _VERSION = r"[0-9][A-Za-z0-9_.]*"
 _FRAMEWORK_FILE = re.compile(rf"^(?P<name>{_NAME})-v(?P<version>{_VERSION})\.ya?ml$")
+#: A translation beside a framework file: ``<name>-v<version>.<lang>.yaml`` (never a framework).
+_LANG = r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*"
+_TRANSLATION_FILE = re.compile(
+    rf"^(?P<name>{_NAME})-v(?P<version>{_VERSION}?)\.(?P<lang>{_LANG})\.ya?ml$"
+)
 _MIGRATION_FILE = re.compile(
     rf"^(?P<name>{_NAME})-v(?P<old>{_VERSION})-to-v(?P<new>{_VERSION})\.ya?ml$"
-)
-#: ``<name>-v<version>.<lang>.yaml``: a translation of a built-in framework, never a framework.
-_TRANSLATION_FILE = re.compile(
-    rf"^{_NAME}-v[0-9][A-Za-z0-9_]*(?:\.[0-9][A-Za-z0-9_]*)*\.[a-z]{{2,3}}\.ya?ml$"
 )
 
 
@@ -182,7 +189,39 @@ def _load_builtin(folder: str, file: BuiltinFile) -> Framework:
     ]
     if problems:
         raise FrameworkError(problem_frame(problems, file.file), file.file)
-    return fw
+    return _attach_builtin_translations(fw, file)
+
+
+def builtin_translations(file: BuiltinFile) -> dict[str, str]:
+    """The translation files of a built-in framework file, by language (file names)."""
+    found: dict[str, str] = {}
+    for entry in _folder().iterdir():
+        match = _TRANSLATION_FILE.match(entry.name)
+        if match and (match["name"], match["version"]) == (file.name, file.version):
+            found[match["lang"]] = entry.name
+    return dict(sorted(found.items()))
+
+
+def _attach_builtin_translations(fw: Framework, file: BuiltinFile) -> Framework:
+    from missionlens.framework.translations import _translation_from
+    from missionlens.framework.yaml_io import parse_text
+
+    found = [
+        _translation_from(parse_text(read_builtin(name), "yaml", name), name)
+        for name in builtin_translations(file).values()
+    ]
+    return fw.with_translations(*found) if found else fw
+
+
+def translations_beside(path: Path) -> dict[str, Path]:
+    """Translation files beside a framework file ``x.yaml``: ``x.<lang>.yaml``, by language."""
+    found: dict[str, Path] = {}
+    pattern = re.compile(rf"^{re.escape(path.stem)}\.(?P<lang>{_LANG})\.ya?ml$")
+    for entry in sorted(path.parent.iterdir()) if path.parent.is_dir() else []:
+        match = pattern.match(entry.name)
+        if match and entry.is_file():
+            found[match["lang"]] = entry
+    return found
 
 
 def _builtin(name: str, version: str | None) -> Framework:
@@ -305,6 +344,11 @@ def load_framework(name_or_path: str | Path, version: str | None = None) -> Fram
         if not path.is_file():
             raise NotFoundError(f"no framework file {key}")
         fw = Framework.from_file(path)
+        beside = translations_beside(path)
+        if beside:
+            from missionlens.framework.translations import load_translation
+
+            fw = fw.with_translations(*(load_translation(p) for p in beside.values()))
         if version is not None and fw.version != version:
             raise NotFoundError(
                 f"framework file {key} is version '{fw.version}' of '{fw.id}', not version "

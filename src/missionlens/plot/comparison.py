@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from missionlens.errors import ArgumentError, MixedPhasesWarning
+from missionlens.framework.translations import check_language
 from missionlens.plot.data import (
     as_list,
     check_missions,
@@ -30,10 +31,23 @@ from missionlens.plot.data import (
     prepare,
     select_nodes,
 )
-from missionlens.plot.labels import node_labels, phase_label, score_text, type_label, what, wrap
+from missionlens.plot.labels import (
+    display_text,
+    localise,
+    node_labels,
+    phase_label,
+    plot_text,
+    score_text,
+    type_label,
+    what,
+    wrap,
+)
 from missionlens.plot.theme import (
     MUTED,
     NAN_TEXT,
+    NO_DATA,
+    NO_SCORE,
+    NOT_APPLICABLE,
     SCORE_LABEL,
     SCORE_TICKS,
     add_caption,
@@ -79,6 +93,7 @@ def plot_comparison(
     relative: str | None = None,
     caption: str | bool | None = None,
     ax: Axes | None = None,
+    lang: str = "en",
     **kwargs: Any,
 ) -> Axes:
     """Missions by nodes as a heatmap, with each score written in its cell.
@@ -126,6 +141,9 @@ def plot_comparison(
         The caption line (see :func:`plot_profile`); ``False`` for none.
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default the current Axes (a new figure if none is open).
+    lang : str, default "en"
+        Language of the text, as in :func:`~missionlens.plot_profile`: title, axis and colorbar
+        labels, cell notes, node and phase names; Arabic shaped and right to left.
     **kwargs
         Passed to ``Axes.imshow``.
 
@@ -204,12 +222,19 @@ def plot_comparison(
             found = distinct(table.loc[table["mission"] == m, "phase"])
             if len(found) == 1:
                 phases[m] = found[0]
+    check_language(lang)
     mission_labels = [
-        f"{m}\n({phase_label(phases[m]).lower()})" if m in phases else m for m in names
+        f"{m}\n({phase_label(phases[m], lang, framework).lower()})" if m in phases else m
+        for m in names
     ]
     mixed = sorted(set(phases.values()))
+    if lang != "en":
+        reasons = {NO_DATA: "no_data", NOT_APPLICABLE: "not_applicable", NO_SCORE: "no_score"}
+        for cell in np.ndindex(*missing.shape):
+            if missing[cell] in reasons:
+                missing[cell] = plot_text(reasons[missing[cell]], lang)
 
-    labels = node_labels(framework, view, nodes)
+    labels = node_labels(framework, view, nodes, lang)
     if transpose is None:
         transpose = len(nodes) > 8
     if transpose:
@@ -228,22 +253,23 @@ def plot_comparison(
         ax,
         (max(5.0, 1.15 * n_cols + 0.09 * longest + 2.0), max(2.6, 0.5 * n_rows + 2.2)),
     )
-    _heatmap(ax, shown, missing, partial, relative, kwargs)
+    _heatmap(ax, shown, missing, partial, relative, kwargs, lang)
     ax.set_xticks(
         range(n_cols),
-        col_labels,
+        [display_text(c, lang) for c in col_labels],
         rotation=40 if rotate else 0,
         ha="right" if rotate else "center",
         rotation_mode="anchor" if rotate else "default",
     )
-    ax.set_yticks(range(n_rows), row_labels)
-    rows_are = type_label(node_type, view, framework, heading=True)
-    ax.set_xlabel("Mission" if transpose else rows_are)
-    ax.set_ylabel(rows_are if transpose else "Mission")
+    ax.set_yticks(range(n_rows), [display_text(r, lang) for r in row_labels])
+    rows_are = type_label(node_type, view, framework, heading=True, lang=lang)
+    mission_word = plot_text("mission", lang)
+    ax.set_xlabel(mission_word if transpose else rows_are)
+    ax.set_ylabel(rows_are if transpose else mission_word)
     when = f", {chosen}" if chosen else ""
-    title = f"{what(node_type, view, framework, heading=True)}{when}"
+    title = f"{what(node_type, view, framework, heading=True, lang=lang)}{when}"
     if relative == "median":
-        title += ", relative to the peer median"
+        title += plot_text("relative_median", lang)
     ax.set_title(title, pad=18 if len(mixed) > 1 else 6)
     if len(mixed) > 1:
         shown_phases = ", ".join(phase_label(p).lower() for p in mixed)
@@ -265,7 +291,7 @@ def plot_comparison(
         )
     if partial.any():
         ax.annotate(
-            "◥ dotted cell: part of the node's weight rated",
+            plot_text("partial_note", lang),
             xy=(0.0, 0.0),
             xycoords="axes fraction",
             xytext=(0, -4),
@@ -278,6 +304,7 @@ def plot_comparison(
             annotation_clip=False,
         )
     add_caption(ax, caption_text(data, caption))
+    localise(ax, lang)
     return ax
 
 
@@ -295,6 +322,7 @@ def _heatmap(
     partial: np.ndarray,
     relative: str | None,
     kwargs: dict[str, Any],
+    lang: str = "en",
 ) -> None:
     """Cells coloured with their value, values written in, missing cells hatched with why."""
     import matplotlib as mpl
@@ -388,7 +416,9 @@ def _heatmap(
         spine.set_visible(False)
     colorbar = figure_of(ax).colorbar(image, ax=ax, fraction=0.05, pad=0.03, aspect=25)
     if relative == "median":
-        colorbar.set_label("Score less the peer median (points)")
+        colorbar.set_label(display_text(plot_text("relative_axis", lang), lang))
     else:
-        colorbar.set_label(SCORE_LABEL)
+        colorbar.set_label(
+            SCORE_LABEL if lang == "en" else display_text(plot_text("score_axis", lang), lang)
+        )
         colorbar.set_ticks(list(SCORE_TICKS))

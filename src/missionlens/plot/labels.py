@@ -7,7 +7,14 @@
 * direct labels at the end of lines, kept apart when the figure is drawn
   (:func:`direct_labels`, :class:`LabelLayout`, :func:`spread`);
 * the legend below the x-axis label (:func:`legend_below`) and the "no data" text
-  (:func:`no_data`).
+  (:func:`no_data`);
+* working languages: every string a plot draws goes through :func:`display_text`, which
+  shapes Arabic (joined letter forms, ``arabic-reshaper``) and puts right-to-left text in
+  visual order (the Unicode bidirectional algorithm, ``python-bidi``), since matplotlib draws
+  characters one by one, left to right; :func:`plot_text` gives a plot's own words in a
+  language (the catalogue ``missionlens/locales/ui.<lang>.yaml``) and :func:`localise`
+  applies :func:`display_text` to the titles, axis labels, texts and legend of a drawn plot.
+  matplotlib's bundled DejaVu Sans has the Arabic presentation forms, so no font is shipped.
 """
 
 from __future__ import annotations
@@ -27,18 +34,22 @@ if TYPE_CHECKING:
     from missionlens.framework.model import Framework
 
 __all__ = [
+    "ARABIC_FONT",
     "LABEL_GAP",
     "LABEL_OFFSET_PT",
     "LabelLayout",
     "direct_labels",
+    "display_text",
     "facet_name",
     "fit_row_labels",
     "heading",
     "legend_below",
+    "localise",
     "no_data",
     "node_labels",
     "overlapping",
     "phase_label",
+    "plot_text",
     "score_text",
     "spread",
     "text_value",
@@ -46,6 +57,14 @@ __all__ = [
     "what",
     "wrap",
 ]
+
+#: The font family drawn for right-to-left text: matplotlib's bundled DejaVu Sans, which holds
+#: the Arabic presentation forms (U+FB50-U+FDFF, U+FE70-U+FEFF) that shaping produces
+#: (checked by tests/test_languages.py with fontTools). Bitstream Vera / DejaVu licence.
+ARABIC_FONT = "DejaVu Sans"
+
+#: Attribute set on a Text already passed through :func:`display_text` by :func:`localise`.
+_SHAPED = "_missionlens_shaped"
 
 #: Offset of a direct label from the end of its line, in points.
 LABEL_OFFSET_PT = 8.0
@@ -73,6 +92,84 @@ def text_value(value: Any) -> str | None:
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat() if value == value.normalize() else value.isoformat()
     return str(value)
+
+
+def display_text(text: str, lang: str = "en") -> str:
+    """A string as matplotlib must be given it to show it right in language ``lang``.
+
+    For a right-to-left language (Arabic, ...), each line is shaped (``arabic_reshaper``: the
+    contextual letter forms and ligatures) and reordered into visual order
+    (``bidi.algorithm.get_display``, the Unicode bidirectional algorithm, UAX #9), so that
+    matplotlib, which lays glyphs out left to right without shaping, draws it as it is read.
+    Other languages are returned unchanged. Lines are processed one by one so that wrapped
+    labels keep their line order.
+
+    Examples
+    --------
+    >>> display_text("Score", "fr")
+    'Score'
+    >>> display_text("لا", "ar") == "\ufefb"  # lam-alef ligature
+    True
+    """
+    from missionlens.framework.translations import is_rtl
+
+    if not text or not is_rtl(lang):
+        return text
+    import arabic_reshaper
+    from bidi.algorithm import get_display
+
+    return "\n".join(str(get_display(arabic_reshaper.reshape(line))) for line in text.split("\n"))
+
+
+def plot_text(key: str, lang: str = "en", /, **values: object) -> str:
+    """A plot's own words (``plot.<key>`` of the catalogue) in ``lang``, English if missing.
+
+    >>> plot_text("no_data", "fr")
+    'pas de données'
+    """
+    from missionlens.framework.translations import ui
+
+    return ui("plot." + key, lang, **values)
+
+
+def localise(ax: Axes, lang: str) -> None:
+    """Pass the drawn text of a plot through :func:`display_text` (right-to-left languages).
+
+    The title, the axis labels, every text and annotation, the legend and the figure's
+    caption, each once (tick labels are given shaped by the plot itself, since matplotlib
+    regenerates them when drawing). The font is set to :data:`ARABIC_FONT`, upright (its
+    oblique face has no Arabic letters).
+    """
+    from missionlens.framework.translations import is_rtl
+
+    if not is_rtl(lang):
+        return
+    figure = figure_of(ax)
+    texts = [ax.title, ax.xaxis.label, ax.yaxis.label]
+    texts += [t for t in (getattr(ax, "_left_title", None), getattr(ax, "_right_title", None)) if t]
+    texts += list(ax.texts)
+    legend = ax.get_legend()
+    if legend is not None:
+        texts += list(legend.get_texts())
+        if legend.get_title() is not None:
+            texts.append(legend.get_title())
+    texts += list(figure.texts)
+    for attr in ("_supxlabel", "_suptitle", "_supylabel"):
+        extra = getattr(figure, attr, None)
+        if extra is not None:
+            texts.append(extra)
+    for text in texts:
+        if getattr(text, _SHAPED, False):
+            continue
+        content = text.get_text()
+        if content:
+            text.set_text(display_text(content, lang))
+            text.set_fontfamily([ARABIC_FONT, "sans-serif"])
+            # DejaVu Sans Oblique has no Arabic, and Arabic script has no italic convention
+            text.set_fontstyle("normal")
+        setattr(text, _SHAPED, True)
+    for label in (*ax.get_xticklabels(), *ax.get_yticklabels()):
+        label.set_fontfamily([ARABIC_FONT, "sans-serif"])
 
 
 def wrap(text: str, width: int) -> str:
@@ -136,9 +233,21 @@ def fit_row_labels(
     return max(candidates, key=lambda candidate: candidate[1])
 
 
-def phase_label(phase: str) -> str:
-    """A lifecycle phase as text: ``start_up`` becomes "Start-up"."""
-    return phase.replace("_", " ").capitalize().replace("Start up", "Start-up")
+def phase_label(phase: str, lang: str = "en", framework: Framework | None = None) -> str:
+    """A lifecycle phase as text: ``start_up`` becomes "Start-up".
+
+    In another language, the label of the phase in the framework's translation (its ``phase``
+    facet), English when there is none.
+    """
+    english = phase.replace("_", " ").capitalize().replace("Start up", "Start-up")
+    if lang == "en" or framework is None:
+        return english
+    try:
+        framework.facet("phase")
+        text = framework.text("facets:phase", f"values.{phase}.label", lang)
+    except (KeyError, ValueError):
+        return english
+    return text or english
 
 
 def score_text(value: float) -> str:
@@ -154,15 +263,25 @@ def score_text(value: float) -> str:
     return str(math.floor(value + 0.5))
 
 
-def node_labels(framework: Framework | None, view: str | None, ids: list[str]) -> dict[str, str]:
-    """Display names: framework names of nodes and indicators, labels of facet values."""
+def node_labels(
+    framework: Framework | None, view: str | None, ids: list[str], lang: str = "en"
+) -> dict[str, str]:
+    """Display names: framework names of nodes and indicators, labels of facet values.
+
+    In another language ``lang``, the framework's translations (English where one is missing,
+    recorded in :attr:`Framework.text_fallbacks`).
+    """
     out = {i: i for i in ids}
     if framework is None:
         return out
     if view in (None, "tree"):
-        names = {n.id: n.name for n in framework.nodes}
-        names.update({i.id: i.name for i in framework.indicators})
-        out.update({i: names[i] for i in ids if i in names})
+        nodes = {n.id for n in framework.nodes}
+        indicators = {i.id for i in framework.indicators}
+        for i in ids:
+            if i in nodes:
+                out[i] = framework.text("nodes:" + i, "name", lang)
+            elif i in indicators:
+                out[i] = framework.text("indicators:" + i, "name", lang)
         return out
     try:
         facet = framework.facet(view)
@@ -170,11 +289,16 @@ def node_labels(framework: Framework | None, view: str | None, ids: list[str]) -
         return out
     for value in facet.values:
         if value.id in out and value.label:
-            out[value.id] = f"{value.id}. {value.label}" if view == "finding" else value.label
+            label = (
+                framework.text("facets:" + view, f"values.{value.id}.label", lang)
+                if lang != "en"
+                else value.label
+            )
+            out[value.id] = f"{value.id}. {label}" if view == "finding" else label
     return out
 
 
-def facet_name(framework: Framework | None, view: str | None) -> str:
+def facet_name(framework: Framework | None, view: str | None, lang: str = "en") -> str:
     """The name of a facet view ("Level"), or the view id made readable."""
     if view is None or view == "tree":
         return "node"
@@ -184,37 +308,56 @@ def facet_name(framework: Framework | None, view: str | None) -> str:
         except KeyError:
             name = ""
         if name:
-            return name
+            return framework.text("facets:" + view, "name", lang) if lang != "en" else name
     return view.replace("_", " ")
 
 
-def heading(table: pd.DataFrame, mission: str, period: str | None) -> str:
+def heading(
+    table: pd.DataFrame,
+    mission: str,
+    period: str | None,
+    lang: str = "en",
+    framework: Framework | None = None,
+) -> str:
     """ "MINUSMA, 2023 (drawdown)": the mission, its period and its phase then, if known."""
-    text = f"{mission}, {period}" if period else str(mission)
+    comma = "، " if lang.split("-")[0] == "ar" else ", "
+    text = f"{mission}{comma}{period}" if period else str(mission)
     if "phase" in table.columns:
         values = table.loc[table["mission"] == mission, "phase"].tolist()
         phases = [v for v in dict.fromkeys(values) if v is not None]
-        text += f" ({phase_label(phases[0]).lower()})" if len(phases) == 1 else ""
+        if len(phases) == 1:
+            text += f" ({phase_label(phases[0], lang, framework).lower()})"
     return text
 
 
 def what(
-    node_type: str, view: str | None, framework: Framework | None, *, heading: bool = False
+    node_type: str,
+    view: str | None,
+    framework: Framework | None,
+    *,
+    heading: bool = False,
+    lang: str = "en",
 ) -> str:
     """Title text: "scores by dimension" for the tree, the facet's own name for a facet."""
     if view not in (None, "tree"):
-        return facet_name(framework, view)
-    text = f"scores by {type_label(node_type, view, framework)}"
+        return facet_name(framework, view, lang)
+    text = plot_text("scores_by", lang, what=type_label(node_type, view, framework, lang=lang))
     return text[:1].upper() + text[1:] if heading else text
 
 
 def type_label(
-    node_type: str, view: str | None, framework: Framework | None, *, heading: bool = False
+    node_type: str,
+    view: str | None,
+    framework: Framework | None,
+    *,
+    heading: bool = False,
+    lang: str = "en",
 ) -> str:
     """What the rows are: "dimension", "sub-dimension", or the facet's own name (as written)."""
     if view not in (None, "tree"):
-        return facet_name(framework, view)
-    text = {"subdimension": "sub-dimension", "root": "overall score"}.get(node_type, node_type)
+        return facet_name(framework, view, lang)
+    keys = {"subdimension", "root", "dimension", "indicator"}
+    text = plot_text(node_type, lang) if node_type in keys else node_type
     return text[:1].upper() + text[1:] if heading else text
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from missionlens.errors import ArgumentError
 from missionlens.framework.model import Framework
+from missionlens.framework.translations import check_language
 from missionlens.plot.data import (
     NUMERIC_COLUMNS,
     as_list,
@@ -35,16 +36,22 @@ from missionlens.plot.data import (
     select_nodes,
 )
 from missionlens.plot.labels import (
+    display_text,
     fit_row_labels,
     heading,
     legend_below,
+    localise,
     no_data,
     node_labels,
+    plot_text,
     what,
     wrap,
 )
 from missionlens.plot.theme import (
     MUTED,
+    NO_DATA,
+    NO_SCORE,
+    NOT_APPLICABLE,
     SCORE_TICKS,
     add_caption,
     axes_for,
@@ -180,6 +187,7 @@ def plot_profile(
     upper: str = "upper",
     caption: str | bool | None = None,
     ax: Axes | None = None,
+    lang: str = "en",
     **kwargs: Any,
 ) -> Axes:
     """One mission's scores per node as a dot chart (or bars, or a radar), others alongside.
@@ -227,6 +235,11 @@ def plot_profile(
         ``False`` for none, or the text to write.
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default the current Axes (a new figure if none is open).
+    lang : str, default "en"
+        Language of the plot's text (BCP 47 tag): title, axis label, notes, legend, and the
+        names of dimensions, facet values and phases from the framework's translations
+        (English where one is missing). Arabic is shaped and drawn right to left
+        (:func:`~missionlens.plot.labels.display_text`).
     **kwargs
         Passed to matplotlib when drawing the main mission's markers (``Axes.plot``) or bars
         (``Axes.barh``).
@@ -269,8 +282,10 @@ def plot_profile(
             upper=upper,
             caption=caption,
             ax=ax,
+            lang=lang,
             **kwargs,
         )
+    check_language(lang)
     if kind not in ("dot", "bar"):
         raise ArgumentError(f"{func}: kind must be 'dot', 'bar' or 'radar', not {kind!r}")
     rows_of = profile_rows(
@@ -288,8 +303,8 @@ def plot_profile(
 
     nodes = distinct(table["node"])
     context_nodes = [n for n in distinct(context["node"]) if n not in nodes]
-    labels = node_labels(framework, view, nodes)
-    labels.update(node_labels(framework, None, context_nodes))
+    labels = node_labels(framework, view, nodes, lang)
+    labels.update(node_labels(framework, None, context_nodes, lang))
     n_rows = len(nodes) + (len(context_nodes) + 1 if context_nodes else 0)
     ax = axes_for(ax, (7.5, 1.9 + 0.5 * n_rows))
     row_of = {n: float(i) for i, n in enumerate(nodes)}
@@ -316,7 +331,7 @@ def plot_profile(
             row = rows.loc[node]
             value = row["score"]
             if pd.isna(value):
-                missing_at[node].append((m, missing_text(row)))
+                missing_at[node].append((m, _reason_text(missing_text(row), lang)))
                 continue
             hollow = is_partial(row)
             any_hollow |= hollow
@@ -374,7 +389,7 @@ def plot_profile(
             if main and hollow:
                 share = row.get("weight_share", np.nan)
                 note = (
-                    f"{share:.0%} of weight rated"
+                    plot_text("weight_rated", lang, share=f"{share:.0%}")
                     if not pd.isna(share)
                     else f"coverage {row.get('coverage', np.nan):.0%}"
                 )
@@ -410,7 +425,12 @@ def plot_profile(
     if any_hollow:
         if kind == "bar":
             handles.append(
-                Patch(facecolor="white", edgecolor=MUTED, hatch="///", label="part of weight rated")
+                Patch(
+                    facecolor="white",
+                    edgecolor=MUTED,
+                    hatch="///",
+                    label=plot_text("part_rated", lang),
+                )
             )
         else:
             handles.append(
@@ -423,7 +443,7 @@ def plot_profile(
                     markerfacecolor="white",
                     markeredgecolor=MUTED,
                     markeredgewidth=1.5,
-                    label="hollow: part of weight rated",
+                    label=plot_text("hollow_part_rated", lang),
                 )
             )
     if any_interval:
@@ -436,7 +456,7 @@ def plot_profile(
                 alpha=0.6,
                 marker="|",
                 markersize=9,
-                label="interval",
+                label=plot_text("interval", lang),
             )
         )
     if context_nodes:
@@ -444,7 +464,7 @@ def plot_profile(
         ax.text(
             0.5,
             len(nodes),
-            CONTEXT_HEADER,
+            CONTEXT_HEADER if lang == "en" else plot_text("context_header", lang),
             ha="left",
             va="center",
             fontsize="small",
@@ -462,15 +482,23 @@ def plot_profile(
         max_width=44,
         reserved_pt=62.0 + 48.0 * (len(handles) > 1),
     )
-    ax.set_yticks([row_of[n] for n in order], texts, fontsize=font)
+    ax.set_yticks([row_of[n] for n in order], [display_text(t, lang) for t in texts], fontsize=font)
     ax.set_ylim(n_rows - 0.5, -0.5)
     ax.tick_params(axis="y", length=0)
-    score_axis(ax, "x")
-    ax.set_title(f"{heading(table, missions[0], chosen)}: {what(node_type, view, framework)}")
+    score_axis(ax, "x", plot_text("score_axis", lang))
+    title = heading(table, missions[0], chosen, lang, framework)
+    ax.set_title(f"{title}: {what(node_type, view, framework, lang=lang)}")
     if len(handles) > 1:
         legend_below(ax, handles, min(len(handles), 4))
     add_caption(ax, caption_text(data, caption))
+    localise(ax, lang)
     return ax
+
+
+def _reason_text(reason: str, lang: str) -> str:
+    """The words of a missing score ("no data", "n/a", "no score") in ``lang``."""
+    keys = {NO_DATA: "no_data", NOT_APPLICABLE: "not_applicable", NO_SCORE: "no_score"}
+    return plot_text(keys[reason], lang) if reason in keys and lang != "en" else reason
 
 
 def plot_radar(
@@ -484,6 +512,7 @@ def plot_radar(
     upper: str = "upper",
     caption: str | bool | None = None,
     ax: Axes | None = None,
+    lang: str = "en",
     **kwargs: Any,
 ) -> Axes:
     """One mission's scores per node as a radar (spider) chart, other missions alongside.
@@ -505,6 +534,8 @@ def plot_radar(
     ax : matplotlib.axes.Axes, optional
         A polar Axes (``plt.subplots(subplot_kw={"projection": "polar"})``); by default the
         current Axes if it is polar, else a new figure.
+    lang : str, default "en"
+        Language of the plot's text, as in :func:`plot_profile`.
     **kwargs
         Passed to ``Axes.plot`` for the main mission's line.
 
@@ -546,6 +577,7 @@ def plot_radar(
         extra=[c for c in dict.fromkeys((lower, upper)) if c not in _OPTIONAL],
     )
     table, framework, missions = rows_of.table, rows_of.framework, rows_of.missions
+    check_language(lang)
     nodes = distinct(table["node"])
     if len(nodes) < 3:
         raise ArgumentError(
@@ -563,7 +595,7 @@ def plot_radar(
             )
     angles = np.linspace(0.0, 2 * np.pi, len(nodes), endpoint=False)
     closed = np.append(angles, angles[0])
-    labels = node_labels(framework, rows_of.view, nodes)
+    labels = node_labels(framework, rows_of.view, nodes, lang)
     notes: dict[str, list[tuple[str, str]]] = {n: [] for n in nodes}
     has_interval = lower in table.columns and upper in table.columns
     handles = []
@@ -573,7 +605,7 @@ def plot_radar(
         values = rows["score"].to_numpy(dtype=np.float64)
         for node, value in zip(nodes, values, strict=True):
             if np.isnan(value):
-                notes[node].append((m, missing_text(rows.loc[node])))
+                notes[node].append((m, _reason_text(missing_text(rows.loc[node]), lang)))
         (line,) = ax.plot(
             closed,
             np.append(values, values[0]),
@@ -608,14 +640,15 @@ def plot_radar(
         if notes[node]:
             text += f"\n({_missing_note(notes[node], len(missions))})"
         spoke.append(text)
-    ax.set_xticks(angles, spoke, fontsize="small")
+    ax.set_xticks(angles, [display_text(t, lang) for t in spoke], fontsize="small")
     ax.set_ylim(0, 100)
     ax.set_yticks(list(SCORE_TICKS[1:]), [str(t) for t in SCORE_TICKS[1:]], fontsize="x-small")
     ax.set_rlabel_position(90)  # type: ignore[attr-defined]  # a PolarAxes
     ax.grid(color="0.85", linewidth=0.8)
     ax.set_title(
-        f"{heading(table, missions[0], rows_of.period)}: "
-        f"{what(node_type, rows_of.view, framework)} (score 0–100)",
+        f"{heading(table, missions[0], rows_of.period, lang, framework)}: "
+        f"{what(node_type, rows_of.view, framework, lang=lang)} "
+        + ("(score 0–100)" if lang == "en" else "(0–100)"),
         pad=16,
     )
     if len(missions) > 1:
@@ -627,4 +660,5 @@ def plot_radar(
             fontsize="small",
         )
     add_caption(ax, caption_text(data, caption))
+    localise(ax, lang)
     return ax

@@ -61,6 +61,7 @@ from missionlens.analysis.benchmarks import BenchmarkSet, benchmark_status
 from missionlens.analysis.lifecycle import decompose_change
 from missionlens.atomic import atomic_write
 from missionlens.errors import ArgumentError, MissionLensError
+from missionlens.framework.translations import is_rtl, ui
 from missionlens.periods import parse_period, period_order
 from missionlens.plot import plot_comparison, plot_lifecycle, plot_profile, plot_quadrant
 from missionlens.plot.time_axis import sort_periods
@@ -89,8 +90,9 @@ BENCHMARK_COLUMNS: tuple[str, ...] = ("mission", "node", "target", "deadline", "
 #: Columns ``benchmarks=`` must have.
 REQUIRED_BENCHMARK_COLUMNS: tuple[str, ...] = ("mission", "node", "target", "status")
 
-#: Languages of the report's own text.
-LANGUAGES: tuple[str, ...] = ("en",)
+#: Languages of the report's own text (section titles, tiles, figure titles and the names of the
+#: framework's elements; the interface catalogue ``missionlens/locales/ui.<lang>.yaml``).
+LANGUAGES: tuple[str, ...] = ("en", "fr", "ar")
 
 #: Longest evidence excerpt shown per entry beside the strongest and weakest indicators
 #: (characters); a longer text is cut there and marked as cut, with its full length. Critical
@@ -127,25 +129,57 @@ def display_text(value: object) -> Markup:
     return Markup("".join(parts))
 
 
-def _score(value: object) -> str:
-    """A score to one decimal, or ``missing``."""
+def _localised(text: str, pattern: str, lang: str) -> str:
+    """A number already rounded as text (``"62.5"``) in the notation of ``lang`` (Babel, CLDR):
+    the digits are Python's rounding in every language, only the symbols change."""
+    from decimal import Decimal
+
+    from babel.numbers import format_decimal
+
+    if lang == "en":
+        return text
+    return str(format_decimal(Decimal(text), format=pattern, locale=lang))
+
+
+def _score(value: object, lang: str = "en") -> str:
+    """A score to one decimal, or ``missing`` (decimal comma in French: ``62,5``)."""
+    missing = ui("report.missing", lang)
     if value is None or value is pd.NA:
-        return "missing"
+        return missing
     number = float(value)  # type: ignore[arg-type]
-    return "missing" if math.isnan(number) else f"{number:.1f}"
+    return missing if math.isnan(number) else _localised(f"{number:.1f}", "0.0", lang)
 
 
-def _signed(value: object) -> str:
+def _signed(value: object, lang: str = "en") -> str:
     if value is None or value is pd.NA or math.isnan(float(value)):  # type: ignore[arg-type]
-        return "n/a"
+        return ui("report.not_available", lang)
     number = float(value)  # type: ignore[arg-type]
-    return f"{number:+.1f}"
+    return _localised(f"{number:+.1f}", "+0.0;-0.0", lang)
 
 
-def _percent(value: object) -> str:
+def _percent(value: object, lang: str = "en") -> str:
     if value is None or value is pd.NA or math.isnan(float(value)):  # type: ignore[arg-type]
-        return "n/a"
-    return f"{100 * float(value):.0f}%"  # type: ignore[arg-type]
+        return ui("report.not_available", lang)
+    if lang == "en":
+        return f"{100 * float(value):.0f}%"  # type: ignore[arg-type]
+    from decimal import Decimal
+
+    from babel.numbers import format_percent
+
+    share = Decimal(f"{100 * float(value):.0f}") / 100  # type: ignore[arg-type]
+    return str(format_percent(share, locale=lang))
+
+
+def _date(stamp: str, lang: str) -> str:
+    """The generation time ``"2026-12-02 01:00 UTC"`` in the notation of ``lang`` (Babel)."""
+    if lang == "en":
+        return stamp
+    from babel.dates import format_datetime
+
+    when = datetime.datetime.strptime(stamp, "%Y-%m-%d %H:%M UTC").replace(
+        tzinfo=datetime.timezone.utc
+    )
+    return str(format_datetime(when, "medium", tzinfo=datetime.timezone.utc, locale=lang)) + " UTC"
 
 
 def _interval(row: dict[str, Any], has_intervals: bool) -> str:
@@ -210,8 +244,13 @@ def report(
         A banner printed at the top (e.g. "Illustrative ratings: not an assessment"). A
         banner is also printed whenever the data's ``sources`` or ``comment`` call entries
         illustrative, synthetic or fictional.
-    lang : {"en"}
-        The language of the report's own text (English only for now).
+    lang : {"en", "fr", "ar"}
+        The language of the report's own text: section titles, tiles, figure titles and
+        figures (:func:`missionlens.plot_profile` ``lang=``), the names of dimensions and
+        indicators (the framework's translations, English where one is missing); numbers and
+        dates in the language's notation by Babel (CLDR): ``62,5`` and ``67 %`` in French.
+        Arabic pages are ``dir="rtl"``. What analysts wrote is shown as entered; data files
+        are never localised.
 
     Returns
     -------
@@ -270,10 +309,17 @@ def render(context: dict[str, Any]) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    lang = str(context.get("lang", "en"))
     env.filters["text"] = display_text
-    env.filters["score"] = _score
-    env.filters["signed"] = _signed
-    env.filters["percent"] = _percent
+    env.filters["score"] = lambda value: _score(value, lang)
+    env.filters["signed"] = lambda value: _signed(value, lang)
+    env.filters["percent"] = lambda value: _percent(value, lang)
+    env.globals["t"] = lambda key, **values: ui("report." + key, lang, **values)
+    env.globals["rtl"] = is_rtl(lang)
+    if "method" in context and isinstance(context["method"], dict):
+        method = dict(context["method"])
+        method["generated"] = _date(str(method["generated"]), lang)
+        context = {**context, "method": method}
     name = "mission.html.j2" if context["kind"] == "mission" else "comparison.html.j2"
     return env.get_template(name).render(**context)
 
@@ -476,6 +522,7 @@ def build_context(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         base = _base_context(profiles, shown, benchmarks, agreement, note)
+        base["lang"] = lang
         if kind == "mission":
             content = _mission_context(profiles, shown[0], period, base)
         else:
@@ -495,11 +542,36 @@ def build_context(
     content["notes"] = notes
     if title is None:
         title = (
-            f"{shown[0]}: mission report, {content['period']}"
+            ui("report.mission_title", lang, mission=shown[0], period=content["period"])
             if kind == "mission"
-            else f"Comparison of {len(shown)} missions, {content['period']}"
+            else ui("report.comparison_title", lang, n=len(shown), period=content["period"])
         )
+    if lang != "en":
+        content = _translate_names(content, profiles.framework, lang)
+        base = _translate_names(base, profiles.framework, lang)
     return {**base, **content, "kind": kind, "title": title, "lang": lang}
+
+
+def _translate_names(value: Any, fw: Any, lang: str) -> Any:
+    """The context with every framework element's ``name`` in ``lang`` (a row with ``node``
+    or ``indicator`` and ``name``; ``dimension_names``), English where no translation is."""
+    if isinstance(value, dict):
+        out = {k: _translate_names(v, fw, lang) for k, v in value.items()}
+        ident = value.get("indicator", value.get("node"))
+        if "name" in value and isinstance(ident, str) and isinstance(value["name"], str):
+            if ident == fw.root.id and value["name"] == "overall":
+                out["name"] = ui("plot.root", lang)
+            elif ident in fw.indicator_ids or ident in fw.node_ids:
+                out["name"] = fw.text(ident, "name", lang)
+        if "dimension_names" in value and isinstance(value["dimension_names"], dict):
+            out["dimension_names"] = {
+                k: fw.text(k, "name", lang) if k in fw.node_ids else v
+                for k, v in value["dimension_names"].items()
+            }
+        return out
+    if isinstance(value, list):
+        return [_translate_names(v, fw, lang) for v in value]
+    return value
 
 
 def report_period(profiles: Profiles, missions: Sequence[str]) -> str:
@@ -960,9 +1032,11 @@ def _mission_context(
     if assessed:
         figures.append(
             _figure(
-                lambda ax: plot_profile(profiles, mission=mission, period=period, ax=ax),
+                lambda ax: plot_profile(
+                    profiles, mission=mission, period=period, ax=ax, lang=base["lang"]
+                ),
                 "fig-profile",
-                f"{mission}, {period}: score of each dimension (0-100, 100 best)",
+                ui("report.figure_profile", base["lang"], mission=mission, period=period),
             )
         )
         if len(periods) > 1:
@@ -970,7 +1044,7 @@ def _mission_context(
                 _figure(
                     lambda ax: plot_lifecycle(profiles, missions=[mission], ax=ax),
                     "fig-lifecycle",
-                    f"{mission}: overall score over the periods assessed",
+                    ui("report.figure_lifecycle", base["lang"], mission=mission),
                 )
             )
     strongest, weakest, n_scored = _strongest_weakest(
@@ -1064,9 +1138,11 @@ def _comparison_context(
     if assessed:
         figures.append(
             _figure(
-                lambda ax: plot_comparison(profiles, missions=assessed, period=period, ax=ax),
+                lambda ax: plot_comparison(
+                    profiles, missions=assessed, period=period, ax=ax, lang=base["lang"]
+                ),
                 "fig-comparison",
-                f"Score of each dimension by mission, {period} (0-100, 100 best)",
+                ui("report.figure_comparison", base["lang"], period=period),
                 size=(8.0, max(3.0, 0.45 * len(assessed) + 2.0)),
             )
         )
@@ -1080,7 +1156,7 @@ def _comparison_context(
                 _figure(
                     lambda ax: plot_quadrant(subset, caption=_caption(profiles), ax=ax),
                     "fig-quadrant",
-                    f"Performance against context, {period}",
+                    ui("report.figure_quadrant", base["lang"], period=period),
                     size=(7.0, 5.0),
                 )
             )
