@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 import missionlens as ml
-from missionlens.framework.model import Framework
+from missionlens.framework.translations import skeleton
 from missionlens.framework.yaml_io import safe_load_unique
 
 FRAMEWORKS = Path(ml.__file__).parent / "frameworks"
@@ -34,78 +34,6 @@ _DIGITS = str.maketrans(
     }
 )
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-
-
-def _num(value: float) -> str:
-    """Key of a level or anchor value, as the skeleton writes it (1.0 -> "1")."""
-    return f"{value:g}"
-
-
-def _put(target: dict[str, Any], key: str, value: object) -> None:
-    if value:
-        target[key] = value
-
-
-def english_skeleton(fw: Framework) -> dict[str, Any]:
-    """The ``text:`` mapping of the English skeleton of ``fw``.
-
-    Walks the framework for every non-empty text field, the way
-    ``/tmp/p2/skeleton-en.yaml`` (the translators' skeleton) was made.
-    """
-    text: dict[str, Any] = {"title": fw.title}
-    _put(text, "description", fw.description)
-    scales: dict[str, Any] = {}
-    for scale in fw.scales:
-        entry: dict[str, Any] = {}
-        _put(entry, "name", scale.name)
-        _put(entry, "description", scale.description)
-        if scale.kind == "numeric":
-            _put(entry, "unit", scale.unit)
-        if scale.kind == "rubric":
-            levels: dict[str, Any] = {}
-            for level in scale.levels:
-                item: dict[str, Any] = {}
-                _put(item, "label", level.label)
-                _put(item, "description", level.description)
-                if item:
-                    levels[_num(level.value)] = item
-            _put(entry, "levels", levels)
-        if scale.kind == "binary":
-            _put(entry, "false_label", scale.false_label)
-            _put(entry, "true_label", scale.true_label)
-        scales[scale.id] = entry
-    text["scales"] = scales
-    facets: dict[str, Any] = {}
-    for facet in fw.facets:
-        entry = {}
-        _put(entry, "name", facet.name)
-        _put(entry, "description", facet.description)
-        values: dict[str, Any] = {}
-        for value in facet.values:
-            item = {}
-            _put(item, "label", value.label)
-            _put(item, "description", value.description)
-            values[value.id] = item
-        entry["values"] = values
-        facets[facet.id] = entry
-    text["facets"] = facets
-    nodes: dict[str, Any] = {}
-    for node in fw.nodes:
-        entry = {"name": node.name}
-        _put(entry, "description", node.description)
-        nodes[node.id] = entry
-    text["nodes"] = nodes
-    indicators: dict[str, Any] = {}
-    for ind in fw.indicators:
-        entry = {"name": ind.name}
-        _put(entry, "definition", ind.definition)
-        _put(entry, "question", ind.question)
-        _put(entry, "not_applicable_when", ind.not_applicable_when)
-        _put(entry, "anchors", {_num(a.value): a.description for a in ind.anchors})
-        _put(entry, "evidence", list(ind.evidence))
-        indicators[ind.id] = entry
-    text["indicators"] = indicators
-    return text
 
 
 def _leaves(tree: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
@@ -128,7 +56,8 @@ def _numbers(text: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def english() -> dict[str, Any]:
-    return english_skeleton(ml.load_framework("whole-of-mission"))
+    # the library's skeleton (tests/test_translation_fr.py checks it against a walk of its own)
+    return skeleton(ml.load_framework("whole-of-mission"))
 
 
 @pytest.fixture(scope="module")

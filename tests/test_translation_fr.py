@@ -185,6 +185,10 @@ def test_skeleton_walker_reproduces_the_shape_of_the_file_format(wom2: ml.Framew
     assert skeleton["indicators"]["pol_consent"]["anchors"]["5"].startswith("No formal act")
     # the skeleton (generated the same way) has 1,078 text leaves
     assert len(_leaves(skeleton)) == 1078
+    # and the library's own skeleton (what check-translations enforces) is the same text
+    from missionlens.framework.translations import skeleton as library_skeleton
+
+    assert _leaves(library_skeleton(wom2)) == _leaves(skeleton)
 
 
 def test_exactly_the_skeleton_keys(wom2: ml.Framework, french: dict[str, Any]) -> None:
