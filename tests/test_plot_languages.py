@@ -248,3 +248,35 @@ def test_english_is_the_default(figure: Callable[[], Any]) -> None:
     notes = [t.get_text() for t in ax.texts if t.get_gid() == "not-shown"]
     assert notes == ["Not shown (no context or performance value): C"]
     assert ml.plot_waterfall(MOVES, ax=figure()).get_title() == "What moved the score"
+
+
+# ---------------------------------------------------------------------------------- report
+@pytest.fixture(scope="module")
+def wom_profiles() -> ml.Profiles:
+    from missionlens.demo import synthetic_assessments
+
+    fw = ml.load_framework("whole-of-mission")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ml.score(synthetic_assessments(fw), framework=fw)
+
+
+def test_report_table_headers_and_fixed_sentences_are_translated(
+    wom_profiles: ml.Profiles, tmp_path: Path
+) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fr = ml.report(wom_profiles, tmp_path / "fr.html", mission="Mission A", lang="fr")
+        en = ml.report(wom_profiles, tmp_path / "en.html", mission="Mission A")
+        ar = ml.report(wom_profiles, tmp_path / "ar.html", mission="Mission A", lang="ar")
+    page, english = fr.read_text(encoding="utf-8"), en.read_text(encoding="utf-8")
+    # the French words of locales/ui.fr.yaml, written out
+    assert '<th class="num">couverture</th>' in page
+    assert '<th class="num">part du poids</th>' in page
+    assert "<th>cadre</th>" in page  # the method table
+    assert "Aucune analyse d'incertitude effectuée" in page
+    assert '<th class="num">coverage</th>' not in page
+    # English as the templates wrote it, apostrophes unescaped
+    assert '<th class="num">coverage</th>' in english and "<th>framework</th>" in english
+    assert "in the mission's phase and have a value" in english
+    assert "<th>الإطار</th>" in ar.read_text(encoding="utf-8")
