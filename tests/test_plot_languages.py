@@ -275,6 +275,8 @@ def test_report_table_headers_and_fixed_sentences_are_translated(
     assert '<th class="num">part du poids</th>' in page
     assert "<th>cadre</th>" in page  # the method table
     assert "Aucune analyse d'incertitude effectuée" in page
+    assert ", période 2024-H2, phase du cycle de vie : " in page  # a sentence with values
+    assert '<div class="label">couverture ' in page
     assert '<th class="num">coverage</th>' not in page
     # English as the templates wrote it, apostrophes unescaped
     assert '<th class="num">coverage</th>' in english and "<th>framework</th>" in english

@@ -303,7 +303,9 @@ def _fixed_text(text: str) -> Markup:
 
     Only ``&``, ``<`` and ``>`` are escaped (the catalogue is the package's own text, with
     no placeholder filled from data), so that the English report keeps its apostrophes as
-    they were written in the templates, byte for byte.
+    they were written in the templates, byte for byte. The template's ``tv`` fills the
+    placeholders of such a text with :meth:`Markup.format`, which escapes every value that
+    is not already markup.
     """
     import html
 
@@ -328,6 +330,9 @@ def render(context: dict[str, Any]) -> str:
     env.filters["percent"] = lambda value: _percent(value, lang)
     env.globals["t"] = lambda key, **values: ui("report." + key, lang, **values)
     env.globals["tt"] = lambda key: _fixed_text(ui("report." + key, lang))
+    env.globals["tv"] = lambda key, **values: _fixed_text(ui("report." + key, lang)).format(
+        **values
+    )
     env.globals["rtl"] = is_rtl(lang)
     if "method" in context and isinstance(context["method"], dict):
         method = dict(context["method"])
