@@ -282,3 +282,28 @@ def test_report_table_headers_and_fixed_sentences_are_translated(
     assert '<th class="num">coverage</th>' in english and "<th>framework</th>" in english
     assert "in the mission's phase and have a value" in english
     assert "<th>الإطار</th>" in ar.read_text(encoding="utf-8")
+
+
+def test_every_report_template_key_is_in_each_catalogue() -> None:
+    """Each ``t``/``tt``/``tv`` key of the templates exists in en, fr and ar (a key YAML
+    reads as a boolean, such as ``no:``, would not)."""
+    import re
+
+    import yaml
+
+    import missionlens
+
+    package = Path(missionlens.__file__).parent
+    keys: set[str] = set()
+    for template in (package / "reports" / "templates").glob("*.j2"):
+        keys |= set(re.findall(r'\bt[tv]?\("([a-z0-9_.]+)"', template.read_text(encoding="utf-8")))
+    assert "body.answer_no" in keys
+    for lang in ("en", "fr", "ar"):
+        path = package / "locales" / f"ui.{lang}.yaml"
+        report = yaml.safe_load(path.read_text(encoding="utf-8"))["strings"]["report"]
+        for key in sorted(keys):
+            node: Any = report
+            for part in key.split("."):
+                assert isinstance(node, dict) and part in node, f"ui.{lang}.yaml: report.{key}"
+                node = node[part]
+            assert isinstance(node, str) and node, f"ui.{lang}.yaml: report.{key}"
