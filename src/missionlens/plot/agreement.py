@@ -15,8 +15,16 @@ import numpy as np
 import pandas as pd
 
 from missionlens.errors import ArgumentError
+from missionlens.framework.translations import check_language
 from missionlens.plot.data import check_missions, distinct, prepare
-from missionlens.plot.labels import legend_below, wrap
+from missionlens.plot.labels import (
+    display_text,
+    legend_below,
+    localise,
+    node_labels,
+    plot_text,
+    wrap,
+)
 from missionlens.plot.theme import (
     MUTED,
     OKABE_ITO,
@@ -47,6 +55,7 @@ def plot_agreement(
     high: str = "alpha_high",
     caption: str | bool | None = None,
     ax: Axes | None = None,
+    lang: str = "en",
     **kwargs: Any,
 ) -> Axes:
     """Krippendorff's alpha per indicator with its interval, against the thresholds.
@@ -72,6 +81,9 @@ def plot_agreement(
         The caption line; a table gives its ``attrs["caption"]`` by default.
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default the current Axes (a new figure if none is open).
+    lang : str, default "en"
+        Language of the plot's own words (title, axis, marks); right-to-left text is
+        shaped (:func:`~missionlens.plot.labels.display_text`).
     **kwargs
         Passed to ``Axes.plot`` for the alpha markers.
 
@@ -97,6 +109,7 @@ def plot_agreement(
     ['b', 'a']
     """
     func = "plot_agreement"
+    check_language(lang)
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"{func}: data must be a pandas DataFrame, not {type(data).__name__}")
     table, _ = prepare(data, func, [item, alpha], ["scope", low, high], numeric=[alpha, low, high])
@@ -115,7 +128,8 @@ def plot_agreement(
             strict=True,
         )
     ]
-    names = [n if n.strip(": ") else "overall" for n in names]
+    overall = plot_text("overall", lang)
+    names = [n if n.strip(": ") else overall for n in names]
     table = table.assign(_name=names)
     order = np.argsort(table[alpha].fillna(np.inf).to_numpy(), kind="stable")
     table = table.iloc[order].reset_index(drop=True)
@@ -161,7 +175,7 @@ def plot_agreement(
             ax.text(
                 0.02,
                 y,
-                "undefined",
+                plot_text("undefined", lang),
                 transform=ax.get_yaxis_transform(),
                 va="center",
                 fontsize="x-small",
@@ -185,15 +199,16 @@ def plot_agreement(
     finite = [v for v in (*values, *(table[low] if has_interval else [])) if np.isfinite(v)]
     left = min(0.0, float(np.floor(min(finite, default=0.0) * 10) / 10))
     ax.set_xlim(left, 1.0)
-    ax.set_yticks(ys, table["_name"].tolist(), fontsize="small")
+    ax.set_yticks(ys, [display_text(t, lang) for t in table["_name"]], fontsize="small")
     ax.set_ylim(n - 0.5, -0.5)
     ax.tick_params(axis="y", length=0)
-    ax.set_xlabel("Krippendorff's alpha (1 = perfect agreement, 0 = chance)")
+    ax.set_xlabel(plot_text("alpha_axis", lang))
     ax.grid(axis="x", color="0.9")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.set_title("Agreement between raters", pad=14)
+    ax.set_title(plot_text("agreement_title", lang), pad=14)
     add_caption(ax, caption_text(data, caption))
+    localise(ax, lang)
     return ax
 
 
@@ -208,6 +223,7 @@ def plot_rater_spread(
     framework: Framework | None = None,
     caption: str | bool | None = None,
     ax: Axes | None = None,
+    lang: str = "en",
     **kwargs: Any,
 ) -> Axes:
     """Per indicator, each rater's value as a dot: where the raters disagree.
@@ -233,6 +249,10 @@ def plot_rater_spread(
         The caption line; a table gives its ``attrs["caption"]`` by default.
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default the current Axes (a new figure if none is open).
+    lang : str, default "en"
+        Language of the plot's own words (title, axis, marks) and, with ``framework``,
+        of the indicator and scale names (English where a translation is missing);
+        right-to-left text is shaped (:func:`~missionlens.plot.labels.display_text`).
     **kwargs
         Passed to ``Axes.plot`` for the raters' markers.
 
@@ -260,6 +280,7 @@ def plot_rater_spread(
     ['a', 'b']
     """
     func = "plot_rater_spread"
+    check_language(lang)
     if not isinstance(entries, pd.DataFrame):
         raise TypeError(f"{func}: entries must be a pandas DataFrame, not {type(entries).__name__}")
     table, _ = prepare(
@@ -277,6 +298,8 @@ def plot_rater_spread(
         raise ArgumentError(f"{func}: no entries with a value to draw")
     unit_cols = [c for c in ("mission", "period") if c in table.columns and table[c].nunique() > 1]
     names = {i.id: i.name for i in framework.indicators} if framework is not None else {}
+    if framework is not None and lang != "en":
+        names = node_labels(framework, None, list(names), lang)
     keys = [indicator, *unit_cols]
     groups = []
     for key, rows in table.groupby(keys, sort=False):
@@ -322,11 +345,11 @@ def plot_rater_spread(
             zorder=2,
             gid="median",
         )
-    ax.set_yticks(range(n), [g[1] for g in groups], fontsize="small")
+    ax.set_yticks(range(n), [display_text(g[1], lang) for g in groups], fontsize="small")
     ax.set_ylim(n - 0.5, -0.5)
     ax.tick_params(axis="y", length=0)
     shown = {str(g[2][indicator].iloc[0]) for g in groups}
-    xlabel = "Value as entered"
+    xlabel = plot_text("value_entered", lang)
     if framework is not None:
         scales = {framework.indicator(i).scale for i in shown if i in framework.indicator_ids}
         if len(scales) == 1:
@@ -334,12 +357,18 @@ def plot_rater_spread(
             if scale.kind == "rubric":
                 levels = getattr(scale, "levels", ())
                 ax.set_xticks([lv.value for lv in levels], [f"{lv.value:g}" for lv in levels])
-                xlabel = f"Value as entered ({scale.name or scale.id})"
+                scale_name = (
+                    scale.name
+                    if lang == "en"
+                    else framework.text("scales:" + scale.id, "name", lang)
+                )
+                xlabel = plot_text("value_entered_scale", lang, scale=scale_name or scale.id)
     ax.set_xlabel(xlabel)
     ax.grid(axis="x", color="0.9")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.set_title("Raters' values per indicator (grey: median)")
+    ax.set_title(plot_text("spread_title", lang))
     legend_below(ax, handles, min(len(handles), 5))
     add_caption(ax, caption_text(entries, caption))
+    localise(ax, lang)
     return ax

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from missionlens.framework.translations import check_language
 from missionlens.plot.data import (
     check_missions,
     check_unique,
@@ -23,15 +24,25 @@ from missionlens.plot.data import (
     prepare,
 )
 from missionlens.plot.labels import (
+    display_text,
     facet_name,
     fit_row_labels,
     heading,
     legend_below,
+    localise,
     no_data,
     node_labels,
+    plot_text,
     score_text,
 )
-from missionlens.plot.theme import OKABE_ITO, add_caption, axes_for, caption_text, score_axis
+from missionlens.plot.theme import (
+    OKABE_ITO,
+    SCORE_LABEL,
+    add_caption,
+    axes_for,
+    caption_text,
+    score_axis,
+)
 from missionlens.scoring.profiles import Profiles
 
 if TYPE_CHECKING:
@@ -48,6 +59,7 @@ def plot_facets(
     view: str = "level",
     caption: str | bool | None = None,
     ax: Axes | None = None,
+    lang: str = "en",
     **kwargs: Any,
 ) -> Axes:
     """One mission's scores by facet value as horizontal bars, with indicator counts.
@@ -79,6 +91,10 @@ def plot_facets(
         The caption line (see :func:`plot_profile`); ``False`` for none.
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default the current Axes (a new figure if none is open).
+    lang : str, default "en"
+        Language of the plot's own words and of the facet values' labels (the framework's
+        translation, English where it has none); right-to-left text is shaped
+        (:func:`~missionlens.plot.labels.display_text`).
     **kwargs
         Passed to ``Axes.barh``.
 
@@ -106,6 +122,7 @@ def plot_facets(
     ['70 (n = 4)', '55 (n = 2 of 4)', 'no data']
     """
     func = "plot_facets"
+    check_language(lang)
     table, framework = prepare(
         data,
         func,
@@ -128,7 +145,7 @@ def plot_facets(
         raise ValueError(f"{func}: mission {mission!r} has no scores for period {chosen!r}")
     check_unique(table, ["node"], func, "select one period with period=...")
     values = distinct(table["node"])
-    labels = node_labels(framework, view, values)
+    labels = node_labels(framework, view, values, lang)
     rows = table.set_index("node")
     ax = axes_for(ax, (7.5, 1.7 + 0.42 * len(values)))
 
@@ -142,7 +159,7 @@ def plot_facets(
         n = row["n_indicators"]
         cov = row["coverage"] if "coverage" in rows.columns else np.nan
         if np.isnan(score):
-            no_data(ax, i, missing_text(row))
+            no_data(ax, i, _reason_text(missing_text(row), lang))
             continue
         partial = is_partial(row)
         any_partial |= partial
@@ -160,7 +177,7 @@ def plot_facets(
         )
         count = f"{n:.0f}"
         if not np.isnan(cov) and cov < 1 and cov > 0:
-            count += f" of {round(n / cov):.0f}"
+            count = plot_text("count_of", lang, n=count, total=f"{round(n / cov):.0f}")
         text = f"{score_text(score)} (n = {count})"
         # about 0.9 score points per character at the documented widths: past 100, write the
         # annotation inside the bar's end (white on a full bar, on a white box on a hatched one)
@@ -185,17 +202,32 @@ def plot_facets(
     texts, size = fit_row_labels(
         ax, [labels[v] for v in values], width=34, reserved_pt=62.0 + 48.0 * any_partial
     )
-    ax.set_yticks(range(len(values)), texts, fontsize=size)
+    ax.set_yticks(range(len(values)), [display_text(t, lang) for t in texts], fontsize=size)
     ax.set_ylim(len(values) - 0.5, -0.5)
     ax.tick_params(axis="y", length=0)
-    score_axis(ax, "x")
+    score_axis(ax, "x", SCORE_LABEL if lang == "en" else plot_text("score_axis", lang))
     ax.spines["left"].set_visible(True)
-    ax.set_title(f"{heading(table, mission, chosen)}: {facet_name(framework, view)}")
-    handles: list[Any] = [Patch(facecolor=color, edgecolor=color, label="all indicators scored")]
+    title = heading(table, mission, chosen, lang, framework)
+    ax.set_title(f"{title}: {facet_name(framework, view, lang)}")
+    handles: list[Any] = [
+        Patch(facecolor=color, edgecolor=color, label=plot_text("all_scored", lang))
+    ]
     if any_partial:
         handles.append(
-            Patch(facecolor="white", edgecolor=color, hatch="///", label="part of weight rated")
+            Patch(
+                facecolor="white",
+                edgecolor=color,
+                hatch="///",
+                label=plot_text("part_rated", lang),
+            )
         )
         legend_below(ax, handles, 2)
     add_caption(ax, caption_text(data, caption))
+    localise(ax, lang)
     return ax
+
+
+def _reason_text(reason: str, lang: str) -> str:
+    """The words of a missing score ("no data", "n/a", "no score") in ``lang``."""
+    keys = {"no data": "no_data", "n/a": "not_applicable", "no score": "no_score"}
+    return plot_text(keys[reason], lang) if reason in keys and lang != "en" else reason

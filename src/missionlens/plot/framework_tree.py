@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from missionlens.errors import ArgumentError
 from missionlens.framework.model import Framework
-from missionlens.plot.labels import wrap
+from missionlens.framework.translations import check_language
+from missionlens.plot.labels import display_text, localise, node_labels, plot_text, wrap
 from missionlens.plot.theme import (
     MUTED,
     OKABE_ITO,
@@ -32,6 +33,8 @@ __all__ = ["plot_framework"]
 
 _HATCHES = ("", "//", "..", "\\\\", "xx", "++", "--")
 _COLUMNS = ("Framework", "Dimensions", "Sub-dimensions", "Indicators")
+#: Catalogue keys (``plot.<key>``) of the column heads in another language.
+_COLUMN_KEYS = ("tree_framework", "tree_dimensions", "tree_subdimensions", "tree_indicators")
 
 
 def plot_framework(
@@ -42,6 +45,7 @@ def plot_framework(
     labels: bool = True,
     caption: str | bool | None = None,
     ax: Axes | None = None,
+    lang: str = "en",
     **kwargs: Any,
 ) -> Axes:
     """The framework tree as an icicle: boxes stacked by depth, heights the effective weights.
@@ -69,6 +73,10 @@ def plot_framework(
         none.
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default the current Axes (a new figure if none is open).
+    lang : str, default "en"
+        Language of the plot's own words (column heads, axis, title) and of the elements'
+        names and the framework's title (its translation, English where it has none);
+        right-to-left text is shaped (:func:`~missionlens.plot.labels.display_text`).
     **kwargs
         Passed to ``Axes.bar`` for the boxes.
 
@@ -99,6 +107,7 @@ def plot_framework(
         )
     if kind != "icicle":
         raise ArgumentError(f"{func}: kind must be 'icicle', not {kind!r}")
+    check_language(lang)
     weight = effective_weights(
         framework, None if recipe is None else recipe_weights(framework, recipe)
     )
@@ -110,6 +119,8 @@ def plot_framework(
     zero: list[str] = []
     names = {n.id: n.name for n in framework.nodes}
     names.update({i.id: i.name for i in framework.indicators})
+    if lang != "en":
+        names = node_labels(framework, None, list(names), lang)
     dim_style = {
         d.id: (OKABE_ITO[k % len(OKABE_ITO)], _HATCHES[k % len(_HATCHES)])
         for k, d in enumerate(framework.dimensions)
@@ -172,18 +183,21 @@ def plot_framework(
     draw(framework.root.id, 0.0)
     ax.set_xlim(0, n_columns)
     ax.set_ylim(1, 0)
-    heads = [_COLUMNS[min(c, 2)] for c in range(n_columns - 1)] + [_COLUMNS[-1]]
-    ax.set_xticks([c + 0.5 for c in range(n_columns)], heads)
+    columns = _COLUMNS if lang == "en" else tuple(plot_text(k, lang) for k in _COLUMN_KEYS)
+    heads = [columns[min(c, 2)] for c in range(n_columns - 1)] + [columns[-1]]
+    ax.set_xticks([c + 0.5 for c in range(n_columns)], [display_text(h, lang) for h in heads])
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0], ["0 %", "25 %", "50 %", "75 %", "100 %"])
-    ax.set_ylabel("Share of the root score (effective weight)")
+    ax.set_ylabel(plot_text("tree_share_axis", lang))
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    ax.set_title(f"{framework.title or framework.id}: structure and effective weights")
+    title = framework.title if lang == "en" else framework.text("", "title", lang)
+    ax.set_title(plot_text("tree_title", lang, title=title or framework.id))
     if zero:
-        shown = ", ".join(zero[:12]) + (f" (+{len(zero) - 12} more)" if len(zero) > 12 else "")
+        more = plot_text("tree_more", lang, n=len(zero) - 12) if len(zero) > 12 else ""
+        shown = ", ".join(zero[:12]) + more
         ax.annotate(
-            f"Weight 0 (not drawn): {shown}",
+            plot_text("tree_zero", lang, shown=shown),
             xy=(0.0, 0.0),
             xycoords="axes fraction",
             xytext=(0, -24),
@@ -202,4 +216,5 @@ def plot_framework(
             else f"framework {framework.id} {framework.version} ({framework.fingerprint})"
         )
         add_caption(ax, text)
+    localise(ax, lang)
     return ax

@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from missionlens.errors import ArgumentError
+from missionlens.framework.translations import check_language
 from missionlens.plot.data import check_unique, prepare
-from missionlens.plot.labels import legend_below
+from missionlens.plot.labels import legend_below, localise, plot_text
 from missionlens.plot.theme import (
     OKABE_ITO,
     SCORE_LABEL,
@@ -46,7 +47,9 @@ def _intervals(
     caption: str | bool | None,
     ax: Axes | None,
     kwargs: dict[str, Any],
+    lang: str = "en",
 ) -> Axes:
+    check_language(lang)
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"{func}: data must be a pandas DataFrame, not {type(data).__name__}")
     numbers = [centre, lower, upper, *([nominal] if nominal else [])]
@@ -85,7 +88,7 @@ def _intervals(
         "markersize": 7,
         "color": color,
         "zorder": 3,
-        "label": "median",
+        "label": plot_text("median", lang),
         "clip_on": False,
         "gid": "median",
     } | kwargs
@@ -94,7 +97,9 @@ def _intervals(
     from matplotlib.lines import Line2D
 
     handles.append(Line2D([], [], **{k: v for k, v in options.items() if k not in ("gid",)}))
-    handles.append(Line2D([], [], color=color, linewidth=4, alpha=0.45, label="5–95 % interval"))
+    handles.append(
+        Line2D([], [], color=color, linewidth=4, alpha=0.45, label=plot_text("interval_5_95", lang))
+    )
     if has_nominal:
         ax.plot(
             table[nominal],
@@ -118,7 +123,7 @@ def _intervals(
                 markerfacecolor="white",
                 markeredgecolor=OKABE_ITO[1],
                 markeredgewidth=1.6,
-                label="nominal (recipe as given)",
+                label=plot_text("nominal", lang),
             )
         )
     ax.set_yticks(ys, table[mission].tolist())
@@ -129,17 +134,18 @@ def _intervals(
         ax.set_xlim(0.5, highest + 0.5)
         step = max(1, int(np.ceil(highest / 10)))
         ax.set_xticks(np.arange(1, highest + 1, step))
-        ax.set_xlabel("Rank (1 = best)")
+        ax.set_xlabel(plot_text("rank_axis", lang))
         ax.grid(axis="x", color="0.88", linewidth=0.8)
         ax.set_axisbelow(True)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        ax.set_title("Rank across the uncertainty runs")
+        ax.set_title(plot_text("rank_title", lang))
     else:
-        score_axis(ax, "x", SCORE_LABEL)
-        ax.set_title("Score across the uncertainty runs")
+        score_axis(ax, "x", SCORE_LABEL if lang == "en" else plot_text("score_axis", lang))
+        ax.set_title(plot_text("score_title", lang))
     legend_below(ax, handles, len(handles))
     add_caption(ax, caption_text(data, caption))
+    localise(ax, lang)
     return ax
 
 
@@ -153,6 +159,7 @@ def plot_rank_intervals(
     nominal: str | None = "rank_nominal",
     caption: str | bool | None = None,
     ax: Axes | None = None,
+    lang: str = "en",
     **kwargs: Any,
 ) -> Axes:
     """Each mission's median rank with its 5-95 % interval, against its nominal rank.
@@ -174,6 +181,9 @@ def plot_rank_intervals(
         The caption line; a table gives its ``attrs["caption"]`` by default.
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default the current Axes (a new figure if none is open).
+    lang : str, default "en"
+        Language of the plot's own words (title, axis, legend); right-to-left text is shaped
+        (:func:`~missionlens.plot.labels.display_text`).
     **kwargs
         Passed to ``Axes.plot`` for the median markers.
 
@@ -214,6 +224,7 @@ def plot_rank_intervals(
         caption=caption,
         ax=ax,
         kwargs=kwargs,
+        lang=lang,
     )
 
 
@@ -227,6 +238,7 @@ def plot_score_intervals(
     nominal: str | None = "score_nominal",
     caption: str | bool | None = None,
     ax: Axes | None = None,
+    lang: str = "en",
     **kwargs: Any,
 ) -> Axes:
     """Each mission's median score with its 5-95 % interval, against its nominal score.
@@ -242,7 +254,7 @@ def plot_score_intervals(
         Columns of the mission, its median score and the bounds of its interval.
     nominal : str or None, default "score_nominal"
         Column of the nominal score; skipped if ``None`` or absent.
-    caption, ax, **kwargs
+    caption, ax, lang, **kwargs
         As in :func:`plot_rank_intervals`.
 
     Returns
@@ -270,4 +282,5 @@ def plot_score_intervals(
         caption=caption,
         ax=ax,
         kwargs=kwargs,
+        lang=lang,
     )

@@ -16,10 +16,21 @@ import pandas as pd
 
 from missionlens.errors import ArgumentError
 from missionlens.framework.elements import LEVELS
+from missionlens.framework.translations import check_language
 from missionlens.plot.data import check_missions, choose_period, distinct, listing
-from missionlens.plot.labels import heading, legend_below, node_labels, score_text, wrap
+from missionlens.plot.labels import (
+    display_text,
+    heading,
+    legend_below,
+    localise,
+    node_labels,
+    plot_text,
+    score_text,
+    wrap,
+)
 from missionlens.plot.theme import (
     MUTED,
+    SCORE_LABEL,
     TOL_BRIGHT,
     add_caption,
     axes_for,
@@ -174,6 +185,7 @@ def plot_levels(
     period: str | None = None,
     caption: str | bool | None = None,
     ax: Axes | None = None,
+    lang: str = "en",
     **kwargs: Any,
 ) -> Axes:
     """Finding 15: each dimension's score at the strategic, operational and tactical levels.
@@ -198,6 +210,10 @@ def plot_levels(
         The caption line (see :func:`plot_profile`); ``False`` for none.
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default the current Axes (a new figure if none is open).
+    lang : str, default "en"
+        Language of the plot's own words (title, level names, legend, axis) and of the
+        dimension names (the framework's translation, English where it has none);
+        right-to-left text is shaped (:func:`~missionlens.plot.labels.display_text`).
     **kwargs
         Passed to ``Axes.barh``.
 
@@ -214,6 +230,7 @@ def plot_levels(
         If ``mission`` is needed.
     """
     func = "plot_levels"
+    check_language(lang)
     framework = data.framework if isinstance(data, Profiles) else None
     if isinstance(data, Profiles):
         table = level_scores(data)
@@ -249,7 +266,7 @@ def plot_levels(
     present = set(table["level"])
     levels = [lv for lv in (*LEVELS, UNASSIGNED) if lv in present]
     levels += [lv for lv in distinct(table["level"]) if lv not in levels]
-    labels = node_labels(framework, None, dimensions)
+    labels = node_labels(framework, None, dimensions, lang)
     ax = axes_for(ax, (7.5, 1.9 + 0.25 * len(dimensions) * len(levels)))
     height = 0.8 / max(len(levels), 1)
     from matplotlib.patches import Patch
@@ -271,7 +288,7 @@ def plot_levels(
                 ax.text(
                     1,
                     y,
-                    "n/a" if pd.isna(share) else "no data",
+                    plot_text("not_applicable" if pd.isna(share) else "no_data", lang),
                     va="center",
                     fontsize="x-small",
                     fontstyle="italic",
@@ -311,17 +328,33 @@ def plot_levels(
                 ),
             )
         handles.append(
-            Patch(facecolor=color, edgecolor="0.2", hatch=hatch, label=level.capitalize())
+            Patch(facecolor=color, edgecolor="0.2", hatch=hatch, label=_level_name(level, lang))
         )
     if any_partial:
         handles.append(
-            Patch(facecolor="white", edgecolor=MUTED, hatch="///", label="part of weight rated")
+            Patch(
+                facecolor="white",
+                edgecolor=MUTED,
+                hatch="///",
+                label=plot_text("part_rated", lang),
+            )
         )
-    ax.set_yticks(range(len(dimensions)), [wrap(labels[d], 26) for d in dimensions])
+    ax.set_yticks(
+        range(len(dimensions)), [display_text(wrap(labels[d], 26), lang) for d in dimensions]
+    )
     ax.set_ylim(len(dimensions) - 0.5, -0.5)
     ax.tick_params(axis="y", length=0)
-    score_axis(ax, "x")
-    ax.set_title(f"{heading(table, mission, chosen)}: levels by dimension (finding 15)")
+    score_axis(ax, "x", SCORE_LABEL if lang == "en" else plot_text("score_axis", lang))
+    title = heading(table, mission, chosen, lang, framework)
+    ax.set_title(plot_text("levels_title", lang, heading=title))
     legend_below(ax, handles, min(len(handles), 4))
     add_caption(ax, caption_text(data, caption))
+    localise(ax, lang)
     return ax
+
+
+def _level_name(level: str, lang: str) -> str:
+    """A level's name ("Strategic") in ``lang``; a level the catalogue lacks as written."""
+    if level in (*LEVELS, UNASSIGNED):
+        return plot_text("level_" + level, lang)
+    return level.capitalize()

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from missionlens.errors import ArgumentError
+from missionlens.framework.translations import check_language
 from missionlens.plot.data import (
     as_list,
     check_missions,
@@ -26,9 +27,17 @@ from missionlens.plot.data import (
     prepare,
     select_node,
 )
-from missionlens.plot.labels import direct_labels, legend_below, node_labels, score_text
+from missionlens.plot.labels import (
+    direct_labels,
+    legend_below,
+    localise,
+    node_labels,
+    plot_text,
+    score_text,
+)
 from missionlens.plot.theme import (
     MUTED,
+    SCORE_LABEL,
     add_caption,
     axes_for,
     caption_text,
@@ -68,6 +77,7 @@ def plot_lifecycle(
     events: pd.DataFrame | None = None,
     caption: str | bool | None = None,
     ax: Axes | None = None,
+    lang: str = "en",
     **kwargs: Any,
 ) -> Axes:
     """Score trajectories over the mission lifecycle: one line per mission, phases marked.
@@ -125,6 +135,10 @@ def plot_lifecycle(
         The caption line (see :func:`plot_profile`); ``False`` for none.
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default the current Axes (a new figure if none is open).
+    lang : str, default "en"
+        Language of the plot's own words (axis labels, phase names, the legend) and of the
+        node's name (the framework's translation, English where it has none); right-to-left
+        text is shaped (:func:`~missionlens.plot.labels.display_text`).
     **kwargs
         Passed to ``Axes.plot`` for every mission's line (``linewidth``, ``alpha``, ...).
 
@@ -155,6 +169,7 @@ def plot_lifecycle(
     [40.0, nan, 70.0]
     """
     func = "plot_lifecycle"
+    check_language(lang)
     if phase is not None and phase != "phase" and not has_column(data, phase):
         raise KeyError(f"{func}: data has no phase column {phase!r}; pass phase=None to omit")
     table, framework = prepare(
@@ -236,15 +251,15 @@ def plot_lifecycle(
 
     is_score = y == "score" and fits_score_axis(table[y])
     if is_score:
-        score_axis(ax, "y")
+        score_axis(ax, "y", SCORE_LABEL if lang == "en" else plot_text("score_axis", lang))
     else:
         plain_value_axis(ax, y.replace("_", " ").capitalize())
-    period_ticks(ax, axis, x, max((len(e[2]) for e in ends), default=0))
+    period_ticks(ax, axis, x, max((len(e[2]) for e in ends), default=0), lang)
     banded = len(lines) == 1 and any(phase_runs.values())
     if banded:
-        phase_bands(ax, phase_runs[lines[0]])
+        phase_bands(ax, phase_runs[lines[0]], lang, framework)
     elif any(phase_runs.values()):
-        phase_strip(ax, lines, phase_runs)
+        phase_strip(ax, lines, phase_runs, lang, framework)
     if benchmarks is not None:
         spans: dict[str, tuple[float, float]] = {}
         for mission_runs in phase_runs.values():
@@ -258,13 +273,14 @@ def plot_lifecycle(
     if any_interval:
         from matplotlib.patches import Patch
 
-        handles.append(Patch(facecolor=MUTED, alpha=0.3, label="interval"))
+        handles.append(Patch(facecolor=MUTED, alpha=0.3, label=plot_text("interval", lang)))
     if len(handles) > 1:
         legend_below(ax, handles, min(len(handles), 5))
     if chosen_node is not None:
-        title = node_labels(framework, node_view, [chosen_node])[chosen_node]
+        title = node_labels(framework, node_view, [chosen_node], lang)[chosen_node]
         ax.set_title(title, pad=30 if banded or events is not None else 6)
     add_caption(ax, caption_text(data, caption))
+    localise(ax, lang)
     return ax
 
 

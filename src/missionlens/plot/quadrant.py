@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from missionlens.framework.translations import check_language
 from missionlens.plot.data import check_unique, distinct, fits_score_axis, listing, prepare
+from missionlens.plot.labels import localise, plot_text
 from missionlens.plot.theme import (
     MUTED,
     OKABE_ITO,
@@ -100,6 +102,7 @@ def plot_quadrant(
     period: str | None = None,
     caption: str | bool | None = None,
     ax: Axes | None = None,
+    lang: str = "en",
     **kwargs: Any,
 ) -> Axes:
     """Performance against context: one labelled point per mission, split at the medians.
@@ -124,6 +127,10 @@ def plot_quadrant(
         The caption line; a table gives its ``attrs["caption"]`` by default.
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default the current Axes (a new figure if none is open).
+    lang : str, default "en"
+        Language of the plot's own words (axis labels, quadrant names, title); the columns
+        ``context`` and ``performance`` are named in it too, other columns as written.
+        Right-to-left text is shaped (:func:`~missionlens.plot.labels.display_text`).
     **kwargs
         Passed to ``Axes.scatter``.
 
@@ -151,6 +158,7 @@ def plot_quadrant(
     [50.0]
     """
     func = "plot_quadrant"
+    check_language(lang)
     source = data
     if isinstance(data, Profiles):
         data = context_performance(data, period)
@@ -184,24 +192,26 @@ def plot_quadrant(
             color="0.15",
             gid="point-label",
         )
-    x_name, y_name = x.replace("_", " "), y.replace("_", " ")
+    x_name, y_name = _column_name(x, lang), _column_name(y, lang)
+    x_cap, y_cap = x_name[:1].upper() + x_name[1:], y_name[:1].upper() + y_name[1:]
     if fits_score_axis(table[x]):
-        score_axis(ax, "x", f"{x_name.capitalize()} (0–100)")
+        score_axis(ax, "x", plot_text("quadrant_x", lang, x=x_cap))
     else:
-        ax.set_xlabel(x_name.capitalize())
+        ax.set_xlabel(x_cap)
     if fits_score_axis(table[y]):
-        score_axis(ax, "y", f"{y_name.capitalize()} (0–100, higher is better)")
+        score_axis(ax, "y", plot_text("quadrant_y", lang, y=y_cap))
     else:
-        plain_value_axis(ax, y_name.capitalize())
+        plain_value_axis(ax, y_cap)
     if not table.empty:
         mx, my = float(np.median(table[x])), float(np.median(table[y]))
         ax.axvline(mx, color=MUTED, linestyle="--", linewidth=1, zorder=1, gid="median-x")
         ax.axhline(my, color=MUTED, linestyle="--", linewidth=1, zorder=1, gid="median-y")
+        names = {"x": x_name, "y": y_name}
         corners = [
-            (0.02, 0.98, "left", "top", f"lower {x_name},\nhigher {y_name}"),
-            (0.98, 0.98, "right", "top", f"higher {x_name},\nhigher {y_name}"),
-            (0.02, 0.02, "left", "bottom", f"lower {x_name},\nlower {y_name}"),
-            (0.98, 0.02, "right", "bottom", f"higher {x_name},\nlower {y_name}"),
+            (0.02, 0.98, "left", "top", plot_text("quadrant_lower_higher", lang, **names)),
+            (0.98, 0.98, "right", "top", plot_text("quadrant_higher_higher", lang, **names)),
+            (0.02, 0.02, "left", "bottom", plot_text("quadrant_lower_lower", lang, **names)),
+            (0.98, 0.02, "right", "bottom", plot_text("quadrant_higher_lower", lang, **names)),
         ]
         for cx, cy, ha, va, text in corners:
             ax.text(
@@ -216,10 +226,11 @@ def plot_quadrant(
                 color=MUTED,
                 gid="quadrant",
             )
-    ax.set_title(f"{y_name.capitalize()} against {x_name} (lines: medians)")
+    ax.set_title(plot_text("quadrant_title", lang, Y=y_cap, x=x_name))
     if left_out:
+        comma = "، " if lang.split("-")[0] == "ar" else ", "
         ax.annotate(
-            f"Not shown (no {x_name} or {y_name} value): {', '.join(left_out)}",
+            plot_text("quadrant_not_shown", lang, names=comma.join(left_out), **names),
             xy=(0.0, 0.0),
             xycoords="axes fraction",
             xytext=(0, -30),
@@ -232,4 +243,12 @@ def plot_quadrant(
             annotation_clip=False,
         )
     add_caption(ax, caption_text(source, caption))
+    localise(ax, lang)
     return ax
+
+
+def _column_name(column: str, lang: str) -> str:
+    """A column as words: ``context`` and ``performance`` in ``lang``, others as written."""
+    if column in ("context", "performance"):
+        return plot_text("column_" + column, lang)
+    return column.replace("_", " ")

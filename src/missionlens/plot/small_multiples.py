@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from missionlens.errors import ArgumentError
+from missionlens.framework.translations import check_language
 from missionlens.plot.data import distinct, prepare
+from missionlens.plot.labels import display_text
 from missionlens.plot.lifecycle import plot_lifecycle
 from missionlens.plot.profile import plot_profile
 from missionlens.plot.theme import add_caption, caption_text
@@ -34,6 +36,7 @@ def plot_small_multiples(
     values: list[str] | None = None,
     panel_size: tuple[float, float] = (4.2, 3.2),
     caption: str | bool | None = None,
+    lang: str = "en",
     **kwargs: Any,
 ) -> Figure:
     """Small multiples: one profile or lifecycle panel per value of ``col``.
@@ -56,6 +59,8 @@ def plot_small_multiples(
         Width and height of one panel in inches.
     caption : str, bool or None
         The caption line under the grid (see :func:`plot_profile`); ``False`` for none.
+    lang : str, default "en"
+        Language of every panel (passed to :func:`plot_profile` or :func:`plot_lifecycle`).
     **kwargs
         Passed to the plot of each panel (``node_type=``, ``node=``, ``period=``,
         ``benchmarks=``, ...).
@@ -82,6 +87,7 @@ def plot_small_multiples(
     ['A', 'B']
     """
     func = "plot_small_multiples"
+    check_language(lang)
     if kind not in ("profile", "lifecycle"):
         raise ArgumentError(f"{func}: kind must be 'profile' or 'lifecycle', not {kind!r}")
     if not isinstance(col_wrap, int) or isinstance(col_wrap, bool) or col_wrap < 1:
@@ -141,10 +147,11 @@ def plot_small_multiples(
             if kind == "profile" and col != "mission" and "mission" not in options:
                 options["mission"] = None
         if kind == "profile":
-            plot_profile(subset, ax=ax, caption=False, **options)
+            plot_profile(subset, ax=ax, caption=False, lang=lang, **options)
         else:
-            plot_lifecycle(subset, ax=ax, caption=False, **options)
-        ax.set_title(value, fontsize="medium", pad=30 if kind == "lifecycle" else 6)
+            plot_lifecycle(subset, ax=ax, caption=False, lang=lang, **options)
+        pad = 30 if kind == "lifecycle" else 6
+        ax.set_title(display_text(value, lang), fontsize="medium", pad=pad)
     for ax in axes[len(panels) :]:
         ax.remove()
     add_caption(fig, caption_text(data, caption))

@@ -26,11 +26,13 @@ import pandas as pd
 
 from missionlens.periods import parse_period
 from missionlens.periods import sort_periods as periods_sort_periods
-from missionlens.plot.labels import LABEL_OFFSET_PT, phase_label
+from missionlens.plot.labels import LABEL_OFFSET_PT, display_text, phase_label, plot_text
 from missionlens.plot.theme import figure_of, phase_style, series_style
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+
+    from missionlens.framework.model import Framework
 
 __all__ = [
     "PhaseRun",
@@ -166,7 +168,7 @@ def _spans_from_positions(
     return out
 
 
-def period_ticks(ax: Axes, axis: TimeAxis, x: str, label_chars: int = 0) -> None:
+def period_ticks(ax: Axes, axis: TimeAxis, x: str, label_chars: int = 0, lang: str = "en") -> None:
     """Period ticks, and x limits with a right margin wide enough for direct labels.
 
     ``label_chars`` is the length of the longest direct label; the margin right of the last
@@ -190,7 +192,10 @@ def period_ticks(ax: Axes, axis: TimeAxis, x: str, label_chars: int = 0) -> None
             right = (positions[-1] - share * first) / (1 - share)
             room = max(room, right - last)
         ax.set_xlim(first, last + room)
-    ax.set_xlabel(x.replace("_", " ").capitalize())
+    if x == "period" and lang != "en":
+        ax.set_xlabel(plot_text("period", lang))
+    else:
+        ax.set_xlabel(x.replace("_", " ").capitalize())
 
 
 # ----------------------------------------------------------------------------------- phases
@@ -218,7 +223,9 @@ def runs(span: list[str], phases: list[Any], axis: TimeAxis) -> list[PhaseRun]:
     return out
 
 
-def phase_bands(ax: Axes, phase_runs: list[PhaseRun]) -> None:
+def phase_bands(
+    ax: Axes, phase_runs: list[PhaseRun], lang: str = "en", framework: Framework | None = None
+) -> None:
     """Shaded, hatched background bands, labelled above the plot."""
     from matplotlib.colors import to_rgba
     from matplotlib.transforms import blended_transform_factory
@@ -240,7 +247,7 @@ def phase_bands(ax: Axes, phase_runs: list[PhaseRun]) -> None:
         )
         ax.axvline(left, color="0.6", linewidth=0.8, linestyle=(0, (2, 2)), zorder=1)
         narrow = (right - left) / width < 0.14
-        label = phase_label(value)
+        label = phase_label(value, lang, framework)
         ax.text(
             (left + right) / 2,
             1.01,
@@ -256,7 +263,13 @@ def phase_bands(ax: Axes, phase_runs: list[PhaseRun]) -> None:
     ax.set_xlim(x0, x1)
 
 
-def phase_strip(ax: Axes, missions: list[str], phase_runs: dict[str, list[PhaseRun]]) -> Axes:
+def phase_strip(
+    ax: Axes,
+    missions: list[str],
+    phase_runs: dict[str, list[PhaseRun]],
+    lang: str = "en",
+    framework: Framework | None = None,
+) -> Axes:
     """A phase timeline above the plot: one row per mission, phases as labelled, hatched bars."""
     from matplotlib.colors import to_rgba
 
@@ -281,13 +294,13 @@ def phase_strip(ax: Axes, missions: list[str], phase_runs: dict[str, list[PhaseR
                 gid=f"phase:{mission}:{value}",
             )
             room = (right - left) / (x1 - x0) * width_pt / 4.4  # characters at x-small size
-            label = phase_label(value)
+            label = phase_label(value, lang, framework)
             if len(label) > room:
                 label = label[: max(int(room) - 1, 1)] + "."
             strip.text(
                 (left + right) / 2,
                 row,
-                label,
+                display_text(label, lang),
                 ha="center",
                 va="center",
                 fontsize="x-small",

@@ -14,11 +14,13 @@ import numpy as np
 import pandas as pd
 
 from missionlens.errors import ArgumentError
+from missionlens.framework.translations import check_language
 from missionlens.plot.data import check_unique, fits_score_axis, prepare
-from missionlens.plot.labels import wrap
+from missionlens.plot.labels import display_text, localise, plot_text, wrap
 from missionlens.plot.theme import (
     MUTED,
     OKABE_ITO,
+    SCORE_LABEL,
     add_caption,
     axes_for,
     caption_text,
@@ -46,6 +48,7 @@ def plot_waterfall(
     end: float | None = None,
     caption: str | bool | None = None,
     ax: Axes | None = None,
+    lang: str = "en",
     **kwargs: Any,
 ) -> Axes:
     """A waterfall of the contributions of indicators (or any items) to a change in score.
@@ -69,6 +72,10 @@ def plot_waterfall(
         The caption line; a table gives its ``attrs["caption"]`` by default.
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default the current Axes (a new figure if none is open).
+    lang : str, default "en"
+        Language of the plot's own words (title, axis, legend, the start, end and
+        :data:`UNEXPLAINED` bars); items are written as given. Right-to-left text is shaped
+        (:func:`~missionlens.plot.labels.display_text`).
     **kwargs
         Passed to ``Axes.bar`` for the contribution bars.
 
@@ -96,6 +103,7 @@ def plot_waterfall(
     [('start', 0.0, 50.0), ('step:a', 50.0, 5.0), ('step:b', 55.0, -2.0), ('end', 0.0, 53.0)]
     """
     func = "plot_waterfall"
+    check_language(lang)
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"{func}: data must be a pandas DataFrame, not {type(data).__name__}")
     for name, given in (("start", start), ("end", end)):
@@ -116,12 +124,13 @@ def plot_waterfall(
     from matplotlib.patches import Patch
 
     up, down = OKABE_ITO[0], OKABE_ITO[1]
+    unexplained = UNEXPLAINED if lang == "en" else plot_text("unexplained", lang)
     labels: list[str] = []
     x = 0
     tops: list[float] = []
     if start is not None:
         ax.bar(x, base, color="0.55", width=0.7, gid="start", zorder=2)
-        labels.append("start")
+        labels.append(plot_text("start", lang))
         tops.append(base)
         x += 1
     running = base
@@ -130,7 +139,7 @@ def plot_waterfall(
             ax.text(
                 x,
                 running,
-                "no value",
+                plot_text("no_value", lang),
                 ha="center",
                 va="bottom",
                 rotation=90,
@@ -190,28 +199,31 @@ def plot_waterfall(
             gid="unexplained",
         )
         running += gap
-        labels.append(UNEXPLAINED)
+        labels.append(unexplained)
         tops.append(running)
         x += 1
     if start is not None:
         ax.bar(x, running, color="0.3", width=0.7, gid="end", zorder=2)
-        labels.append("end")
+        labels.append(plot_text("end", lang))
         tops.append(running)
         x += 1
-    ax.set_xticks(range(x), [wrap(label, 14) for label in labels], fontsize="small")
+    ax.set_xticks(
+        range(x), [display_text(wrap(label, 14), lang) for label in labels], fontsize="small"
+    )
     ax.set_xlim(-0.6, x - 0.4)
     if start is not None and fits_score_axis(pd.Series([0.0, *tops])):
-        score_axis(ax, "y")
+        score_axis(ax, "y", SCORE_LABEL if lang == "en" else plot_text("score_axis", lang))
     else:
-        plain_value_axis(ax, "Change in score (points)" if start is None else "Score")
+        plain_value_axis(ax, plot_text("change_axis" if start is None else "score", lang))
         ax.axhline(0, color="0.3", linewidth=0.8)
-    ax.set_title("What moved the score")
+    ax.set_title(plot_text("waterfall_title", lang))
     handles = [
-        Patch(facecolor=up, edgecolor=up, label="raised the score"),
-        Patch(facecolor="white", edgecolor=down, hatch="///", label="lowered the score"),
+        Patch(facecolor=up, edgecolor=up, label=plot_text("raised", lang)),
+        Patch(facecolor="white", edgecolor=down, hatch="///", label=plot_text("lowered", lang)),
     ]
     if abs(gap) > _TOLERANCE:
-        handles.append(Patch(facecolor="white", edgecolor=MUTED, hatch="..", label=UNEXPLAINED))
+        handles.append(Patch(facecolor="white", edgecolor=MUTED, hatch="..", label=unexplained))
     ax.legend(handles=handles, loc="best", fontsize="x-small", frameon=False)
     add_caption(ax, caption_text(data, caption))
+    localise(ax, lang)
     return ax

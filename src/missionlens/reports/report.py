@@ -298,6 +298,20 @@ def report(
     return target
 
 
+def _fixed_text(text: str) -> Markup:
+    """A fixed sentence or table header of the catalogue as HTML element content.
+
+    Only ``&``, ``<`` and ``>`` are escaped (the catalogue is the package's own text, with
+    no placeholder filled from data), so that the English report keeps its apostrophes as
+    they were written in the templates, byte for byte. The template's ``tv`` fills the
+    placeholders of such a text with :meth:`Markup.format`, which escapes every value that
+    is not already markup.
+    """
+    import html
+
+    return Markup(html.escape(text, quote=False))
+
+
 def render(context: dict[str, Any]) -> str:
     """Render a report's context (from :func:`build_context`) with the package's templates."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -315,6 +329,10 @@ def render(context: dict[str, Any]) -> str:
     env.filters["signed"] = lambda value: _signed(value, lang)
     env.filters["percent"] = lambda value: _percent(value, lang)
     env.globals["t"] = lambda key, **values: ui("report." + key, lang, **values)
+    env.globals["tt"] = lambda key: _fixed_text(ui("report." + key, lang))
+    env.globals["tv"] = lambda key, **values: _fixed_text(ui("report." + key, lang)).format(
+        **values
+    )
     env.globals["rtl"] = is_rtl(lang)
     if "method" in context and isinstance(context["method"], dict):
         method = dict(context["method"])
