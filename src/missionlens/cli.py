@@ -646,6 +646,15 @@ _json_option = click.option(
     is_flag=True,
     help="Print a JSON document instead of text (for scripts); see docs/cli.md.",
 )
+#: ``--recipe/-r``, the same for every command that scores.
+_recipe_option = click.option(
+    "--recipe",
+    "-r",
+    "recipe_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Recipe file (.yaml or .json): how to score; the default recipe if not given.",
+)
 _quiet_option = click.option(
     "--quiet", "-q", is_flag=True, help="Print nothing when all is well; problems still print."
 )
@@ -838,14 +847,7 @@ Examples:
     required=True,
     help="Built-in framework name or framework file.",
 )
-@click.option(
-    "--recipe",
-    "-r",
-    "recipe_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="Recipe file (.yaml or .json): how to score; the default recipe if not given.",
-)
+@_recipe_option
 @click.option(
     "--output",
     "-o",
@@ -999,14 +1001,7 @@ A specification file says what varies, e.g.:
 @click.option(
     "--framework", "-f", "framework_name", required=True, help="Built-in framework name or file."
 )
-@click.option(
-    "--recipe",
-    "-r",
-    "recipe_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="Recipe file (.yaml or .json); the default recipe if not given.",
-)
+@_recipe_option
 @click.option(
     "--spec",
     "-s",
@@ -1392,14 +1387,7 @@ _report_options = [
         required=True,
         help="Built-in framework name or framework file.",
     ),
-    click.option(
-        "--recipe",
-        "-r",
-        "recipe_file",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        default=None,
-        help="Recipe file (.yaml or .json): how to score; the default recipe if not given.",
-    ),
+    _recipe_option,
     click.option(
         "--output",
         "-o",
