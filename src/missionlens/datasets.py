@@ -4,6 +4,10 @@ The peacekeeping tables are derived from public sources by ``missionlens/data/bu
 the gender parity targets are entered by hand from the documents they cite. The data folder's
 README documents every column, its unit, the derivation and the caveats. Each loader returns a
 DataFrame whose ``attrs["source"]`` holds the citation.
+
+The example portfolio (:func:`load_portfolio`, :func:`portfolio_timelines`) puts ten real
+missions, their real phases and fatality data together with **illustrative** analyst ratings
+(:data:`PORTFOLIO_NOTE`), built by ``missionlens/data/build_portfolio.py``.
 """
 
 from __future__ import annotations
