@@ -79,8 +79,9 @@ SOURCES: dict[str, str] = {
     f"and counts from mission_year_indicators.csv ({_FATALITIES}; {_PERSONNEL})",
 }
 
-#: The ten real missions of the example portfolio (:func:`load_portfolio`), in the order of
-#: the Cairo 2018 discussion: the large multidimensional missions first, closed ones after.
+#: The ten real missions of the example portfolio (:func:`load_portfolio`), in an order for
+#: display (the five largest multidimensional missions of 2018 first); the files list them
+#: alphabetically.
 PORTFOLIO_MISSIONS: tuple[str, ...] = (
     "MINUSMA",
     "MONUSCO",
