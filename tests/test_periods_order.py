@@ -90,3 +90,53 @@ def test_years_since() -> None:
         years_since("2014", "someday")
     with pytest.raises(ValueError, match="is not a period"):
         years_since("cycle 1", "2014-01-01")
+
+
+def test_units_run_chronologically_within_each_mission_whoever_named_a_period_first() -> None:
+    # Mission B names 2014 first; before the fix, Mission A's units followed that first
+    # appearance (2014 before 2005) in consolidate, score and summary.
+    import missionlens as ml
+
+    fw = ml.load_framework("whole-of-mission")
+    ind = fw.indicators_in_phase("implementation")[0].id
+    rows = [("B", "2014"), ("B", "2016"), ("A", "2016"), ("A", "2005"), ("A", "2014")]
+    entries = pd.DataFrame(
+        [
+            {
+                "mission": m,
+                "period": p,
+                "phase": "implementation",
+                "indicator": ind,
+                "value": 3,
+                "rater": "r1",
+            }
+            for m, p in rows
+        ]
+    )
+    consolidated = ml.consolidate(entries, framework=fw)
+    units = consolidated[["mission", "period"]].drop_duplicates()
+    expected = {"A": ["2005", "2014", "2016"], "B": ["2014", "2016"]}
+
+    def periods_by_mission(table: pd.DataFrame) -> dict[str, list[str]]:
+        return {m: list(g["period"]) for m, g in table.groupby("mission", sort=False)}
+
+    assert periods_by_mission(units) == expected
+    with pytest.warns(ml.IncompleteScoreWarning):
+        summary = ml.score(entries, framework=fw).summary()
+    assert periods_by_mission(summary) == expected
+    # quarters, halves and a year of one mission, given out of order
+    mixed = pd.DataFrame(
+        [
+            {
+                "mission": "A",
+                "period": p,
+                "phase": "implementation",
+                "indicator": ind,
+                "value": 3,
+                "rater": "r1",
+            }
+            for p in ("2024-H2", "2023-Q4", "2024-H1", "2023")
+        ]
+    )
+    got = ml.consolidate(mixed, framework=fw)["period"].drop_duplicates().tolist()
+    assert got == ["2023", "2023-Q4", "2024-H1", "2024-H2"]

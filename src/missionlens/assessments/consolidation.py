@@ -502,16 +502,27 @@ def cell_codes(
 
     Returns ``(cell, unit_mission, unit_period, n_units)``: each entry's cell
     (``unit * n_indicators + indicator``) and, per unit, its mission and period codes. Units
-    are the (mission, period) pairs present, ordered by mission, then period, each in order of
-    first appearance.
+    are the (mission, period) pairs present, ordered by mission (by the mission codes of the
+    checked entries), then by period in chronological order
+    (:func:`missionlens.periods.period_order`; labels of the same period in order of first
+    appearance), so that every mission's periods run from
+    the earliest to the latest whichever mission named a period first.
     """
     mission = np.maximum(checked.mission.codes, 0)
     period = np.maximum(checked.period.codes, 0)
-    width = int(period.max()) + 1 if period.size else 1
-    unit_key = mission * width + period
+    names = list(checked.period.names)
+    width = max(len(names), int(period.max()) + 1 if period.size else 1)
+    # the chronological position of each period code (ties kept apart, first seen first)
+    chronological = np.full(width, width, dtype=np.int64)
+    if names:
+        ranks = period_order(names)
+        by_time = np.lexsort((np.arange(len(names)), ranks))
+        chronological[by_time] = np.arange(len(names))
+    code_at = np.argsort(chronological, kind="stable")
+    unit_key = mission * width + chronological[period]
     keys, unit_idx = np.unique(unit_key, return_inverse=True)
     cell = unit_idx.reshape(-1) * n_indicators + checked.indicator
-    return cell.astype(np.int64), keys // width, keys % width, int(keys.size)
+    return cell.astype(np.int64), keys // width, code_at[keys % width], int(keys.size)
 
 
 def consolidated_table(
