@@ -70,33 +70,54 @@ def test_demo_runs_and_writes_its_outputs(tmp_path: Path) -> None:
         result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path / "demo")])
     assert result.exit_code == 0, result.output
     out = tmp_path / "demo"
-    figures = ("profile", "comparison", "lifecycle", "levels", "quadrant", "fatalities")
-    files = ("profiles.zip", "template.xlsx", "xlsform.xlsx", "recipe.yaml", "scores.csv")
-    for name in (*files, "summary.csv", *(f"{f}.png" for f in figures)):
+    # every plot of missionlens.plot, the fatality trajectories and the lifecycle grid
+    figures = (
+        "profile", "radar", "comparison", "lifecycle", "levels", "facets", "quadrant",
+        "framework", "agreement", "rater_spread", "score_intervals", "rank_intervals",
+        "waterfall", "fatalities", "small_multiples",
+    )  # fmt: skip
+    files = (
+        "profiles.zip", "profiles.xlsx", "scores.csv", "summary.csv", "recipe.yaml",
+        "template.xlsx", "xlsform.xlsx", "uncertainty_summary.csv", "uncertainty_pairwise.csv",
+        "uncertainty_rank_shift.csv",
+    )  # fmt: skip
+    for name in (*files, *(f"{f}.png" for f in figures)):
         assert (out / name).stat().st_size > 0, name
-    # the briefing reports, beside the other files (issue "Plots and mission reports")
-    for report in ("report-mission-a.html", "comparison.html"):
+    # the briefing reports, beside the other files, labelled illustrative
+    for report in ("report-minusma.html", "comparison.html"):
         page = (out / report).read_text(encoding="utf-8")
         assert page.startswith("<!DOCTYPE html>") and "<svg" in page and "<script" not in page
         assert "Illustrative" in page
     text = result.output
+    assert text.index("NOTE: Illustrative ratings") < text.index("== 1.")
     assert "out_of_scale" in text and "unknown_indicator" in text
-    assert "whole-of-mission v2" in text and "context index" in text
-    assert "Critical flags" in text and "Not applicable: unau_joint_work" in text
-    assert "Shown, not scored" in text and "env_fatalities_malicious_count" in text
-    assert "rank_in_phase" in text and "note: plot_comparison" not in text
-    # real data: MINUSMA 2014, 28 deaths at 2.949 per 1,000 per year, scores 0 (goalposts 0
-    # and 1.25); MINUSCA 2014: 1 - 0.345 / 1.25 = 72.4 (the shipped table, by hand)
-    assert "2.95 (28): 0" in text and "0.34 (1): 72" in text
+    assert "10 UN peacekeeping missions in 34 mission-years" in text
+    assert "whole-of-mission v2" in text and "context" in text
+    assert "critical flags" in text and "Krippendorff's alpha" in text
+    # each mission's life in chronological order (MINUSTAH 2005 before 2014)
+    minustah = next(line for line in text.splitlines() if line.strip().startswith("MINUSTAH "))
+    assert minustah.index("2005") < minustah.index("2010") < minustah.index("2014")
+    assert "What moved: UNMIL" in text and "5-95 % interval" in text
+    assert str(out.resolve()) in text
     summary = pd.read_csv(out / "summary.csv", encoding="utf-8-sig")
     assert list(summary.columns) == list(SUMMARY_COLUMNS)
-    assert len(summary) == 12 and summary["context"].notna().all()
+    assert len(summary) == 34 and summary["complete"].all()
+    assert set(summary["mission"]) == set(ml.datasets.PORTFOLIO_MISSIONS)
+    intervals = pd.read_csv(out / "uncertainty_summary.csv", encoding="utf-8-sig")
+    root = intervals[intervals["node"] == "wom"]
+    assert len(root) == 34 and (root["lower"] <= root["upper"]).all()
+    pairwise = pd.read_csv(out / "uncertainty_pairwise.csv", encoding="utf-8-sig")
+    assert pairwise["p_above"].between(0, 1).all()
     profiles = ml.Profiles.load(out / "profiles.zip")
     assert profiles.framework.version == "2"
-    assert set(profiles.not_applicable["mission"]) == {"Mission A"}
-    assert (profiles.unused["reason"] == "zero_weight").all()
-    entries = profiles.data
-    assert entries["evidence"].dropna().str.startswith("Illustrative rating").all()
+    # MINUSMA 2013: the real fatality rate of the shipped table, entered unchanged
+    rate = profiles.data
+    rate = rate[(rate["indicator"] == "env_fatalities_malicious") & (rate["mission"] == "MINUSMA")]
+    table = ml.datasets.load_mission_year_indicators()
+    row = table[(table["mission"] == "MINUSMA") & (table["year"] == 2013)]
+    assert float(rate[rate["period"].astype(str) == "2013"]["value"].iat[0]) == pytest.approx(
+        float(row["malicious_deaths_uniformed_per_1000"].iat[0])
+    )
 
 
 def test_score_command(tmp_path: Path) -> None:

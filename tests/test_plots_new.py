@@ -655,3 +655,28 @@ def test_every_new_plot_renders(
     path = tmp_path / f"{name}.png"
     figure.savefig(path, dpi=40)
     assert path.stat().st_size > 1000
+
+
+def test_a_long_caption_is_wrapped_not_cut(ax: Axes) -> None:
+    from missionlens.plot.theme import CAPTION_SIZE, add_caption
+
+    words = [f"source{k}" for k in range(120)]
+    add_caption(ax, " ".join(words))
+    fig = ax.get_figure(root=True)
+    lines = _caption(fig).split("\n")
+    width = int(fig.get_figwidth() * 72 / (CAPTION_SIZE * 0.5))
+    assert len(lines) > 1 and max(len(line) for line in lines) <= width
+    assert " ".join(lines).split() == words  # every word kept, in order
+    add_caption(ax, " ".join(words))  # the same caption again: not repeated
+    assert _caption(fig).split("\n") == lines
+
+
+def test_the_context_root_is_labelled_context_index(ax: Axes) -> None:
+    # the context view's root is the context index, not "Whole-of-mission performance"
+    entries = ml.datasets.load_portfolio()
+    one = entries[(entries["mission"] == "UNMIL") & (entries["period"] == "2009")]
+    profiles = ml.score(one, framework="whole-of-mission")
+    ml.plot_profile(profiles, mission="UNMIL", ax=ax)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert "Context index" in labels
+    assert labels.count(profiles.framework.root.name) <= 1

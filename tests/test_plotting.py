@@ -336,6 +336,23 @@ def test_lifecycle_absent_period_is_a_gap_not_a_bridge(ax: Axes) -> None:
     assert ys[0] == 10 and np.isnan(ys[1]) and ys[2] == 30
 
 
+def test_lifecycle_connect_absent_joins_the_assessed_periods(ax: Axes) -> None:
+    # A was assessed in 2019 and 2021 only: one segment across 2020, spaced by date
+    frame = pd.DataFrame(
+        {
+            "mission": ["A", "A", "A", "B", "B", "B"],
+            "period": [2019, 2021, 2022, 2019, 2020, 2021],
+            "score": [10.0, 30.0, np.nan, 50.0, 60.0, 70.0],
+        }
+    )
+    plot_lifecycle(frame, ax=ax, phase=None, connect_absent=True)
+    a_line = ax.lines[0]
+    ys = np.asarray(a_line.get_ydata(), dtype=float)
+    xs = np.asarray(a_line.get_xdata(), dtype=float)
+    assert ys[0] == 10 and ys[1] == 30 and np.isnan(ys[2])  # a missing score stays a gap
+    assert xs[1] - xs[0] == pytest.approx(2 * (xs[2] - xs[1]), rel=0.01)  # two years, then one
+
+
 def test_lifecycle_single_mission_has_labelled_phase_bands(
     small: ml.Profiles, ax: Axes, tmp_path: Path
 ) -> None:
@@ -873,3 +890,26 @@ def test_plot_functions_are_reachable_from_the_root() -> None:
 
     assert plotting.plot_profile is missionlens.plot.plot_profile
     assert plotting.plot_levels is missionlens.plot.plot_levels  # the new plots through it too
+
+
+def test_lifecycle_year_labels_never_overlap_on_a_long_axis() -> None:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 3.5))
+    ax = fig.subplots()
+    years = [2004, 2005, 2013, 2014, 2015, 2023]
+    frame = pd.DataFrame({"mission": "A", "period": years, "score": np.linspace(20, 70, 6)})
+    plot_lifecycle(frame, ax=ax, phase=None, connect_absent=True)
+    ticks = ax.get_xticks()
+    shown = [
+        (x, t.get_text()) for x, t in zip(ticks, ax.get_xticklabels(), strict=True) if t.get_text()
+    ]
+    assert len(ticks) == len(years)  # every assessment keeps its tick mark
+    assert shown[0][1] == "2004" and "2005" not in [t for _, t in shown]
+    assert "2023" in [t for _, t in shown]
+    # shown labels clear each other: 4 characters of about 0.6 em, plus the gap
+    low, high = ax.get_xlim()
+    per_pt = (high - low) / (ax.get_position().width * fig.get_figwidth() * 72)
+    size = ax.get_xticklabels()[0].get_fontsize()
+    need = (0.6 * size * 4 + 6.0) * per_pt
+    assert all(b[0] - a[0] >= need for a, b in pairwise(shown))

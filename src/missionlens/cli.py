@@ -171,7 +171,7 @@ Examples, in the order of a first hour:
        missionlens validate round.xlsx -f whole-of-mission
   4. score it and save the profiles:
        missionlens score round.xlsx -f whole-of-mission -o profiles.zip
-  Or all of it on synthetic data: missionlens demo""",
+  Or all of it on the example portfolio: missionlens demo""",
         "Run 'missionlens COMMAND --help' for what a command reads, writes and prints.",
     ),
 )
@@ -782,12 +782,16 @@ def validate_files(
 # ----------------------------------------------------------------------------------- demo
 @main.command(
     "demo",
-    short_help="Run the whole workflow on synthetic data.",
+    short_help="Run the whole workflow on ten real missions (illustrative ratings).",
     context_settings=_CONTEXT,
     epilog=_epilog(
         "\b\nExample:\n  missionlens demo --out missionlens-demo",
-        "Reads nothing (the data are synthetic, the missions fictional); writes into DIR a "
-        "template, a form, the profiles, a recipe and plots.",
+        "Reads the example portfolio shipped with missionlens: ten real UN peacekeeping "
+        "missions with their real phases, dates and fatality data, and ILLUSTRATIVE ratings by "
+        "two or three analysts (not published judgements). Writes into DIR the profiles (ZIP, "
+        "CSV, XLSX), every plot (PNG), a mission report and a comparison report (HTML), the "
+        "uncertainty tables (CSV), a recipe, an Excel template and an XLSForm, and lists them. "
+        "Takes about 10-20 seconds.",
     ),
 )
 @click.option(
@@ -799,7 +803,8 @@ def validate_files(
     help="Folder for the demo's outputs (created if needed).",
 )
 def demo(out_dir: Path) -> None:
-    """Run the demo: validate, consolidate, score, compare and plot, printing each step."""
+    """Run the demo: validate, consolidate, score, compare, decompose, measure the
+    uncertainty, plot and report, printing a short summary of each step."""
     from missionlens.demo import run_demo
 
     with _writing(out_dir):

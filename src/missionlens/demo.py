@@ -1,17 +1,22 @@
-"""The demo behind ``missionlens demo``: the three daily jobs end to end.
+"""The demo behind ``missionlens demo``: the three daily jobs end to end, on real missions.
 
-1. *Score missions*: synthetic ratings by three analysts of three **fictional** missions
-   against the built-in whole-of-mission framework (version 2) are validated, consolidated,
-   checked for inter-rater agreement and scored into profiles: the performance composite (the
-   headline) beside the context index, with critical flags and not-applicable answers.
-2. *Compare missions* across dimensions and levels, only within a lifecycle phase: missions in
-   different phases are rated on different indicators.
-3. *Plot lifecycle phase assessments*, and score **real** mission-years on one data-backed
-   indicator (the annualised rate of uniformed peacekeepers killed by malicious acts per 1,000
-   uniformed personnel, from the shipped public data), with the count shown beside it.
+It runs on the **example portfolio** (:func:`missionlens.datasets.load_portfolio`): ten real
+UN peacekeeping missions at different points of their life, with their real phases and dates
+(cited Security Council resolutions), the real fatality data (UN NOTICAS, SIPRI, IPI) and
+**illustrative** ratings by two or three analysts, generated from a hand-written design:
+not published judgements, and no assessment of any mission (:data:`~missionlens.datasets.
+PORTFOLIO_NOTE`, printed first and written into every plot caption and report).
 
-The ratings are generated, illustrative, and no judgement about any real mission; the fatality
-rates and counts are real.
+1. *Score missions*: validate (and show what a typo looks like), consolidate the raters and
+   measure their agreement, score into profiles: the performance composite (the headline)
+   beside the context index, with critical flags and not-applicable answers.
+2. *Compare missions* within a lifecycle phase (each mission's latest year in it), and how far
+   the scores can be trusted (a Monte Carlo uncertainty analysis).
+3. *Plot lifecycle phase assessments*: every mission through its phases, and what moved a
+   mission's headline between its first and last assessment (an exact decomposition).
+
+The older synthetic generator (:func:`synthetic_assessments`, three fictional missions) stays
+for tests and examples that need data of a chosen shape.
 """
 
 from __future__ import annotations
@@ -25,7 +30,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from missionlens.analysis.agreement import agreement
@@ -39,14 +43,22 @@ from missionlens.errors import IncompleteScoreWarning, MixedPhasesWarning
 from missionlens.framework.model import Framework
 from missionlens.framework.registry import load_framework
 from missionlens.plot import (
+    plot_agreement,
     plot_comparison,
+    plot_facets,
+    plot_framework,
     plot_levels,
     plot_lifecycle,
     plot_profile,
     plot_quadrant,
+    plot_radar,
+    plot_rank_intervals,
+    plot_rater_spread,
+    plot_score_intervals,
+    plot_small_multiples,
+    plot_waterfall,
 )
 from missionlens.scoring.profiles import Profiles, score
-from missionlens.scoring.recipe import Recipe
 from missionlens.text import quote_series
 
 __all__ = [
@@ -65,6 +77,9 @@ DEMO_PHASES: dict[str, list[str]] = {
 }
 DEMO_PERIODS: list[str] = ["2023-H1", "2023-H2", "2024-H1", "2024-H2"]
 RATERS: list[str] = ["analyst-1", "analyst-2", "analyst-3"]
+
+#: Monte Carlo replications of the demo's uncertainty analysis.
+DEMO_REPLICATIONS: int = 200
 
 #: The evidence text of every synthetic entry: the ratings are illustrative.
 ILLUSTRATIVE: str = (
@@ -270,201 +285,329 @@ def _recording(category: type[Warning]) -> Iterator[list[warnings.WarningMessage
             )
 
 
-def run_demo(out_dir: str | Path = "missionlens-demo", *, echo: Any = print) -> dict[str, Path]:
-    """Run the demo, print what happens, and write its outputs to ``out_dir``.
+def run_demo(
+    out_dir: str | Path = "missionlens-demo",
+    *,
+    echo: Any = print,
+    replications: int = DEMO_REPLICATIONS,
+) -> dict[str, Path]:
+    """Run the demo on the example portfolio, print a short summary, and write its outputs.
+
+    The portfolio (:func:`missionlens.datasets.load_portfolio`) holds ten real missions at
+    different points of their life, with their real phases and dates, the real fatality data
+    and **illustrative** ratings by two or three analysts (:data:`~missionlens.datasets.
+    PORTFOLIO_NOTE`). The demo validates the entries (and a copy with two typos), consolidates
+    the raters and measures their agreement, scores the profiles (performance beside the
+    context index), compares missions within a lifecycle phase, decomposes what moved between
+    a mission's first and last assessment, runs a Monte Carlo uncertainty analysis, and writes
+    the profiles (ZIP, CSV, XLSX), every plot, a mission report and a comparison report
+    (HTML), the uncertainty tables (CSV), an Excel template and an XLSForm.
+
+    Parameters
+    ----------
+    out_dir : str or path, default "missionlens-demo"
+        Where to write (created if needed; files of the same name are replaced).
+    echo : callable, default print
+        Called with each block of text to show.
+    replications : int, default 200
+        Monte Carlo replications of the uncertainty analysis.
 
     Returns
     -------
     dict
         Output name -> path of every file written.
     """
+    from missionlens.analysis.lifecycle import decompose_change
+    from missionlens.analysis.peers import compare_missions, rank_missions
+    from missionlens.analysis.uncertainty import Uncertainty, uncertainty
+    from missionlens.datasets import PORTFOLIO_NOTE, load_portfolio, portfolio_timelines
+    from missionlens.reports import write_reports
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     fw = load_framework("whole-of-mission")
-    echo(fw.summary())
-    roles = pd.Series([i.role for i in fw.indicators]).value_counts()
+    root = fw.root.id
+    entries = load_portfolio()
+    timelines = portfolio_timelines()
+    n_units = len(entries[["mission", "period"]].drop_duplicates())
     echo(
-        f"roles: {roles.get('performance', 0)} performance indicators (the headline "
-        f"composite), {roles.get('context', 0)} context indicators (the context index, read "
-        f"beside it); critical: {', '.join(i.id for i in fw.indicators if i.critical)}"
+        f"missionlens demo: the example portfolio, {entries['mission'].nunique()} UN "
+        f"peacekeeping missions in {n_units} mission-years, scored with {fw.id} "
+        f"v{fw.version} ({len(fw.indicators)} indicators, fingerprint {fw.fingerprint})."
     )
+    echo(f"NOTE: {PORTFOLIO_NOTE}")
 
-    echo("\n== 1. Validate what analysts entered (illustrative ratings, fictional missions)")
-    entries = answer_not_applicable(synthetic_assessments(fw), fw)
+    echo("\n== 1. Validate what the analysts entered")
     flawed = entries.copy()
-    flawed.loc[3, "value"] = 7  # a typo: outside the 1-5 rubric
-    flawed.loc[10, "indicator"] = "pol_99"  # an indicator the framework does not have
-    report = validate(flawed, framework=fw)
-    echo(str(report))
-    report = validate(entries, framework=fw)
+    first_rubric = int(np.flatnonzero(entries["value"].between(1, 5).to_numpy())[0])
+    flawed.loc[first_rubric, "value"] = 7  # a typo: outside the 1-5 rubric
+    flawed.loc[first_rubric + 1, "indicator"] = "pol_99"  # an id the framework does not have
+    caught = validate(flawed, framework=fw, timelines=timelines)
+    failures = caught.failures
+    echo(
+        f"a copy with two typos: {len(failures)} problems, each with its row and what was expected:"
+    )
+    columns = ["row", "mission", "period", "indicator", "check", "value"]
+    echo(failures[columns].to_string(index=False))
+    report = validate(entries, framework=fw, timelines=timelines)
     table = report.table
     if not report.ok or table is None:
-        raise RuntimeError(f"the demo's own entries do not validate:\n{report}")
-    n_na = int(table["not_applicable"].sum())
+        raise RuntimeError(f"the portfolio does not validate:\n{report}")
+    numeric = table["sources"].astype(str).str.contains("NOTICAS")
     echo(
-        f"clean batch: {len(table)} entries by {table['rater'].nunique()} raters, no problems; "
-        f"{n_na} answered not applicable, with a reason"
+        f"the portfolio itself: {len(table):,} entries, no problems ({int(numeric.sum())} real "
+        f"numeric values from UN NOTICAS, SIPRI and IPI; {int(table['not_applicable'].sum())} "
+        "answers 'not applicable', each with a reason; every period checked against the "
+        "mission's life and its phase timeline)"
     )
 
-    echo("\n== 2. Consolidate several analysts and measure their agreement")
+    echo("\n== 2. Several analysts: consolidation and agreement")
     consolidated = consolidate(table, framework=fw)
-    flagged = int(consolidated["disagreement"].sum())
-    echo(
-        f"{len(consolidated)} mission-period-indicator cells; raters disagree by two rubric "
-        f"levels or more on {flagged}"
+    alpha = agreement(table, level="ordinal", framework=fw, n_boot=1000, seed=2018)
+    overall = alpha[alpha["scope"] == "overall"]
+    alpha_text = (
+        f"Krippendorff's alpha (ordinal) {overall['alpha'].iat[0]:.2f} "
+        f"(95 % bootstrap interval {overall['alpha_low'].iat[0]:.2f} to "
+        f"{overall['alpha_high'].iat[0]:.2f}; 0.667 is Krippendorff's lowest bar for "
+        "tentative conclusions)"
+        if len(overall)
+        else "agreement not computable"
     )
-    alpha = agreement(table, level="ordinal", framework=fw)
-    echo(alpha[alpha["scope"] != "indicator"].round(3).to_string(index=False))
+    echo(
+        f"{len(consolidated):,} mission-year-indicator cells; the raters differ by two rubric "
+        f"levels or more on {int(consolidated['disagreement'].sum())}; {alpha_text}"
+    )
 
-    echo("\n== 3. Score into comparable profiles: performance beside context")
-    recipe = Recipe.default()
-    profiles = score(table, framework=fw, recipe=recipe)
-    last = DEMO_PERIODS[-1]
+    echo("\n== 3. Profiles: the performance composite beside the context index (0-100)")
+    with _recording(IncompleteScoreWarning) as incomplete:
+        profiles = score(table, framework=fw, timelines=timelines)
     summary = profiles.summary()
     echo(
-        "Performance composite (the headline) and context index (100 = the most favourable "
-        "conditions), side by side, never one into the other:"
+        "each mission through its life: year, phase, performance (context); "
+        "context 100 = the most favourable conditions, read beside, never averaged in"
     )
-    headline = ["mission", "period", "phase", "performance", "context", "n_critical"]
-    echo(summary[headline].round(1).to_string(index=False))
-    latest = profiles.wide(node_type="dimension").xs(last, level="period")
-    echo(f"\nPerformance by dimension, {last}:\n" + latest.round(1).to_string())
-
+    echo(_life_lines(summary))
     flags = profiles.critical_flags
     if len(flags):
         counts = flags.groupby("indicator", sort=False).size()
         echo(
-            f"\nCritical flags (a rating at the worst level of a critical indicator, by any "
-            f"rater): {len(flags)} in all ({', '.join(f'{i} {n}' for i, n in counts.items())}); "
-            f"{last}:"
-        )
-        recent = flags[flags["period"] == last]
-        columns = ["mission", "indicator", "level_label", "raters_at_worst", "n_raters"]
-        echo(recent[columns].to_string(index=False) if len(recent) else "  none")
-    else:
-        echo("\nCritical flags: none")
-    na = profiles.not_applicable
-    if len(na):
-        units = na[["mission", "period"]].drop_duplicates()
-        echo(
-            f"Not applicable: {', '.join(dict.fromkeys(na['indicator']))} for "
-            f"{', '.join(dict.fromkeys(na['mission']))} in {len(units)} period(s) (reason: "
-            f"{na['reason'].iat[0]}); left out of the applicable weight, not scored as missing"
+            f"critical flags (a rating at the worst level of a critical indicator, by any "
+            f"rater): {len(flags)} ({', '.join(f'{i} {n}' for i, n in counts.items())}); "
+            "listed in profiles.critical_flags"
         )
     unused = profiles.unused
-    shown = unused[unused["reason"] == "zero_weight"]
-    if len(shown):
+    if len(unused):
+        reasons = unused["reason"].value_counts()
         echo(
-            f"Shown, not scored: {len(shown)} values of "
-            f"{', '.join(dict.fromkeys(shown['indicator']))} (weight 0 in the framework: "
-            "companions read beside a scored indicator); listed in profiles.unused"
+            f"entered values in no score: {len(unused)} "
+            f"({', '.join(f'{r} {n}' for r, n in reasons.items())}); listed in "
+            "profiles.unused"
         )
-    others = unused[unused["reason"] != "zero_weight"]
-    if len(others):
-        reasons = others["reason"].value_counts()
+    lacking = sorted({str(w.message).split(":")[0] for w in incomplete})
+    if lacking:
         echo(
-            f"Entered values in no score: {len(others)} "
-            f"({', '.join(f'{r} {n}' for r, n in reasons.items())}); see profiles.unused"
-        )
-    echo(
-        "\nCompared within a lifecycle phase: missions in different phases are rated on "
-        f"different indicators ({last}: {_phases_of(summary, last)}), so ranks are given per "
-        "period and phase."
-    )
-    ranks = _ranks_by_phase(summary)
-    echo(ranks[ranks["period"] == last].round(1).to_string(index=False))
-    same_phase = list(
-        summary.loc[summary["period"] == last].query("phase == 'implementation'")["mission"]
-    )
-    levels = profiles.wide(view="level").xs(last, level="period").loc[same_phase]
-    echo(f"\nBy level (finding 15), {last}:\n" + levels.round(1).to_string())
-
-    echo("\n== 4. Real data: malicious-act fatalities per 1,000 uniformed personnel, scored")
-    with _recording(IncompleteScoreWarning) as caught:
-        real = fatality_profiles(fw)
-    view = _indicator_view(real, RATE_INDICATOR)
-    rates = fatality_table(fw).set_index(["mission", "period"])
-    scores = real.wide(view=view)[RATE_INDICATOR].rename("score")
-    joined = rates.join(scores)
-    echo(
-        "(annualised deaths of uniformed personnel from malicious acts per 1,000 uniformed "
-        f"personnel; goalposts {_goalposts(fw, RATE_INDICATOR)}, lower is better; a context "
-        "indicator: the hostility of the theatre, not the mission's performance; the count is "
-        "shown beside the rate, not scored. Each cell: rate (count): score. Sources: UN "
-        "NOTICAS, SIPRI and IPI)"
-    )
-    cells = joined.apply(_rate_cell, axis=1).unstack("period")
-    echo(cells.to_string(na_rep="-"))
-    if caught:
-        real_unused = real.unused["reason"].value_counts()
-        echo(
-            "note: the rate is the only data-backed indicator of its sub-dimension env_threats, "
-            "too little of its weight for a sub-dimension score; its values are listed in "
-            f"profiles.unused ({', '.join(f'{r} {n}' for r, n in real_unused.items())}) and the "
-            "indicator's own score is shown"
+            f"note: {len(incomplete)} scores rest on part of their node (e.g. {lacking[0]}); "
+            "marked complete=False in profiles.to_frame()"
         )
 
+    echo("\n== 4. Compare within a lifecycle phase (each mission's latest year in it)")
+    ranked = rank_missions(profiles, phase="implementation")
+    shown = ranked[["rank", "mission", "period", "score", "gap_to_median"]].copy()
+    shown["score"] = shown["score"].round(1)
+    shown["gap_to_median"] = shown["gap_to_median"].round(1)
+    echo(shown.to_string(index=False))
+
+    journey = "UNMIL"
+    echo(f"\n== 5. What moved: {journey} from its first to its last assessment")
+    moved = decompose_change(profiles, mission=journey)
+    parts = moved[moved["element_type"] == "indicator"]
+    top = parts.reindex(parts["contribution"].abs().sort_values(ascending=False).index).head(5)
+    life = summary[summary["mission"] == journey]
+    echo(
+        f"headline {life['performance'].iat[0]:.1f} ({life['period'].iat[0]}, "
+        f"{life['phase'].iat[0]}) -> {life['performance'].iat[-1]:.1f} "
+        f"({life['period'].iat[-1]}, {life['phase'].iat[-1]}); the five largest contributions, "
+        "in points of the headline (with all the others they sum to the change exactly):"
+    )
+    echo(
+        top[["indicator", "score_start", "score_end", "contribution"]]
+        .round(2)
+        .to_string(index=False)
+    )
+
+    echo(f"\n== 6. How far the scores can be trusted ({replications} Monte Carlo replications)")
+    spec = Uncertainty.from_dict({"jitter": {}, "raters": True, "weights": {"noise": 0.25}})
+    result = uncertainty(table, framework=fw, spec=spec, n=replications, seed=2018)
+    intervals = result.summary
+    headline = intervals[intervals["node"] == root]
+    latest = headline.groupby("mission", sort=False).tail(1)
+    band = latest[["mission", "period", "nominal", "lower", "upper"]].copy()
+    for column in ("nominal", "lower", "upper"):
+        band[column] = band[column].round(1)
+    echo(
+        "each mission's latest headline with its 5-95 % interval (analysts' confidence, "
+        "rater resampling, weights +/- 25 %):"
+    )
+    echo(band.to_string(index=False))
+
+    # ------------------------------------------------------------------ files
     written["profiles"] = profiles.save(out / "profiles.zip")
-    recipe.to_yaml(out / "recipe.yaml")
-    written["recipe"] = out / "recipe.yaml"
     written["scores"] = profiles.to_csv(out / "scores.csv")
     written["summary"] = _summary_csv(summary, out / "summary.csv")
+    written["profiles_xlsx"] = profiles.to_excel(out / "profiles.xlsx")
+    recipe = profiles.recipe
+    recipe.to_yaml(out / "recipe.yaml")
+    written["recipe"] = out / "recipe.yaml"
+    written["uncertainty_summary"] = _table_csv(intervals, out / "uncertainty_summary.csv")
+    written["uncertainty_pairwise"] = _table_csv(
+        result.pairwise([root]), out / "uncertainty_pairwise.csv"
+    )
+    written["uncertainty_rank_shift"] = _table_csv(
+        result.rank_shift, out / "uncertainty_rank_shift.csv"
+    )
     written["template"] = write_template(
-        fw,
-        out / "template.xlsx",
-        missions=["Mission A", "Mission B"],
-        phase="implementation",
-        period="2025-H1",
+        fw, out / "template.xlsx", missions=["MINUSCA"], phase="implementation", period="2026"
     )
     written["xlsform"] = write_xlsform(fw, out / "xlsform.xlsx", phase="implementation")
-    quadrant = summary[summary["phase"] == "implementation"].copy()
-    quadrant["label"] = quadrant["mission"].str.replace("Mission ", "") + " " + quadrant["period"]
-    figures: dict[str, Callable[[Axes], Axes]] = {
-        "profile": lambda ax: plot_profile(
-            profiles, mission="Mission A", period=last, compare=["Mission B"], ax=ax
+    compared = compare_missions(profiles, phase="implementation")
+    heat = compared[compared["node_type"] == "dimension"].copy()
+    heat["mission"] = heat["mission"].astype(str) + " " + heat["period"].astype(str)
+    heat = heat.drop(columns=["period"])
+    illustrative = f"Illustrative ratings, not a published judgement · {fw.id} v{fw.version}"
+    quadrant = summary.copy()
+    quadrant["label"] = quadrant["mission"] + " " + quadrant["period"]
+    quadrant = quadrant.groupby("mission", sort=False).tail(1)
+    reference, ref_period = "MINUSMA", "2018"  # in implementation, the year of its profile
+    by_dimension = moved[moved["element_type"] == "dimension"]
+    spread = table[
+        (table["mission"] == reference)
+        & (table["period"] == ref_period)
+        & table["indicator"].map(lambda i: fw.dimension_of(i) == "political")
+    ]
+    figures: dict[str, Callable[[Figure], object]] = {
+        "profile": lambda fig: plot_profile(
+            profiles.with_intervals(result), mission=reference, period=ref_period, ax=fig.subplots()
         ),
-        "comparison": lambda ax: plot_comparison(profiles, missions=same_phase, period=last, ax=ax),
-        "lifecycle": lambda ax: plot_lifecycle(profiles, ax=ax),
-        "levels": lambda ax: plot_levels(profiles, mission="Mission A", period=last, ax=ax),
-        "quadrant": lambda ax: plot_quadrant(
-            quadrant,
-            label="label",
-            caption="Mission-periods in implementation (illustrative ratings)",
-            ax=ax,
+        "radar": lambda fig: plot_radar(
+            profiles,  # both in drawdown in 2014: compared within a phase
+            mission="UNMIL",
+            period="2014",
+            compare="MINUSTAH",
+            ax=fig.subplots(subplot_kw={"polar": True}),
         ),
-        "fatalities": lambda ax: plot_lifecycle(real, node=RATE_INDICATOR, ax=ax),
+        "comparison": lambda fig: plot_comparison(heat, caption=illustrative, ax=fig.subplots()),
+        "lifecycle": lambda fig: plot_lifecycle(
+            profiles,
+            missions=["MINUSMA", "UNMIL", "MINUSTAH", "UNAMID"],
+            connect_absent=True,  # assessed in a few years each: join them, spaced by date
+            ax=fig.subplots(),
+        ),
+        "levels": lambda fig: plot_levels(profiles, mission="UNMIL", ax=fig.subplots()),
+        "facets": lambda fig: plot_facets(
+            profiles, mission=reference, view="a4p", ax=fig.subplots()
+        ),
+        "quadrant": lambda fig: plot_quadrant(
+            quadrant, label="label", caption=illustrative, ax=fig.subplots()
+        ),
+        "framework": lambda fig: plot_framework(fw, ax=fig.subplots()),
+        "agreement": lambda fig: plot_agreement(alpha, scope="dimension", ax=fig.subplots()),
+        "rater_spread": lambda fig: plot_rater_spread(spread, framework=fw, ax=fig.subplots()),
+        "score_intervals": lambda fig: plot_score_intervals(
+            latest.assign(
+                score_median=latest["median"],
+                score_lower=latest["lower"],
+                score_upper=latest["upper"],
+                score_nominal=latest["nominal"],
+            ),
+            caption=illustrative,
+            ax=fig.subplots(),
+        ),
+        "rank_intervals": lambda fig: plot_rank_intervals(
+            headline[headline["period"] == _busiest_period(headline)],
+            nominal="nominal_rank",
+            caption=illustrative,
+            ax=fig.subplots(),
+        ),
+        "waterfall": lambda fig: plot_waterfall(
+            by_dimension,  # each dimension's whole contribution ("total"): they sum exactly
+            item="indicator",
+            value="total",
+            start=float(life["performance"].iat[0]),
+            end=float(life["performance"].iat[-1]),
+            caption=illustrative,
+            ax=fig.subplots(),
+        ),
+        "fatalities": lambda fig: plot_lifecycle(
+            profiles,
+            node=RATE_INDICATOR,
+            missions=["MINUSMA", "MINUSCA", "UNMISS", "UNAMID"],
+            connect_absent=True,
+            ax=fig.subplots(),
+        ),
     }
-    # the plots compare within a phase; a MixedPhasesWarning would become a printed note
     with _recording(MixedPhasesWarning) as mixed:
         for name, draw in figures.items():
-            fig = Figure(figsize=(8, 4.5))  # no pyplot: the user's backend is left alone
-            draw(fig.subplots())
-            fig.tight_layout()
-            path = out / f"{name}.png"
-            fig.savefig(path, dpi=120)
-            written[name] = path
-    # the briefing reports: Mission A alone, and every mission side by side (the comparison
-    # report marks each mission's phase and says when phases differ)
-    from missionlens.reports import write_reports
-
-    with _recording(MixedPhasesWarning) as mixed_reports:
-        reports = write_reports(
-            profiles,
-            out,
-            mission="Mission A",
-            agreement=alpha,
-            note="Illustrative ratings of fictional missions, made up for this demo.",
+            # no pyplot: the user's backend is left alone
+            size = (12.0, 9.0) if name == "framework" else (8.5, 5.2)
+            fig = Figure(figsize=size, layout="constrained")
+            draw(fig)
+            fig.savefig(out / f"{name}.png", dpi=110, bbox_inches="tight")
+            written[name] = out / f"{name}.png"
+        grid = plot_small_multiples(
+            profiles, col="mission", kind="lifecycle", col_wrap=5, connect_absent=True
         )
-    mixed.extend(mixed_reports)
+        grid.savefig(out / "small_multiples.png", dpi=90, bbox_inches="tight")
+        written["small_multiples"] = out / "small_multiples.png"
+        reports = write_reports(
+            profiles.with_intervals(result),
+            out,
+            mission=reference,
+            agreement=alpha,
+            note=PORTFOLIO_NOTE,
+        )
     for name, path in reports.items():
         written[f"report_{name}"] = path
     for warning in mixed:
-        echo(f"note: {warning.message} (read the scores of these missions with care)")
-    echo("\n== Files written")
+        echo(f"note: {warning.message}")
+    echo(f"\n== Files written to {out.resolve()}")
     for name, path in written.items():
-        echo(f"  {name:<17} {path}")
+        echo(f"  {name:<23} {path.name}")
     return written
+
+
+def _life_lines(summary: pd.DataFrame) -> str:
+    """One line per mission: ``MINUSMA   2013 start_up 41.5 (29.7) | 2015 ...``."""
+    lines = []
+    for mission, rows in summary.groupby("mission", sort=False):
+        cells = []
+        for period, phase, performance, context in zip(
+            rows["period"], rows["phase"], rows["performance"], rows["context"], strict=True
+        ):
+            cell = f"{period} {phase} {float(performance):.0f}"
+            if pd.notna(context):
+                cell += f" ({float(context):.0f})"
+            cells.append(cell)
+        lines.append(f"  {mission!s:<9} " + " | ".join(cells))
+    return "\n".join(lines)
+
+
+def _busiest_period(table: pd.DataFrame) -> object:
+    """The period with the most missions (the earliest of ties): the widest rank comparison."""
+    counts = table.groupby("period", sort=False)["mission"].nunique()
+    return counts.idxmax()
+
+
+def _table_csv(table: pd.DataFrame, path: Path) -> Path:
+    """Write a result table as CSV: text formula-injection protected, UTF-8 with a byte-order
+    mark, written atomically (as :meth:`Profiles.to_csv`)."""
+    out = table.copy()
+    for column in out.columns:
+        if out[column].dtype == object or isinstance(out[column].dtype, pd.CategoricalDtype):
+            out[column] = quote_series(out[column].astype(object))
+    with atomic_write(path, "w", encoding="utf-8-sig", newline="") as handle:
+        out.to_csv(handle, index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    return path
 
 
 def _ranks_by_phase(summary: pd.DataFrame) -> pd.DataFrame:

@@ -75,6 +75,7 @@ def plot_lifecycle(
     upper: str = "upper",
     benchmarks: pd.DataFrame | None = None,
     events: pd.DataFrame | None = None,
+    connect_absent: bool = False,
     caption: str | bool | None = None,
     ax: Axes | None = None,
     lang: str = "en",
@@ -131,6 +132,13 @@ def plot_lifecycle(
     events : pandas.DataFrame, optional
         Events: columns ``label`` and ``date`` or ``period`` (a period label or date), and
         optionally ``mission`` (rows of missions not drawn are left out).
+    connect_absent : bool, default False
+        ``False``: a period of the plot in which a mission has no row (it was not assessed
+        then, though another mission was) is a gap in its line, as for a regular cadence of
+        assessments where a missed round should show. ``True``: each mission's line joins the
+        periods it was assessed in (for assessments at irregular dates, e.g. the example
+        portfolio's mission-years); the time axis still spaces them by date, every
+        assessment has its marker, and a row with a missing score is still a gap.
     caption : str, bool or None
         The caption line (see :func:`plot_profile`); ``False`` for none.
     ax : matplotlib.axes.Axes, optional
@@ -212,7 +220,11 @@ def plot_lifecycle(
         own = [p for p in axis.labels if p in rows.index]
         # every period of the plot between the mission's first and last, so that a period
         # without a row is a gap, not a straight line across it
-        span = axis.labels[axis.labels.index(own[0]) : axis.labels.index(own[-1]) + 1]
+        span = (
+            own
+            if connect_absent
+            else axis.labels[axis.labels.index(own[0]) : axis.labels.index(own[-1]) + 1]
+        )
         xs = np.array([axis.position[p] for p in span])
         ys = np.array([rows[y].get(p, np.nan) for p in span], dtype=np.float64)
         options: dict[str, Any] = {

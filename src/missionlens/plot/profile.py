@@ -305,6 +305,9 @@ def plot_profile(
     context_nodes = [n for n in distinct(context["node"]) if n not in nodes]
     labels = node_labels(framework, view, nodes, lang)
     labels.update(node_labels(framework, None, context_nodes, lang))
+    if framework is not None and framework.root.id in context_nodes:
+        # the root of the context view is the context index, not the framework's headline
+        labels[framework.root.id] = plot_text("context_index_row", lang)
     n_rows = len(nodes) + (len(context_nodes) + 1 if context_nodes else 0)
     ax = axes_for(ax, (7.5, 1.9 + 0.5 * n_rows))
     row_of = {n: float(i) for i, n in enumerate(nodes)}

@@ -257,14 +257,21 @@ def add_caption(target: Axes | Figure, text: str | None) -> None:
 
     It is the figure's ``supxlabel`` (so that the constrained layout makes room for it), with
     gid ``"caption"``; a second, different caption on the same figure is added as a new line.
+    A caption longer than the figure is wide is wrapped at spaces onto further lines (nothing
+    is cut), so that it never widens the saved image.
     """
     if not text:
         return
+    import textwrap
+
     from matplotlib.figure import Figure
 
     figure = target if isinstance(target, Figure) else figure_of(target)
+    # characters per line: the figure's width over an average glyph (about 0.5 em)
+    width = max(40, int(figure.get_figwidth() * 72 / (CAPTION_SIZE * 0.5)))
+    text = "\n".join(textwrap.fill(line, width=width) for line in text.split("\n"))
     current = figure.get_supxlabel()
-    if current and text in current.split("\n"):
+    if current and text in current:
         return
     full = f"{current}\n{text}" if current else text
     label = figure.supxlabel(full, x=0.01, ha="left", fontsize=CAPTION_SIZE, color=MUTED)

@@ -168,6 +168,32 @@ def _spans_from_positions(
     return out
 
 
+def _spaced_labels(ax: Axes, positions: list[float], labels: list[str]) -> list[str]:
+    """The tick labels with those that would overlap the previous shown one left blank.
+
+    Periods assessed a year apart on a long time axis (2013, 2014, 2015 on 2004-2023) are
+    placed by date, so their labels can collide; the tick marks stay, and a label is shown
+    only where it clears the last one shown by its own estimated width (about 0.6 em per
+    character of the tick font) and a small gap.
+    """
+    low, high = ax.get_xlim()
+    width_pt = ax.get_position().width * figure_of(ax).get_figwidth() * 72
+    if high <= low or width_pt <= 0:
+        return labels
+    size = ax.xaxis.get_ticklabels()[0].get_fontsize() if ax.xaxis.get_ticklabels() else 10.0
+    per_pt = (high - low) / width_pt
+    out: list[str] = []
+    last_end = -math.inf
+    for position, label in zip(positions, labels, strict=True):
+        half = (0.6 * float(size) * len(label) / 2 + 3.0) * per_pt
+        if label and position - half >= last_end:
+            out.append(label)
+            last_end = position + half
+        else:
+            out.append("")
+    return out
+
+
 def period_ticks(ax: Axes, axis: TimeAxis, x: str, label_chars: int = 0, lang: str = "en") -> None:
     """Period ticks, and x limits with a right margin wide enough for direct labels.
 
@@ -179,7 +205,8 @@ def period_ticks(ax: Axes, axis: TimeAxis, x: str, label_chars: int = 0, lang: s
     step = max(1, math.ceil(len(positions) / 12))
     labels = [p if i % step == 0 else "" for i, p in enumerate(axis.labels)]
     ax.set_xticks(positions, labels)
-    ax.tick_params(axis="x", labelrotation=0 if max(map(len, axis.labels)) <= 7 else 30)
+    rotation = 0 if max(map(len, axis.labels), default=0) <= 7 else 30
+    ax.tick_params(axis="x", labelrotation=rotation)
     if positions:
         first, last = axis.span[axis.labels[0]][0], axis.span[axis.labels[-1]][1]
         room = (last - first) * 0.12
@@ -192,6 +219,8 @@ def period_ticks(ax: Axes, axis: TimeAxis, x: str, label_chars: int = 0, lang: s
             right = (positions[-1] - share * first) / (1 - share)
             room = max(room, right - last)
         ax.set_xlim(first, last + room)
+        if rotation == 0:
+            ax.set_xticks(positions, _spaced_labels(ax, positions, labels))
     if x == "period" and lang != "en":
         ax.set_xlabel(plot_text("period", lang))
     else:
