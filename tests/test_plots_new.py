@@ -664,7 +664,7 @@ def test_a_long_caption_is_wrapped_not_cut(ax: Axes) -> None:
     add_caption(ax, " ".join(words))
     fig = ax.get_figure(root=True)
     lines = _caption(fig).split("\n")
-    width = int(fig.get_figwidth() * 72 / (CAPTION_SIZE * 0.5))
+    width = int(fig.get_figwidth() * 72 / (CAPTION_SIZE * 0.6))
     assert len(lines) > 1 and max(len(line) for line in lines) <= width
     assert " ".join(lines).split() == words  # every word kept, in order
     add_caption(ax, " ".join(words))  # the same caption again: not repeated

@@ -267,8 +267,8 @@ def add_caption(target: Axes | Figure, text: str | None) -> None:
     from matplotlib.figure import Figure
 
     figure = target if isinstance(target, Figure) else figure_of(target)
-    # characters per line: the figure's width over an average glyph (about 0.5 em)
-    width = max(40, int(figure.get_figwidth() * 72 / (CAPTION_SIZE * 0.5)))
+    # characters per line: the figure's width over an average glyph (about 0.6 em)
+    width = max(40, int(figure.get_figwidth() * 72 / (CAPTION_SIZE * 0.6)))
     text = "\n".join(textwrap.fill(line, width=width) for line in text.split("\n"))
     current = figure.get_supxlabel()
     if current and text in current:
