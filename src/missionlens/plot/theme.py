@@ -10,6 +10,7 @@ matplotlib is imported inside the functions that draw, so that importing this mo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -105,6 +106,10 @@ NAN_TEXT = "–"
 #: Grey of secondary text (coverage notes, "no data").
 MUTED = "0.35"
 _GRID = "0.88"
+
+#: Sources that call the data illustrative (as the reports' banner reads them): such a caption
+#: starts by saying so.
+_ILLUSTRATIVE = re.compile(r"\b(?:illustrative|synthetic|fictional|fictitious)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -208,7 +213,9 @@ def caption_text(data: object, caption: str | bool | None) -> str | None:
     "framework whole-of-mission 1.0 · recipe default 3f2a... · data 9c1e... · sources: ...":
     the framework id and version, the recipe name and fingerprint, the data fingerprint and
     the distinct ``sources`` of the input (when it has that column; three at most, then a
-    count). A table gives its ``attrs["caption"]`` if set, else no caption.
+    count). When a source calls the data illustrative, synthetic, fictional or fictitious (as
+    the example portfolio's do), the caption starts with "Illustrative ratings, not a
+    published judgement". A table gives its ``attrs["caption"]`` if set, else no caption.
 
     Examples
     --------
@@ -236,6 +243,8 @@ def caption_text(data: object, caption: str | bool | None) -> str | None:
             if found:
                 more = f" (+{len(found) - 3} more)" if len(found) > 3 else ""
                 parts.append("sources: " + "; ".join(found[:3]) + more)
+            if any(_ILLUSTRATIVE.search(v) for v in found):  # say it first, not in the tail
+                parts.insert(0, "Illustrative ratings, not a published judgement")
         return " · ".join(parts)
     attrs = getattr(data, "attrs", None)
     if isinstance(attrs, dict) and isinstance(attrs.get("caption"), str):
