@@ -17,7 +17,7 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
 
 def test_there_are_notebooks_and_examples() -> None:
-    assert len(NOTEBOOKS) >= 5 and len(EXAMPLES) >= 2
+    assert len(NOTEBOOKS) >= 6 and len(EXAMPLES) >= 2
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
