@@ -66,3 +66,18 @@ def test_named_columns_still_win(summary: pd.DataFrame) -> None:
         ml.plot_score_intervals(renamed, ax=ax)  # no median under either name: still refused
     ml.plot_score_intervals(renamed, score="centre", ax=ax, caption=False)
     plt.close(fig)
+
+
+def test_a_long_caption_is_wrapped_to_the_figure(summary: pd.DataFrame) -> None:
+    """Found in the notebooks: the portfolio's sources made a one-line caption several times
+    wider than the figure, and the inline figure with it."""
+    words = ["source"] * 120  # 839 characters, no line break
+    fig, ax = plt.subplots(figsize=(6.0, 3.0))
+    ml.plot_score_intervals(summary, ax=ax, caption=" ".join(words))
+    lines = fig.get_supxlabel().split("\n")
+    # the reference: 6 inches of 6.5 pt text at 0.6 em a character hold 110 characters
+    assert len(lines) > 1 and max(len(line) for line in lines) <= 110
+    assert " ".join(lines).split() == words  # nothing cut, nothing lost
+    ml.plot_score_intervals(summary, ax=ax, caption=" ".join(words))
+    assert len(fig.get_supxlabel().split("\n")) == len(lines)  # a repeat is still skipped
+    plt.close(fig)
