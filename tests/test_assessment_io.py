@@ -153,6 +153,10 @@ IDENT = (
     )
     | st.sampled_from(["=M", "+1", "-x", "@r", "'q", "O'Brien", "中文", "MINUSCA"])
 ).filter(lambda s: s == s.strip() and s != "")
+# a generated mission that is an acronym of the registry (Hypothesis found "UNOSOM") would fail
+# the mission-life check with a period outside its life; MINUSCA is active, so it stays
+_ACRONYMS = frozenset(ml.missions()["mission"].str.upper()) - {"MINUSCA"}
+IDENT = IDENT.filter(lambda s: s.upper() not in _ACRONYMS)
 PERIODS = st.sampled_from(
     ["2024", "2024-H1", "2023-Q3", "2024-03", "2024-03-15", "2023/24", "2024-01-01/2024-06-30"]
 )

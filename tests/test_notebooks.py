@@ -17,7 +17,27 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
 
 def test_there_are_notebooks_and_examples() -> None:
-    assert len(NOTEBOOKS) >= 3 and len(EXAMPLES) >= 2
+    assert len(NOTEBOOKS) >= 6 and len(EXAMPLES) >= 2
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_committed_without_outputs(path: Path) -> None:
+    """Notebooks are sources: no outputs, no execution counts, no editor metadata in git."""
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    dirty = [
+        index
+        for index, cell in enumerate(notebook.cells)
+        if cell.get("metadata")
+        or (cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None))
+    ]
+    assert not dirty, f"{path.name}: cells {dirty} have outputs, execution counts or metadata"
+    assert set(notebook.metadata) <= {"kernelspec", "language_info"}, path.name
+
+
+def test_notebooks_readme_lists_every_notebook() -> None:
+    readme = (ROOT / "notebooks" / "README.md").read_text(encoding="utf-8")
+    assert [p.name for p in NOTEBOOKS if p.name not in readme] == []
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

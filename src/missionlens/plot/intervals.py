@@ -33,6 +33,24 @@ if TYPE_CHECKING:
 
 __all__ = ["plot_rank_intervals", "plot_score_intervals"]
 
+#: The columns of ``UncertaintyResult.summary`` that stand for each default column name, so
+#: that its rows (one node, one period) plot as they are.
+_SUMMARY_NAMES: dict[str, str] = {
+    "score_median": "median",
+    "score_lower": "lower",
+    "score_upper": "upper",
+    "score_nominal": "nominal",
+    "rank_nominal": "nominal_rank",
+}
+
+
+def _summary_name(data: Any, column: str | None) -> str | None:
+    """``column``, or its name in an uncertainty summary when ``data`` has that one instead."""
+    if column is None or not isinstance(data, pd.DataFrame) or column in data.columns:
+        return column
+    other = _SUMMARY_NAMES.get(column)
+    return other if other is not None and other in data.columns else column
+
 
 def _intervals(
     data: pd.DataFrame,
@@ -172,7 +190,9 @@ def plot_rank_intervals(
     Parameters
     ----------
     data : pandas.DataFrame
-        One row per mission, with the columns below (defaults: the uncertainty analysis's).
+        One row per mission, with the columns below; rows of ``UncertaintyResult.summary``
+        (one node and period) work as they are, its ``nominal_rank`` standing for an absent
+        ``rank_nominal``.
     mission, rank, lower, upper : str
         Columns of the mission, its median rank and the bounds of its interval.
     nominal : str or None, default "rank_nominal"
@@ -219,7 +239,7 @@ def plot_rank_intervals(
         centre=rank,
         lower=lower,
         upper=upper,
-        nominal=nominal,
+        nominal=_summary_name(data, nominal),
         is_rank=True,
         caption=caption,
         ax=ax,
@@ -249,7 +269,9 @@ def plot_score_intervals(
     Parameters
     ----------
     data : pandas.DataFrame
-        One row per mission.
+        One row per mission; rows of ``UncertaintyResult.summary`` (one node and period) work
+        as they are: its ``median``, ``lower``, ``upper`` and ``nominal`` stand for absent
+        ``score_median``, ``score_lower``, ``score_upper`` and ``score_nominal``.
     mission, score, lower, upper : str
         Columns of the mission, its median score and the bounds of its interval.
     nominal : str or None, default "score_nominal"
@@ -274,10 +296,10 @@ def plot_score_intervals(
         data,
         "plot_score_intervals",
         mission=mission,
-        centre=score,
-        lower=lower,
-        upper=upper,
-        nominal=nominal,
+        centre=_summary_name(data, score) or score,
+        lower=_summary_name(data, lower) or lower,
+        upper=_summary_name(data, upper) or upper,
+        nominal=_summary_name(data, nominal),
         is_rank=False,
         caption=caption,
         ax=ax,

@@ -257,8 +257,9 @@ def add_caption(target: Axes | Figure, text: str | None) -> None:
 
     It is the figure's ``supxlabel`` (so that the constrained layout makes room for it), with
     gid ``"caption"``; a second, different caption on the same figure is added as a new line.
-    A caption longer than the figure is wide is wrapped at spaces onto further lines (nothing
-    is cut), so that it never widens the saved image.
+    A caption longer than the figure is wide is wrapped at spaces into several lines (a long
+    list of sources otherwise widened the saved or inline figure to several times its size);
+    no word is cut.
     """
     if not text:
         return
@@ -267,9 +268,12 @@ def add_caption(target: Axes | Figure, text: str | None) -> None:
     from matplotlib.figure import Figure
 
     figure = target if isinstance(target, Figure) else figure_of(target)
-    # characters per line: the figure's width over an average glyph (about 0.6 em)
-    width = max(40, int(figure.get_figwidth() * 72 / (CAPTION_SIZE * 0.6)))
-    text = "\n".join(textwrap.fill(line, width=width) for line in text.split("\n"))
+    # characters of CAPTION_SIZE text that fit in the figure's width (about 0.6 em each)
+    width = max(40, int(figure.get_figwidth() * 72 / (0.6 * CAPTION_SIZE)))
+    text = "\n".join(
+        textwrap.fill(line, width, break_long_words=False, break_on_hyphens=False)
+        for line in text.split("\n")
+    )
     current = figure.get_supxlabel()
     if current and text in current:
         return
