@@ -544,3 +544,44 @@ def test_corpus_recipes_exit_1(name: str, tmp_path: Path) -> None:
     )
     assert result.exit_code == 1 and result.stderr.startswith("error: "), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_timelines_option_checks_phases_in_every_command(tmp_path: Path) -> None:
+    # the same timeline check as ml.validate(..., timelines=...): UNMIL was in implementation
+    # in 2009 (portfolio timelines, S/RES/1509 (2003)); entered as drawdown it is refused
+    entries = ml.datasets.load_portfolio()
+    unmil = entries[entries["mission"] == "UNMIL"]
+    good, bad, lines = tmp_path / "unmil.csv", tmp_path / "bad.csv", tmp_path / "t.csv"
+    unmil.to_csv(good, index=False)
+    wrong = unmil.copy()
+    wrong.loc[wrong["period"] == "2009", "phase"] = "drawdown"
+    in_drawdown = {
+        i.id for i in ml.load_framework("whole-of-mission").indicators_in_phase("drawdown")
+    }
+    wrong = wrong[(wrong["period"] != "2009") | wrong["indicator"].isin(in_drawdown)]
+    wrong.to_csv(bad, index=False)
+    ml.datasets.portfolio_timelines().to_csv(lines, index=False)
+    runner = CliRunner()
+    common = ["-f", "whole-of-mission", "-t", str(lines)]
+    assert runner.invoke(main, ["validate", str(good), *common]).exit_code == 0
+    refused = runner.invoke(main, ["validate", str(bad), *common])
+    assert refused.exit_code == 1 and "phase_contradicts_timeline" in refused.output
+    # without the timelines the same file passes: the check needs the dates
+    assert runner.invoke(main, ["validate", str(bad), "-f", "whole-of-mission"]).exit_code == 0
+    out = tmp_path / "s.csv"
+    for command in (
+        ["score", str(bad), *common, "-o", str(out)],
+        ["uncertainty", str(bad), *common, "-n", "5", "-o", str(out)],
+        ["report", str(bad), *common, "-m", "UNMIL", "-o", str(tmp_path / "r.html")],
+        ["compare", str(bad), *common, "-o", str(tmp_path / "c.html")],
+    ):
+        result = runner.invoke(main, command)
+        assert result.exit_code == 1, command
+        assert "phase_contradicts_timeline" in result.output, command
+    scored = runner.invoke(main, ["score", str(good), *common, "-o", str(out), "-q"])
+    assert scored.exit_code == 0 and out.stat().st_size > 0
+    # a file that is not a timeline: a data problem (exit 1) that says what was expected
+    wrong_file = runner.invoke(
+        main, ["validate", str(good), "-f", "whole-of-mission", "-t", str(good)]
+    )
+    assert wrong_file.exit_code == 1 and "timeline" in wrong_file.output

@@ -757,3 +757,22 @@ def test_the_engine_scores_the_performance_composite_as_score_does(
     assert not np.allclose(
         _unit_node_array(everything, model)[:, nodes], model.nominal[:, nodes], equal_nan=True
     )
+
+
+def test_uncertainty_takes_the_timelines_score_takes() -> None:
+    # the same front-door checks: a phase that contradicts the mission's timeline is refused
+    # by ml.uncertainty exactly as by ml.score (and by ml.validate)
+    entries = ml.datasets.load_portfolio()
+    timelines = ml.datasets.portfolio_timelines()
+    one = entries[(entries["mission"] == "UNMIL") & (entries["period"] == "2009")].copy()
+    result = ml.uncertainty(one, framework="whole-of-mission", timelines=timelines, n=5, seed=1)
+    nominal = ml.score(one, framework="whole-of-mission", timelines=timelines)
+    root = nominal.framework.root.id
+    got = result.summary.set_index("node").loc[root, "nominal"]
+    assert got == pytest.approx(nominal.summary()["performance"].iat[0], abs=1e-12)
+    one["phase"] = "exit"  # UNMIL was in implementation in 2009 (S/RES/1509 (2003) ff.)
+    with pytest.raises(ml.ScoringInputError, match="phase_contradicts_timeline"):
+        ml.uncertainty(one, framework="whole-of-mission", timelines=timelines, n=5, seed=1)
+    with pytest.raises(ml.ScoringInputError, match="phase_contradicts_timeline"):
+        ml.score(one, framework="whole-of-mission", timelines=timelines)
+    assert not ml.validate(one, framework="whole-of-mission", timelines=timelines).ok

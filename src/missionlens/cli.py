@@ -658,6 +658,27 @@ _recipe_option = click.option(
 _quiet_option = click.option(
     "--quiet", "-q", is_flag=True, help="Print nothing when all is well; problems still print."
 )
+#: ``--timelines``, the same for every command that checks entries.
+_timelines_option = click.option(
+    "--timelines",
+    "-t",
+    "timelines_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Phase timelines of the missions (.csv or .yaml: mission, phase, start, end, "
+    "source): each entry's phase is checked against its mission's dates, and an entry "
+    "without a phase takes the timeline's. See docs/lifecycle-missions.md.",
+)
+
+
+def _timelines(path: Path | None) -> Any:
+    """The phase timelines of ``--timelines`` (``None`` without it), read once for every
+    command by :func:`missionlens.read_timelines`; a bad file raises its MissionLensError."""
+    if path is None:
+        return None
+    from missionlens.assessments.timelines import read_timelines
+
+    return read_timelines(path)
 
 
 def _exclusive(as_json: bool, quiet: bool) -> None:
@@ -710,6 +731,7 @@ Examples:
     type=click.IntRange(min=0),
     help="Problems to print at most (--output and --json have them all).",
 )
+@_timelines_option
 @_json_option
 @_quiet_option
 @click.option("--verbose", "-v", is_flag=True, help="Also print a line per file read.")
@@ -718,6 +740,7 @@ def validate_files(
     framework_name: str,
     output: Path | None,
     max_rows: int,
+    timelines_file: Path | None,
     as_json: bool,
     quiet: bool,
     verbose: bool,
@@ -727,7 +750,14 @@ def validate_files(
     from missionlens.assessments.validation import validate
 
     fw = _load_or_exit(framework_name, as_json=as_json)
-    report = validate(list(files), framework=fw)
+    try:
+        timelines = _timelines(timelines_file)
+    except MissionLensError as exc:
+        if as_json:
+            _emit_json({"ok": False, "error": str(exc), "framework": _framework_facts(fw)})
+            sys.exit(EXIT_DATA)
+        _fail(str(exc), EXIT_DATA)
+    report = validate(list(files), framework=fw, timelines=timelines)
     if output is not None:
         with _writing(output):
             _write_failures(report.failures, output)
@@ -853,6 +883,7 @@ Examples:
     help="Built-in framework name or framework file.",
 )
 @_recipe_option
+@_timelines_option
 @click.option(
     "--output",
     "-o",
@@ -871,6 +902,7 @@ def score_files(
     files: tuple[Path, ...],
     framework_name: str,
     recipe_file: Path | None,
+    timelines_file: Path | None,
     output: Path,
     as_json: bool,
     quiet: bool,
@@ -896,10 +928,11 @@ def score_files(
         if recipe_file is not None:
             loader = Recipe.from_json if recipe_file.suffix == ".json" else Recipe.from_yaml
             recipe = loader(recipe_file)
+        timelines = _timelines(timelines_file)
         table = read_assessments(list(files), framework=fw)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", IncompleteScoreWarning)
-            profiles = score(table, framework=fw, recipe=recipe)
+            profiles = score(table, framework=fw, recipe=recipe, timelines=timelines)
     except ValidationError as exc:
         if as_json:
             failures = exc.report.failures
@@ -1007,6 +1040,7 @@ A specification file says what varies, e.g.:
     "--framework", "-f", "framework_name", required=True, help="Built-in framework name or file."
 )
 @_recipe_option
+@_timelines_option
 @click.option(
     "--spec",
     "-s",
@@ -1041,6 +1075,7 @@ def uncertainty_files(
     files: tuple[Path, ...],
     framework_name: str,
     recipe_file: Path | None,
+    timelines_file: Path | None,
     spec_file: Path | None,
     n_replications: int,
     seed: int | None,
@@ -1067,11 +1102,18 @@ def uncertainty_files(
             loader = Recipe.from_json if recipe_file.suffix == ".json" else Recipe.from_yaml
             recipe = loader(recipe_file)
         spec = Uncertainty() if spec_file is None else Uncertainty.from_yaml(spec_file)
+        timelines = _timelines(timelines_file)
         table = read_assessments(list(files), framework=fw)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", IncompleteScoreWarning)
             result = uncertainty(
-                table, framework=fw, recipe=recipe, spec=spec, n=n_replications, seed=seed
+                table,
+                framework=fw,
+                recipe=recipe,
+                spec=spec,
+                n=n_replications,
+                seed=seed,
+                timelines=timelines,
             )
             summary = result.summary
     except ValidationError as exc:
@@ -1269,6 +1311,7 @@ def _report_files(
     *,
     framework_name: str,
     recipe_file: Path | None,
+    timelines_file: Path | None,
     output: Path,
     missions: list[str] | None,
     period: str | None,
@@ -1308,10 +1351,11 @@ def _report_files(
         if recipe_file is not None:
             loader = Recipe.from_json if recipe_file.suffix == ".json" else Recipe.from_yaml
             recipe = loader(recipe_file)
+        timelines = _timelines(timelines_file)
         table = read_assessments(list(files), framework=fw)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", IncompleteScoreWarning)
-            profiles = score(table, framework=fw, recipe=recipe)
+            profiles = score(table, framework=fw, recipe=recipe, timelines=timelines)
     except ValidationError as exc:
         if as_json:
             data_problem(exc.report.headline(), {"problems": _records(exc.report.failures)})
@@ -1393,6 +1437,7 @@ _report_options = [
         help="Built-in framework name or framework file.",
     ),
     _recipe_option,
+    _timelines_option,
     click.option(
         "--output",
         "-o",
@@ -1456,6 +1501,7 @@ def report_files(
     files: tuple[Path, ...],
     framework_name: str,
     recipe_file: Path | None,
+    timelines_file: Path | None,
     output: Path,
     benchmarks_file: Path | None,
     title: str | None,
@@ -1470,6 +1516,7 @@ def report_files(
         files,
         framework_name=framework_name,
         recipe_file=recipe_file,
+        timelines_file=timelines_file,
         output=output,
         missions=[mission],
         period=period,
@@ -1521,6 +1568,7 @@ def compare_files(
     files: tuple[Path, ...],
     framework_name: str,
     recipe_file: Path | None,
+    timelines_file: Path | None,
     output: Path,
     benchmarks_file: Path | None,
     title: str | None,
@@ -1535,6 +1583,7 @@ def compare_files(
         files,
         framework_name=framework_name,
         recipe_file=recipe_file,
+        timelines_file=timelines_file,
         output=output,
         missions=list(missions) or None,
         period=period,

@@ -796,13 +796,14 @@ class UncertaintyModel:
         realisations: int | None = None,
         unknown_columns: Literal["error", "ignore"] = "error",
         memory_budget: int = DEFAULT_MEMORY_BUDGET,
+        timelines: Any = None,
     ) -> UncertaintyModel:
         """Check, consolidate and score the data once, and prepare every draw.
 
         Parameters
         ----------
-        source, framework, recipe, unknown_columns
-            As :func:`~missionlens.score` takes them.
+        source, framework, recipe, unknown_columns, timelines
+            As :func:`~missionlens.score` takes them (the same checks refuse the same rows).
         spec : Uncertainty, mapping, YAML text or path
             What varies (:class:`Uncertainty`); nothing by default.
         seed : int, optional
@@ -837,7 +838,9 @@ class UncertaintyModel:
         if memory_budget < 2**20:
             raise ArgumentError("uncertainty: memory_budget must be at least 1 MiB (2**20 bytes)")
         entropy = _entropy(seed)
-        state, data = prepare(source, fw, resolved, unknown_columns=unknown_columns)
+        state, data = prepare(
+            source, fw, resolved, unknown_columns=unknown_columns, timelines=timelines
+        )
         final = _run_plain(state, resolved)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -849,6 +852,7 @@ class UncertaintyModel:
                 fw,
                 wide_allowed=sorted(resolved.data_columns()),
                 unknown_columns=unknown_columns,
+                timelines=timelines,
             )
             keep = ~np.isnan(checked.values) & (checked.indicator >= 0)
             confidence = checked.confidence[keep].astype(np.int64)
@@ -2045,6 +2049,7 @@ def uncertainty(
     progress: bool | None = None,
     unknown_columns: Literal["error", "ignore"] = "error",
     memory_budget: int = DEFAULT_MEMORY_BUDGET,
+    timelines: Any = None,
 ) -> UncertaintyResult:
     """Monte Carlo uncertainty analysis of the scores: every uncertain input varied together.
 
@@ -2056,8 +2061,8 @@ def uncertainty(
 
     Parameters
     ----------
-    source, framework, recipe, unknown_columns
-        As :func:`~missionlens.score` takes them.
+    source, framework, recipe, unknown_columns, timelines
+        As :func:`~missionlens.score` takes them (the same checks refuse the same rows).
     spec : Uncertainty, mapping, YAML text or path
         What varies. Nothing by default: every interval is then the nominal score.
     n : int
@@ -2108,6 +2113,7 @@ def uncertainty(
         realisations=int(n),
         unknown_columns=unknown_columns,
         memory_budget=memory_budget,
+        timelines=timelines,
     )
     size = int(n) * len(model.units) * len(model.nodes) * 16
     if size > MAX_RESULT_BYTES:
