@@ -473,6 +473,7 @@ def run_demo(
     compared = compare_missions(profiles, phase="implementation")
     heat = compared[compared["node_type"] == "dimension"].copy()
     heat["mission"] = heat["mission"].astype(str) + " " + heat["period"].astype(str)
+    heat["node"] = [fw.text("nodes:" + str(n), "name") for n in heat["node"]]  # names, not ids
     heat = heat.drop(columns=["period"])
     illustrative = f"Illustrative ratings, not a published judgement · {fw.id} v{fw.version}"
     quadrant = summary.copy()

@@ -803,7 +803,8 @@ class Framework(_Model):
         table = self.indicator_table()
         for dim in self.dimensions:
             n = int((table["dimension"] == dim.id).sum())
-            lines.append(f"  {dim.id:<16} {dim.name} ({n} indicators, weight {dim.weight:g})")
+            word = "indicator" if n == 1 else "indicators"
+            lines.append(f"  {dim.id:<16} {dim.name} ({n} {word}, weight {dim.weight:g})")
         return "\n".join(lines)
 
     def __str__(self) -> str:

@@ -292,11 +292,12 @@ def plot_comparison(
     if partial.any():
         ax.annotate(
             plot_text("partial_note", lang),
-            xy=(0.0, 0.0),
-            xycoords="axes fraction",
-            xytext=(0, -4),
+            # under the axis label (placed when drawn), so never over the tick labels
+            xy=(0.5, 0.0),
+            xycoords=ax.xaxis.label,
+            xytext=(0, -2),
             textcoords=("offset points"),
-            ha="left",
+            ha="center",
             va="top",
             fontsize="x-small",
             color=MUTED,
