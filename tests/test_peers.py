@@ -284,3 +284,27 @@ def test_within_band_keeps_a_mission_without_context_unranked(fw: ml.Framework) 
     assert b["band"].isna().all() and b["rank"].isna().all() and (b["n_ranked"] == 0).all()
     assert set(b["note"]) == {"no context index: not ranked within a band"}
     assert list(b["score"]) == [50, 80]  # its scores are shown, not ranked
+
+
+def test_missions_restricts_the_comparison_and_its_statistics() -> None:
+    from scipy.stats import rankdata
+
+    profiles = ml.score(ml.datasets.load_portfolio(), framework="whole-of-mission")
+    chosen = ["UNIFIL", "UNMIL", "MINUSMA"]
+    compared = ml.compare_missions(profiles, phase="implementation", missions=chosen)
+    assert list(dict.fromkeys(compared["mission"])) == chosen  # in the order given
+    ranked = ml.rank_missions(profiles, phase="implementation", missions=chosen)
+    assert set(ranked["mission"]) == set(chosen) and (ranked["n_ranked"] == 3).all()
+    # an independent computation on the three scores: ranks with ties "min" (COINr), the
+    # median gap and the percentile
+    every = ml.rank_missions(profiles, phase="implementation").set_index("mission")
+    scores = every.loc[chosen, "score"].to_numpy()
+    expected_rank = rankdata(-scores, method="min")
+    got = ranked.set_index("mission").loc[chosen]
+    assert got["rank"].tolist() == expected_rank.tolist()
+    assert np.allclose(got["gap_to_median"], scores - np.median(scores))
+    assert np.allclose(got["percentile"], [100 * np.mean(scores <= v) for v in scores])
+    with pytest.raises(ml.ArgumentError, match="'XX' not in the profiles"):
+        ml.compare_missions(profiles, phase="implementation", missions=["UNMIL", "XX"])
+    with pytest.raises(ml.ArgumentError, match="list of mission names"):
+        ml.rank_missions(profiles, phase="implementation", missions="UNMIL")

@@ -213,10 +213,25 @@ def _select(
     phase: str | None,
     years: float | None,
     starts: Mapping[str, object] | None,
+    missions: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """One row per mission: the period compared (or none, with a note)."""
+    """One row per mission: the period compared (or none, with a note); with ``missions``,
+    those missions only, in that order (an unknown one is an error that lists the known)."""
     mode = _resolve_align(align, period, phase, years)
     units = _units(profiles, view)
+    if missions is not None:
+        if isinstance(missions, str) or not all(isinstance(m, str) for m in missions):
+            raise ArgumentError(
+                f"missions must be a list of mission names, not {type(missions).__name__}"
+            )
+        known = list(dict.fromkeys(units["mission"].astype(str)))
+        unknown = [m for m in missions if m not in known]
+        if unknown or not missions:
+            raise ArgumentError(
+                f"missions: {', '.join(map(repr, unknown)) or 'none given'} not in the "
+                f"profiles (missions: {', '.join(known)})"
+            )
+        units = units[units["mission"].isin(missions)]
     start_of = _starts(units, starts)
     mid = units["start"] + (units["end"] - units["start"]) / 2
     first = units["mission"].map(start_of)
@@ -254,8 +269,9 @@ def _select(
         .sort_values(["mission", "end", "start"])
         .drop_duplicates("mission", keep="last")
     )
-    missions = list(dict.fromkeys(units["mission"]))
-    picked = picked.set_index("mission").reindex(missions).reset_index()
+    order = list(dict.fromkeys(missions)) if missions is not None else None
+    picked = picked.set_index("mission").reindex(order or list(dict.fromkeys(units["mission"])))
+    picked = picked.reset_index()
     picked["note"] = np.where(picked["period"].isna(), why, "")
     picked["phase"] = _objects(picked["phase"], picked.index)
     picked["period"] = _objects(picked["period"], picked.index)
@@ -325,6 +341,7 @@ def compare_missions(
     starts: Mapping[str, object] | None = None,
     within_band: bool = False,
     bands: int | Sequence[float] = 3,
+    missions: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Missions side by side: one period per mission, the scores of the nodes asked for, ranks.
 
@@ -357,24 +374,27 @@ def compare_missions(
         profiles), so that missions in hard conditions are compared with each other.
     bands : int or sequence of float, default 3
         The bands, as in :func:`~missionlens.difficulty_bands`.
+    missions : sequence of str, optional
+        Compare and rank these missions only, in this order (ranks, medians and percentiles
+        are among them); by default every mission of the profiles. The difficulty bands are
+        still computed over all mission-periods of the profiles.
 
     Returns
     -------
     pandas.DataFrame
         One row per mission and node (:data:`COMPARISON_COLUMNS`), in the order of the missions
-        and of the nodes in the profiles: ``mission``, ``period`` (the period compared,
-        ``None`` if the mission has none in the selection), ``phase``, ``years_since_start``
-        (of the period's midpoint), ``band`` (1 = hardest; ``<NA>`` without a context index),
-        ``node``, ``node_type``, ``score``, ``lower`` and ``upper`` (the bounds of the score's
-        uncertainty interval for profiles from :meth:`~missionlens.Profiles.with_intervals`,
-        ``NaN`` otherwise), ``coverage``, ``complete``, ``rank`` (1 for the
-        highest score, ties share the best rank as COINr's ``rank(ties.method = "min")``;
-        ``<NA>`` without a score), ``n_ranked`` (the scores ranked together), ``gap_to_median``
-        (the score minus the median of those scores, the mission's own included),
-        ``percentile`` (the share of those scores at or below the mission's, in percent: 100
-        for the best) and ``note`` (why a mission has no period: ``""`` otherwise). For a
-        missions-by-nodes table: ``table.pivot(index="mission", columns="node",
-        values="score")``.
+        (those given, or the profiles') and of the nodes in the profiles: ``mission``, ``period``
+        (the period compared, ``None`` if the mission has none in the selection), ``phase``,
+        ``years_since_start`` (of the period's midpoint), ``band`` (1 = hardest; ``<NA>`` without a
+        context index), ``node``, ``node_type``, ``score``, ``lower`` and ``upper`` (the bounds of
+        the score's uncertainty interval for profiles from
+        :meth:`~missionlens.Profiles.with_intervals`, ``NaN`` otherwise), ``coverage``,
+        ``complete``, ``rank`` (1 for the highest score, ties share the best rank as COINr's
+        ``rank(ties.method = "min")``; ``<NA>`` without a score), ``n_ranked`` (the scores ranked
+        together), ``gap_to_median`` (the score minus the median of those scores, the mission's own
+        included), ``percentile`` (the share of those scores at or below the mission's, in percent:
+        100 for the best) and ``note`` (why a mission has no period: ``""`` otherwise). For a
+        missions-by-nodes table: ``table.pivot(index="mission", columns="node", values="score")``.
 
     Warns
     -----
@@ -398,6 +418,7 @@ def compare_missions(
         starts=starts,
         within_band=within_band,
         bands=bands,
+        missions=missions,
         stacklevel=4,
     )
 
@@ -414,13 +435,21 @@ def _compare(
     starts: Mapping[str, object] | None,
     within_band: bool = False,
     bands: int | Sequence[float] = 3,
+    missions: Sequence[str] | None = None,
     stacklevel: int,
 ) -> pd.DataFrame:
     """:func:`compare_missions`; ``stacklevel`` points the phase warning at the user's call."""
     if not isinstance(within_band, bool):
         raise ArgumentError(f"within_band must be True or False; got {within_band!r}")
     selected = _select(
-        profiles, view=view, align=align, period=period, phase=phase, years=years, starts=starts
+        profiles,
+        view=view,
+        align=align,
+        period=period,
+        phase=phase,
+        years=years,
+        starts=starts,
+        missions=missions,
     )
     if selected["period"].isna().all():
         raise ArgumentError(
@@ -503,6 +532,7 @@ def rank_missions(
     starts: Mapping[str, object] | None = None,
     within_band: bool = False,
     bands: int | Sequence[float] = 3,
+    missions: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Missions ranked on each node, with the gap to the peer median and the percentile.
 
@@ -535,6 +565,7 @@ def rank_missions(
         starts=starts,
         within_band=within_band,
         bands=bands,
+        missions=missions,
         stacklevel=4,
     )
     order = {n: i for i, n in enumerate(dict.fromkeys(table["node"]))}
