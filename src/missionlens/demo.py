@@ -515,18 +515,10 @@ def run_demo(
         "agreement": lambda fig: plot_agreement(alpha, scope="dimension", ax=fig.subplots()),
         "rater_spread": lambda fig: plot_rater_spread(spread, framework=fw, ax=fig.subplots()),
         "score_intervals": lambda fig: plot_score_intervals(
-            latest.assign(
-                score_median=latest["median"],
-                score_lower=latest["lower"],
-                score_upper=latest["upper"],
-                score_nominal=latest["nominal"],
-            ),
-            caption=illustrative,
-            ax=fig.subplots(),
+            latest, caption=illustrative, ax=fig.subplots()
         ),
         "rank_intervals": lambda fig: plot_rank_intervals(
             headline[headline["period"] == _busiest_period(headline)],
-            nominal="nominal_rank",
             caption=illustrative,
             ax=fig.subplots(),
         ),
