@@ -116,6 +116,7 @@ def commands_of(block: Block) -> list[list[str]]:
 
 def run_cli(block: Block, cwd: Path) -> None:
     """Run every command of a shell block through the CLI, expecting the marked exit code."""
+    import matplotlib.pyplot as plt
     from click.testing import CliRunner
 
     from missionlens.cli import main
@@ -139,6 +140,7 @@ def run_cli(block: Block, cwd: Path) -> None:
             assert code == block.exit_code
             continue
         result = runner.invoke(main, args, catch_exceptions=False)
+        plt.close("all")  # a command is a process of its own: it leaves no figure open
         if args and args[0] == "demo":
             written = cwd / (
                 args[args.index("--out") + 1] if "--out" in args else "missionlens-demo"
