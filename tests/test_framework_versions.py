@@ -237,7 +237,7 @@ def test_pages_per_version_with_the_migration(
     assert "## Changes from version" not in v1
     assert "[version 2 (latest)](whole-of-mission-v2.md)" in v1
     assert "## Changes from version 1" in v2
-    assert "(../../src/missionlens/frameworks/whole-of-mission-v1-to-v2.yaml)" in v2
+    assert "`src/missionlens/frameworks/whole-of-mission-v1-to-v2.yaml`" in v2
     assert "| indicator | `pol_01` | `pol_01_v2` | renamed |" in v2
     assert "This is the page of the latest version" in latest
     assert latest.replace(latest.splitlines()[7], "") == v2.replace(v2.splitlines()[7], "")

@@ -344,7 +344,7 @@ class LeaveOut(_Spec):
 class Uncertainty(_Spec):
     """What varies in an uncertainty analysis, and how.
 
-    Parameters
+    Attributes
     ----------
     jitter : ConfidenceJitter, optional
         Jitter of the analysts' rubric ratings by stated confidence.

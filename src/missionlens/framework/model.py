@@ -97,7 +97,7 @@ class _TextState:
 class Framework(_Model):
     """An assessment framework: scales, facets and a tree of nodes with indicators as leaves.
 
-    Parameters
+    Attributes
     ----------
     id : str
         Identifier, e.g. ``"whole-of-mission"``.
