@@ -187,13 +187,7 @@ def run_page(path: Path, cwd: Path, name: str, *, skip: frozenset[int] = frozens
 #: Code the README's blocks take for granted without binding it; run just before the block
 #: (page, fence index). Each entry is a gap for the README's owner to close in its text.
 README_GAPS: dict[tuple[str, str], str] = {
-    # (page, a line of the block) -> code run just before that block.
-    # "Compare and plot" plots missions "Mission A" and "Mission B" in 2024-H2, but the
-    # `profiles` bound above score a single mission in 2024-H1: score the entries read from
-    # the analysts' files just before.
-    ("README.md", 'ml.plot_comparison(profiles, period="2024-H2")'): (
-        "profiles = ml.score(entries, framework=fw)\n"
-    ),
+    # (page, a line of the block) -> code run just before that block; none at present.
 }
 
 
