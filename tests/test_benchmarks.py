@@ -441,13 +441,3 @@ def test_bundled_example_is_labelled_illustrative() -> None:
     assert "invented" in bset.title and len(bset) >= 5
     assert all("illustrative" in b.source for b in bset)
     assert {b.kind for b in bset} >= {"transition", "exit"}
-
-
-def test_docs_page_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import re
-
-    monkeypatch.chdir(tmp_path)
-    text = (ROOT / "docs" / "lifecycle-benchmarks.md").read_text(encoding="utf-8")
-    namespace: dict[str, object] = {}
-    for block in re.findall(r"```python\n(.*?)```", text, re.DOTALL):
-        exec(compile(block, "docs/lifecycle-benchmarks.md", "exec"), namespace)

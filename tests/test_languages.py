@@ -486,17 +486,6 @@ def test_arabic_report_is_right_to_left(profiles: ml.Profiles, tmp_path: Path) -
 
 
 # ------------------------------------------------------------------------------------- docs
-def test_languages_docs_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = Path(__file__).parents[1]
-    page = root / "docs" / "languages.md"
-    blocks = re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.DOTALL)
-    assert blocks
-    monkeypatch.chdir(tmp_path)  # the page writes its own framework files
-    namespace: dict[str, object] = {}
-    for block in blocks:
-        exec(compile(block, "docs/languages.md", "exec"), namespace)
-
-
 def test_cli_template_lang(tmp_path: Path) -> None:
     shutil.copy(SMALL, tmp_path / "small.yaml")
     shutil.copy(TRANSLATIONS / "small.fr.yaml", tmp_path / "small.fr.yaml")

@@ -325,10 +325,3 @@ def test_rerun_from_first_changed_step_equals_a_full_run(
         steps.run_recipe(state, old, start=5)
     with pytest.raises(ml.RecipeError, match="prepare the data again"):
         trace.rerun(old.set_params(settings__consolidate="mean"))
-
-
-def test_scoring_docs_recipe_example_runs() -> None:
-    text = (Path(__file__).parents[1] / "docs" / "scoring.md").read_text(encoding="utf-8")
-    blocks = [b for b in text.split("```python\n")[1:] if "base = ml.Recipe.default()" in b]
-    assert len(blocks) == 1
-    exec(compile(blocks[0].split("```")[0], "docs/scoring.md", "exec"), {})

@@ -407,13 +407,6 @@ def test_cli_score_prints_context_and_critical_flags(tmp_path: Path) -> None:
     assert summary["context"] == pytest.approx(context) and summary["n_critical"] == 1
 
 
-def test_scoring_docs_performance_and_context_example_runs() -> None:
-    text = (Path(__file__).parents[1] / "docs" / "scoring.md").read_text(encoding="utf-8")
-    section = text.split("## Performance and context", 1)[1].split("## Critical flags", 1)[0]
-    (block,) = section.split("```python\n")[1:]
-    exec(compile(block.split("```")[0], "docs/scoring.md", "exec"), {})
-
-
 def test_sibling_mean_imputes_within_a_role(fw: ml.Framework) -> None:
     """pol_ctx (context) has performance siblings only: it is never filled from them."""
     data = _units(np.random.default_rng(12), 3)
