@@ -485,7 +485,7 @@ def test_arabic_report_is_right_to_left(profiles: ml.Profiles, tmp_path: Path) -
     assert "<h2>الموجز</h2>" in text
 
 
-# ------------------------------------------------------------------------------------- docs
+# -------------------------------------------------------------------------------------- CLI
 def test_cli_template_lang(tmp_path: Path) -> None:
     shutil.copy(SMALL, tmp_path / "small.yaml")
     shutil.copy(TRANSLATIONS / "small.fr.yaml", tmp_path / "small.fr.yaml")
