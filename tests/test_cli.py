@@ -79,12 +79,12 @@ def test_demo_runs_and_writes_its_outputs(tmp_path: Path) -> None:
     files = (
         "profiles.zip", "profiles.xlsx", "scores.csv", "summary.csv", "recipe.yaml",
         "template.xlsx", "xlsform.xlsx", "uncertainty_summary.csv", "uncertainty_pairwise.csv",
-        "uncertainty_rank_shift.csv",
+        "uncertainty_rank_shift.csv", "benchmarks.csv",
     )  # fmt: skip
     for name in (*files, *(f"{f}.png" for f in figures)):
         assert (out / name).stat().st_size > 0, name
     # the briefing reports, beside the other files, labelled illustrative
-    for report in ("report-minusma.html", "comparison.html"):
+    for report in ("report-unmil.html", "comparison.html"):
         page = (out / report).read_text(encoding="utf-8")
         assert page.startswith("<!DOCTYPE html>") and "<svg" in page and "<script" not in page
         assert "Illustrative" in page

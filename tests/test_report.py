@@ -688,6 +688,12 @@ def test_a_benchmark_set_is_evaluated_never_invented(profiles: ml.Profiles, tmp_
     out = ml.report(profiles, tmp_path / "b.html", mission="Mission B", benchmarks=benchmarks)
     page = out.read_text(encoding="utf-8")
     assert "off track" in page and "No benchmarks defined" not in page
+    # computed statuses are said to be computed; a table's are said to be as given
+    assert "Statuses computed from the scores" in page and "as given" not in page
+    as_given = pd.DataFrame(table.to_dict("list"))  # a table of statuses assessed by hand
+    given = ml.report(profiles, tmp_path / "g.html", mission="Mission B", benchmarks=as_given)
+    text = given.read_text(encoding="utf-8")
+    assert "Statuses as given" in text and "Statuses computed" not in text
 
 
 def test_what_moved_shows_the_exact_decomposition(profiles: ml.Profiles, tmp_path: Path) -> None:

@@ -317,6 +317,7 @@ def run_demo(
     dict
         Output name -> path of every file written.
     """
+    from missionlens.analysis.benchmarks import benchmark_status, load_benchmarks
     from missionlens.analysis.lifecycle import decompose_change
     from missionlens.analysis.peers import compare_missions, rank_missions
     from missionlens.analysis.uncertainty import Uncertainty, uncertainty
@@ -466,6 +467,10 @@ def run_demo(
     written["uncertainty_rank_shift"] = _table_csv(
         result.rank_shift, out / "uncertainty_rank_shift.csv"
     )
+    benchmarks = load_benchmarks()  # the shipped example set: its targets are invented
+    written["benchmarks"] = _table_csv(
+        benchmark_status(profiles, benchmarks, uncertainty=result), out / "benchmarks.csv"
+    )
     written["template"] = write_template(
         fw, out / "template.xlsx", missions=["MINUSCA"], phase="implementation", period="2026"
     )
@@ -555,8 +560,9 @@ def run_demo(
         reports = write_reports(
             profiles.with_intervals(result),
             out,
-            mission=reference,
+            mission=journey,  # UNMIL: start-up, implementation, drawdown and transition
             agreement=alpha,
+            benchmarks=benchmarks,
             note=PORTFOLIO_NOTE,
         )
     for name, path in reports.items():

@@ -456,7 +456,9 @@ def benchmark_table(
             "status": status["status"].astype(str).str.replace("_", " ").to_numpy(),
         }
     )
-    return table.reset_index(drop=True)
+    table = table.reset_index(drop=True)
+    table.attrs["computed"] = True  # the report says the statuses were computed, not given
+    return table
 
 
 def benchmark_problems(benchmarks: object, profiles: Profiles) -> list[str]:
@@ -682,6 +684,9 @@ def _base_context(
         "method": method,
         "entries": entries,
         "benchmarks_table": bench,
+        "benchmarks_computed": bool(
+            benchmarks is not None and benchmarks.attrs.get("computed", False)
+        ),
         "agreement": _agreement_rows(agreement),
         "has_context": any(i.role == "context" for i in fw.indicators),
         "has_critical": any(i.critical for i in fw.indicators),
