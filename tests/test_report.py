@@ -717,3 +717,22 @@ def test_what_moved_shows_the_exact_decomposition(profiles: ml.Profiles, tmp_pat
     by_indicator = dict(zip(table["indicator"], table["contribution"], strict=True))
     for row in rows:
         assert row["contribution"] == pytest.approx(by_indicator[row["indicator"]], abs=1e-12)
+
+
+def test_tables_for_reading_keep_empty_cells_empty_and_block_formulas(
+    profiles: ml.Profiles, tmp_path: Path
+) -> None:
+    # scores.csv and profiles.xlsx are read by people: an empty text is an empty cell (not a
+    # lone apostrophe), a text starting with an apostrophe is left alone, a formula is blocked
+    from openpyxl import load_workbook
+
+    from missionlens.text import protect_text
+
+    assert protect_text("") == "" and protect_text("'quoted' id") == "'quoted' id"
+    assert protect_text("=HYPERLINK(1)") == "'=HYPERLINK(1)" and protect_text("@x") == "'@x"
+    scores = pd.read_csv(profiles.to_csv(tmp_path / "s.csv"), encoding="utf-8-sig")
+    text_columns = scores.select_dtypes(exclude="number").astype(str)
+    assert not (text_columns == "'").any().any()
+    book = load_workbook(profiles.to_excel(tmp_path / "p.xlsx"), read_only=True)
+    cells = [c for sheet in book for row in sheet.iter_rows(values_only=True) for c in row]
+    assert "'" not in cells and not any(isinstance(c, str) and c.startswith("''") for c in cells)

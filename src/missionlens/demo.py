@@ -59,7 +59,7 @@ from missionlens.plot import (
     plot_waterfall,
 )
 from missionlens.scoring.profiles import Profiles, score
-from missionlens.text import quote_series
+from missionlens.text import protect_series
 
 __all__ = [
     "ILLUSTRATIVE",
@@ -598,12 +598,13 @@ def _busiest_period(table: pd.DataFrame) -> object:
 
 
 def _table_csv(table: pd.DataFrame, path: Path) -> Path:
-    """Write a result table as CSV: text formula-injection protected, UTF-8 with a byte-order
-    mark, written atomically (as :meth:`Profiles.to_csv`)."""
+    """Write a result table as CSV for reading: text formula-injection protected
+    (:func:`~missionlens.text.protect_text`), UTF-8 with a byte-order mark, written atomically
+    (as :meth:`Profiles.to_csv`)."""
     out = table.copy()
     for column in out.columns:
         if out[column].dtype == object or isinstance(out[column].dtype, pd.CategoricalDtype):
-            out[column] = quote_series(out[column].astype(object))
+            out[column] = protect_series(out[column].astype(object))
     with atomic_write(path, "w", encoding="utf-8-sig", newline="") as handle:
         out.to_csv(handle, index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     return path
@@ -644,7 +645,7 @@ def _summary_csv(summary: pd.DataFrame, path: Path) -> Path:
     formula-injection protected, UTF-8 with a byte-order mark, written atomically."""
     table = summary.copy()
     for column in ("mission", "period", "phase"):
-        table[column] = quote_series(table[column].astype(object))
+        table[column] = protect_series(table[column].astype(object))
     with atomic_write(path, "w", encoding="utf-8-sig", newline="") as handle:
         table.to_csv(handle, index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     return path

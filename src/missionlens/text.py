@@ -23,6 +23,8 @@ __all__ = [
     "listing",
     "ooxml_escape",
     "ooxml_unescape",
+    "protect_series",
+    "protect_text",
     "quote_series",
     "quote_text",
     "text_dtype",
@@ -62,6 +64,36 @@ def quote_text(text: str) -> str:
     if text[0] in FORMULA_TRIGGERS:
         return "'" + text
     return text
+
+
+#: Leading characters that a spreadsheet may run as a formula (OWASP, "CSV Injection"):
+#: :data:`FORMULA_TRIGGERS` without the apostrophe, which only the lossless escape needs.
+FORMULA_STARTS: tuple[str, ...] = tuple(c for c in FORMULA_TRIGGERS if c != "'")
+
+
+def protect_text(text: str) -> str:
+    """Protect one text cell of a table written for reading, not to be read back.
+
+    Scores, summaries, uncertainty tables and profile workbooks are opened by people: a cell
+    that a spreadsheet could run as a formula (``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return first; OWASP, "CSV Injection") gets a leading apostrophe, and nothing else changes:
+    an empty text stays an empty cell and a text that starts with an apostrophe is left as it
+    is. The assessment formats, which must read back exactly what was written, use the
+    lossless :func:`quote_text` instead.
+
+    >>> protect_text("=1+2"), protect_text("'hi"), protect_text(""), protect_text("-3 points")
+    ("'=1+2", "'hi", '', "'-3 points")
+    """
+    if text and text[0] in FORMULA_STARTS:
+        return "'" + text
+    return text
+
+
+def protect_series(values: pd.Series) -> pd.Series:
+    """:func:`protect_text` over a text column; missing values stay missing."""
+    text = values.astype(text_dtype())
+    needs = text.str.slice(0, 1).isin(FORMULA_STARTS)
+    return text.where(~needs.fillna(False), "'" + text)
 
 
 def unquote_text(text: str) -> str:

@@ -2258,10 +2258,10 @@ def compare_uncertain(a: UncertaintyResult, b: UncertaintyResult) -> pd.DataFram
 def write_tables(result: UncertaintyResult, output: str | Path) -> list[Path]:
     """Write every table of ``result``: ``.xlsx`` one sheet per table; ``.csv`` one file per
     table, ``<stem>.<table>.csv`` beside ``output``. Text cells are protected against formula
-    injection (:func:`missionlens.text.quote_text`; XLSX also escaped as ECMA-376 asks); every
+    injection (:func:`missionlens.text.protect_text`; XLSX also escaped as ECMA-376 asks); every
     file is written atomically. Returns the paths written."""
     from missionlens.atomic import atomic_path, atomic_write
-    from missionlens.text import ooxml_escape, quote_text
+    from missionlens.text import ooxml_escape, protect_text
 
     path = Path(output)
     suffix = path.suffix.lower()
@@ -2272,7 +2272,7 @@ def write_tables(result: UncertaintyResult, output: str | Path) -> list[Path]:
     def safe(value: object) -> object:
         if not isinstance(value, str):
             return value
-        text = quote_text(value) if value else value
+        text = protect_text(value) if value else value
         return ooxml_escape(text) if excel else text
 
     tables = {}

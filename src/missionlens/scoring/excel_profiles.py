@@ -4,12 +4,12 @@ One sheet per view of the score table (``tree``, ``context`` and each facet view
 ``summary``, the ``critical_flags``, the ``not_applicable`` answers, the ``unused`` values and
 the ``method`` (framework, recipe, fingerprints). Every sheet has a frozen, bold header row and
 an autofilter; scores are shown with one decimal (``0.0``), shares as percentages (``0%``),
-while the cells keep every digit. Text cells are protected against formula injection with the
-one apostrophe escape of :func:`missionlens.text.quote_text` (as :mod:`.xlsx_format` writes
-assessments; OWASP, "CSV Injection") and escaped for XML with the ``_xHHHH_`` convention of
-ECMA-376 (:func:`missionlens.text.ooxml_escape`), so that ``=HYPERLINK(...)`` in an analyst's
-evidence stays text. :meth:`Profiles.save` is the lossless format; this workbook is for
-reading.
+while the cells keep every digit. Text cells are protected against formula injection: a
+leading apostrophe where a spreadsheet could read a formula (OWASP, "CSV Injection"; see
+:func:`missionlens.text.protect_text`; empty text stays an empty cell), and escaped for XML
+with the ``_xHHHH_`` convention of ECMA-376 (:func:`missionlens.text.ooxml_escape`), so that
+``=HYPERLINK(...)`` in an analyst's evidence stays text. :meth:`Profiles.save` is the lossless
+format; this workbook is for reading.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from missionlens.assessments.formats.xlsx_format import xlsx_target
 from missionlens.assessments.record import EXCEL_CELL_LIMIT, EXCEL_ROW_LIMIT
 from missionlens.atomic import atomic_path
 from missionlens.errors import ArgumentError
-from missionlens.text import as_text, is_missing, ooxml_escape, quote_text
+from missionlens.text import as_text, is_missing, ooxml_escape, protect_text
 
 if TYPE_CHECKING:
     from missionlens.scoring.profiles import Profiles
@@ -85,7 +85,7 @@ def profile_sheets(profiles: Profiles) -> dict[str, pd.DataFrame]:
         (
             "text_encoding",
             "text starting with = + - @ tab, carriage return or an apostrophe, and empty text, "
-            "carry one leading apostrophe (missionlens.text.quote_text)",
+            "carry one leading apostrophe (missionlens.text.protect_text)",
         ),
     ]
     sheets["method"] = pd.DataFrame(method, columns=["field", "value"])
@@ -145,7 +145,7 @@ def write_profiles_excel(profiles: Profiles, path: str | os.PathLike[str]) -> Pa
     bold = Font(bold=True)
     for name, columns in prepared.items():
         sheet = workbook.create_sheet(name)
-        sheet.append([ooxml_escape(quote_text(column)) for column, _ in columns])
+        sheet.append([ooxml_escape(protect_text(column)) for column, _ in columns])
         n_rows = len(columns[0][1]) if columns else 0
         for i in range(n_rows):
             sheet.append([cells[i] for _, cells in columns])
@@ -186,7 +186,7 @@ def _cells(values: pd.Series, sheet: str, column: str, problems: list[str]) -> l
         elif isinstance(value, int | float | np.integer | np.floating):
             out.append(_number(value))
         else:
-            text = ooxml_escape(quote_text(as_text(value) or ""))
+            text = ooxml_escape(protect_text(as_text(value) or ""))
             if len(text) > EXCEL_CELL_LIMIT:
                 problems.append(
                     f"sheet {sheet}, row {row}, column {column}: {len(text):,} characters (at "

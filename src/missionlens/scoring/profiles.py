@@ -1709,9 +1709,9 @@ class Profiles:
         holding a comma, a quote, a carriage return or a line feed is quoted; CRLF line ends),
         so that a line break inside a mission name never starts a row. Text cells that a
         spreadsheet could run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or
-        a carriage return), an apostrophe or empty, are written with a leading apostrophe, as
-        :func:`missionlens.write_assessments` does (:func:`missionlens.text.quote_text`;
-        :func:`missionlens.text.unquote_text` undoes it). :meth:`save` is the lossless format.
+        a carriage return) are written with a leading apostrophe
+        (:func:`missionlens.text.protect_text`); empty text is an empty cell. The file is for
+        reading; :meth:`save` is the lossless format.
         Written atomically (see :mod:`missionlens.atomic`).
 
         Raises
@@ -1721,11 +1721,11 @@ class Profiles:
         """
         import csv
 
-        from missionlens.text import quote_series
+        from missionlens.text import protect_series
 
         table = self.to_frame(view)
         for column in _TEXT_COLUMNS:
-            table[column] = quote_series(table[column].astype(object))
+            table[column] = protect_series(table[column].astype(object))
         path = Path(path)
         with atomic_write(path, "w", encoding="utf-8-sig", newline="") as handle:
             table.to_csv(handle, index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
