@@ -272,9 +272,9 @@ def build(data_dir: Path = HERE) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The portfolio entries and their evidence (see the module documentation)."""
     design = read_design(data_dir / DESIGN_FILE)
     fw = load_framework(FRAMEWORK, version=FRAMEWORK_VERSION)
-    timelines = read_timelines(
-        pd.read_csv(data_dir / TIMELINES_FILE, parse_dates=["start", "end"], dtype=str)
-    )
+    # the dates stay ISO text for read_timelines to parse (pandas 2 turns parse_dates with
+    # dtype=str into nanosecond counts as text)
+    timelines = read_timelines(pd.read_csv(data_dir / TIMELINES_FILE, dtype=str))
     data = pd.read_csv(data_dir / INDICATORS_FILE).set_index(["mission", "year"])
     parent = _parents(fw)
     rubric = [i for i in fw.indicators if fw.scale(i.scale).kind == "rubric"]
