@@ -585,3 +585,48 @@ def test_timelines_option_checks_phases_in_every_command(tmp_path: Path) -> None
         main, ["validate", str(good), "-f", "whole-of-mission", "-t", str(good)]
     )
     assert wrong_file.exit_code == 1 and "timeline" in wrong_file.output
+
+
+def test_score_prints_problems_as_validate_does_and_names_an_empty_template(
+    tmp_path: Path,
+) -> None:
+    runner = CliRunner()
+    template = tmp_path / "round.xlsx"
+    made = runner.invoke(
+        main, ["template", "whole-of-mission", str(template), "-m", "MINUSCA", "--phase",
+               "implementation"]
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    empty = runner.invoke(
+        main, ["score", str(template), "-f", "whole-of-mission", "-o", str(tmp_path / "s.zip")]
+    )
+    assert empty.exit_code == 1
+    assert "No entries found in" in empty.output and "round.xlsx" in empty.output
+    assert "nothing to score" in empty.output and "<DataFrame" not in empty.output
+    # a value of 9 on a 1-5 rubric: score, report and validate print the same problem table
+    entries = ml.datasets.load_portfolio()
+    bad = entries[(entries["mission"] == "UNMIL") & (entries["period"] == "2009")].copy()
+    bad.loc[bad.index[0], "value"] = 9
+    path = tmp_path / "bad.csv"
+    bad.to_csv(path, index=False)
+    checked = runner.invoke(main, ["validate", str(path), "-f", "whole-of-mission"])
+    scored = runner.invoke(
+        main, ["score", str(path), "-f", "whole-of-mission", "-o", str(tmp_path / "s.zip")]
+    )
+    reported = runner.invoke(
+        main,
+        [
+            "report",
+            str(path),
+            "-f",
+            "whole-of-mission",
+            "-m",
+            "UNMIL",
+            "-o",
+            str(tmp_path / "r.html"),
+        ],
+    )
+    assert checked.exit_code == scored.exit_code == reported.exit_code == 1
+    assert scored.output == checked.output == reported.output
+    for column in ("mission", "period", "rater", "out_of_scale", "bad.csv"):
+        assert column in checked.output

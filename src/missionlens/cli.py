@@ -39,6 +39,7 @@ from missionlens.errors import FrameworkError, MissionLensError, format_table
 if TYPE_CHECKING:
     import pandas as pd
 
+    from missionlens.assessments.validation import ValidationReport
     from missionlens.framework.model import Framework
     from missionlens.scoring.profiles import Profiles
 
@@ -681,6 +682,60 @@ def _timelines(path: Path | None) -> Any:
     return read_timelines(path)
 
 
+def _show_problems(report: ValidationReport, max_rows: int) -> None:
+    """Print a report with problems: the headline, the count and meaning of each check, and
+    the table of problems (file, sheet, row, column, mission, period, indicator, rater,
+    check, value, message). The one printer of every command that checks entries."""
+    click.echo(report.headline())
+    click.echo("")
+    click.echo(report.summary().to_string(index=False))
+    click.echo("")
+    shown = report.failures.copy()
+    shown["row"] = shown["row"].astype(object).where(shown["row"].notna(), "")
+    click.echo(format_table(shown, max_rows=max_rows, max_width=120))
+
+
+def _problems_document(report: ValidationReport, fw: Framework) -> dict[str, Any]:
+    """The ``--json`` document of entries that failed their checks (or of no entries)."""
+    counts = report.failures["check"].value_counts(sort=False)
+    return {
+        "ok": False,
+        "error": report.headline(),
+        "framework": _framework_facts(fw),
+        "n_entries": report.n_entries,
+        "empty_sources": report.empty_sources,
+        "counts": {str(k): int(v) for k, v in counts.items()},
+        "problems": _records(report.failures),
+    }
+
+
+def _checked_entries(
+    files: tuple[Path, ...],
+    fw: Framework,
+    *,
+    recipe: Any,
+    timelines: Any,
+    as_json: bool,
+    max_rows: int = 200,
+) -> pd.DataFrame:
+    """The entries of FILES, checked by :func:`missionlens.validate` exactly as ``validate``
+    checks them (the same checks as :func:`missionlens.score`); on any problem, or when no
+    entry was found at all (an Excel template nobody filled in), the problems are printed as
+    ``validate`` prints them and the command exits 1."""
+    from missionlens.assessments.validation import validate
+
+    report = validate(list(files), framework=fw, recipe=recipe, timelines=timelines)
+    if report.ok and report.n_entries > 0 and report.table is not None:
+        return report.table
+    if as_json:
+        _emit_json(_problems_document(report, fw))
+    elif report.ok:  # nothing was read: "No entries found in round.xlsx: nothing was checked"
+        click.echo(report.headline() + "; nothing to score")
+    else:
+        _show_problems(report, max_rows)
+    sys.exit(EXIT_DATA)
+
+
 def _exclusive(as_json: bool, quiet: bool) -> None:
     if as_json and quiet:
         raise click.UsageError("--json and --quiet: choose one (--json prints only the JSON).")
@@ -797,13 +852,7 @@ def validate_files(
             if report.empty_sources:
                 click.echo("no entries found in " + ", ".join(report.empty_sources))
         return
-    click.echo(report.headline())
-    click.echo("")
-    click.echo(report.summary().to_string(index=False))
-    click.echo("")
-    shown = report.failures.drop(columns=["mission", "period", "rater"])
-    shown["row"] = shown["row"].astype(object).where(shown["row"].notna(), "")
-    click.echo(format_table(shown, max_rows=max_rows, max_width=120))
+    _show_problems(report, max_rows)
     if output is not None and not quiet:
         click.echo(f"\nwrote all {len(report.failures)} problems to {output}")
     sys.exit(EXIT_DATA)
@@ -910,7 +959,6 @@ def score_files(
     """Check the assessment FILES, score them with a framework, and write the profiles."""
     import warnings
 
-    from missionlens.assessments.reading import read_assessments
     from missionlens.errors import IncompleteScoreWarning, ValidationError
     from missionlens.scoring.profiles import score
     from missionlens.scoring.recipe import Recipe
@@ -929,7 +977,7 @@ def score_files(
             loader = Recipe.from_json if recipe_file.suffix == ".json" else Recipe.from_yaml
             recipe = loader(recipe_file)
         timelines = _timelines(timelines_file)
-        table = read_assessments(list(files), framework=fw)
+        table = _checked_entries(files, fw, recipe=recipe, timelines=timelines, as_json=as_json)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", IncompleteScoreWarning)
             profiles = score(table, framework=fw, recipe=recipe, timelines=timelines)
@@ -1088,7 +1136,6 @@ def uncertainty_files(
     import warnings
 
     from missionlens.analysis.uncertainty import Uncertainty, uncertainty, write_tables
-    from missionlens.assessments.reading import read_assessments
     from missionlens.errors import IncompleteScoreWarning, ValidationError
     from missionlens.scoring.recipe import Recipe
 
@@ -1103,7 +1150,7 @@ def uncertainty_files(
             recipe = loader(recipe_file)
         spec = Uncertainty() if spec_file is None else Uncertainty.from_yaml(spec_file)
         timelines = _timelines(timelines_file)
-        table = read_assessments(list(files), framework=fw)
+        table = _checked_entries(files, fw, recipe=recipe, timelines=timelines, as_json=as_json)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", IncompleteScoreWarning)
             result = uncertainty(
@@ -1325,7 +1372,6 @@ def _report_files(
     ``None`` for a comparison); the shared body of ``report`` and ``compare``."""
     import warnings
 
-    from missionlens.assessments.reading import read_assessments
     from missionlens.errors import ArgumentError, IncompleteScoreWarning, ValidationError
     from missionlens.reports.report import benchmark_problems, report, report_period
     from missionlens.scoring.profiles import score
@@ -1352,7 +1398,7 @@ def _report_files(
             loader = Recipe.from_json if recipe_file.suffix == ".json" else Recipe.from_yaml
             recipe = loader(recipe_file)
         timelines = _timelines(timelines_file)
-        table = read_assessments(list(files), framework=fw)
+        table = _checked_entries(files, fw, recipe=recipe, timelines=timelines, as_json=as_json)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", IncompleteScoreWarning)
             profiles = score(table, framework=fw, recipe=recipe, timelines=timelines)
