@@ -630,3 +630,21 @@ def test_score_prints_problems_as_validate_does_and_names_an_empty_template(
     assert scored.output == checked.output == reported.output
     for column in ("mission", "period", "rater", "out_of_scale", "bad.csv"):
         assert column in checked.output
+
+
+def test_score_and_uncertainty_say_when_the_ratings_are_illustrative(tmp_path: Path) -> None:
+    entries = ml.datasets.load_portfolio()
+    path = tmp_path / "unmil.csv"
+    entries[entries["mission"] == "UNMIL"].to_csv(path, index=False)
+    runner = CliRunner()
+    base = [str(path), "-f", "whole-of-mission"]
+    scored = runner.invoke(main, ["score", *base, "-o", str(tmp_path / "s.zip")])
+    assert scored.exit_code == 0 and scored.output.startswith("note: illustrative data:")
+    spread = runner.invoke(main, ["uncertainty", *base, "-n", "5", "-o", str(tmp_path / "u.csv")])
+    assert spread.exit_code == 0 and "note: illustrative data:" in spread.output
+    as_json = runner.invoke(main, ["score", *base, "-o", str(tmp_path / "s.zip"), "--json"])
+    document = json.loads(as_json.output)
+    n_illustrative = int(
+        entries[entries["mission"] == "UNMIL"]["sources"].str.contains("illustrative").sum()
+    )
+    assert document["illustrative_entries"] == {"sources": n_illustrative}

@@ -962,6 +962,7 @@ def score_files(
     from missionlens.errors import IncompleteScoreWarning, ValidationError
     from missionlens.scoring.profiles import score
     from missionlens.scoring.recipe import Recipe
+    from missionlens.text import illustrative_entries
 
     _exclusive(as_json, quiet)
     if output.suffix.lower() not in (".zip", ".csv"):
@@ -1026,6 +1027,7 @@ def score_files(
                 "fingerprints": dict(profiles.fingerprints),
                 "output": str(output),
                 "warnings": incomplete,
+                "illustrative_entries": illustrative_entries(table),
                 "summary": _records(profiles.summary()),
                 "critical_flags": _records(profiles.critical_flags),
                 "profiles": _records(profiles.to_frame(view=None)),
@@ -1033,6 +1035,9 @@ def score_files(
         )
         return
     if not quiet:
+        note = _illustrative_note(table)
+        if note:
+            click.echo(note)
         click.echo(_dimension_tables(profiles, fw))
     else:
         for line in _flag_lines(profiles.critical_flags, evidence=False):
@@ -1041,6 +1046,21 @@ def score_files(
         click.echo(f"warning: {message}", err=True)
     if not quiet:
         click.echo(f"wrote {output} (recipe {profiles.fingerprints['recipe']})")
+
+
+def _illustrative_note(entries: pd.DataFrame) -> str:
+    """``note: ...`` when the entries call themselves illustrative (as reports and plot
+    captions say it), else ``""``."""
+    from missionlens.text import illustrative_entries
+
+    marked = illustrative_entries(entries)
+    if not marked:
+        return ""
+    said = " and ".join(f"{n} entr{'y' if n == 1 else 'ies'} in {c}" for c, n in marked.items())
+    return (
+        f"note: illustrative data: {said} call the ratings illustrative, synthetic or "
+        "fictional; these scores assess no real mission"
+    )
 
 
 # ---------------------------------------------------------------------------- uncertainty
@@ -1196,6 +1216,9 @@ def uncertainty_files(
         return
     if quiet:
         return
+    note = _illustrative_note(table)
+    if note:
+        click.echo(note)
     lo, hi = (1 - spec.interval) / 2 * 100, (1 + spec.interval) / 2 * 100
     click.echo(
         f"{result.n} replications (seed {result.model.seed}); overall score and rank, with "

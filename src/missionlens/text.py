@@ -17,8 +17,10 @@ import pandas as pd
 
 __all__ = [
     "FORMULA_TRIGGERS",
+    "ILLUSTRATIVE",
     "as_text",
     "cell_text",
+    "illustrative_entries",
     "is_missing",
     "listing",
     "ooxml_escape",
@@ -45,6 +47,30 @@ def text_dtype() -> pd.StringDtype[Any]:
     if _PANDAS_2:
         return pd.StringDtype("python", na_value=np.nan)
     return pd.StringDtype(na_value=np.nan)
+
+
+# ------------------------------------------------------------------------ illustrative data
+#: Words by which a source or comment says that data are not real judgements: the one rule
+#: by which plot captions, reports and the command line label such data.
+ILLUSTRATIVE = re.compile(r"\b(?:illustrative|synthetic|fictional|fictitious)\b", re.IGNORECASE)
+
+
+def illustrative_entries(
+    entries: pd.DataFrame, columns: tuple[str, ...] = ("sources", "comment")
+) -> dict[str, int]:
+    """How many entries each column calls illustrative (:data:`ILLUSTRATIVE`); columns with
+    none, or absent, are left out.
+
+    >>> import pandas as pd
+    >>> illustrative_entries(pd.DataFrame({"sources": ["Illustrative ratings", "SG report"]}))
+    {'sources': 1}
+    """
+    counts = {
+        column: int(entries[column].astype(str).str.contains(ILLUSTRATIVE).sum())
+        for column in columns
+        if column in entries.columns
+    }
+    return {column: n for column, n in counts.items() if n}
 
 
 # ---------------------------------------------------------------------------- text escaping

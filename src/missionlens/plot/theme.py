@@ -10,9 +10,10 @@ matplotlib is imported inside the functions that draw, so that importing this mo
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from missionlens.text import ILLUSTRATIVE
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -107,9 +108,6 @@ NAN_TEXT = "–"
 MUTED = "0.35"
 _GRID = "0.88"
 
-#: Sources that call the data illustrative (as the reports' banner reads them): such a caption
-#: starts by saying so.
-_ILLUSTRATIVE = re.compile(r"\b(?:illustrative|synthetic|fictional|fictitious)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -243,7 +241,7 @@ def caption_text(data: object, caption: str | bool | None) -> str | None:
             if found:
                 more = f" (+{len(found) - 3} more)" if len(found) > 3 else ""
                 parts.append("sources: " + "; ".join(found[:3]) + more)
-            if any(_ILLUSTRATIVE.search(v) for v in found):  # say it first, not in the tail
+            if any(ILLUSTRATIVE.search(v) for v in found):  # say it first, not in the tail
                 parts.insert(0, "Illustrative ratings, not a published judgement")
         return " · ".join(parts)
     attrs = getattr(data, "attrs", None)

@@ -68,6 +68,7 @@ from missionlens.plot.time_axis import sort_periods
 from missionlens.reports.figures import BIDI_CONTROLS, control_escape, svg_figure
 from missionlens.scoring.profiles import Profiles
 from missionlens.suggest import did_you_mean
+from missionlens.text import illustrative_entries
 
 __all__ = [
     "BENCHMARK_COLUMNS",
@@ -102,7 +103,6 @@ EVIDENCE_EXCERPT: int = 400
 #: Indicators shown among the strongest, the weakest and those that moved most.
 TOP_N: int = 5
 
-_ILLUSTRATIVE = re.compile(r"\b(?:illustrative|synthetic|fictional|fictitious)\b", re.IGNORECASE)
 
 
 # ------------------------------------------------------------------------------ text display
@@ -638,12 +638,7 @@ def _base_context(
     banners: list[str] = []
     if note:
         banners.append(note)
-    marked = {
-        column: int(mine[column].astype(str).str.contains(_ILLUSTRATIVE).sum())
-        for column in ("sources", "comment")
-        if column in mine.columns
-    }
-    marked = {c: n for c, n in marked.items() if n}
+    marked = illustrative_entries(mine)
     if marked:
         said = " and ".join(f"{n} entr{'y' if n == 1 else 'ies'} in {c}" for c, n in marked.items())
         banners.append(

@@ -61,7 +61,8 @@ def profile_sheets(profiles: Profiles) -> dict[str, pd.DataFrame]:
     ``summary`` (:meth:`Profiles.summary`), one sheet per view of :meth:`Profiles.to_frame`
     (named after the view), ``critical_flags``, ``not_applicable``, ``unused`` and ``method``
     (two columns, ``field`` and ``value``: framework id, version and fingerprint, recipe name,
-    fingerprint and steps, data fingerprint, missionlens version).
+    fingerprint and steps, data fingerprint, the data's distinct ``sources``, missionlens
+    version).
     """
     sheets: dict[str, pd.DataFrame] = {"summary": profiles.summary()}
     table = profiles.to_frame(None)
@@ -81,15 +82,25 @@ def profile_sheets(profiles: Profiles) -> dict[str, pd.DataFrame]:
         ("recipe_fingerprint", prints["recipe"]),
         ("recipe_steps", " > ".join(step.step for step in recipe.steps)),
         ("data_fingerprint", prints["data"]),
+        ("data_sources", _sources(profiles.data)),
         ("missionlens_version", __version__),
         (
             "text_encoding",
-            "text starting with = + - @ tab, carriage return or an apostrophe, and empty text, "
-            "carry one leading apostrophe (missionlens.text.protect_text)",
+            "text starting with = + - @, a tab or a carriage return carries one leading "
+            "apostrophe, so that it shows as text (missionlens.text.protect_text)",
         ),
     ]
     sheets["method"] = pd.DataFrame(method, columns=["field", "value"])
     return sheets
+
+
+def _sources(data: pd.DataFrame) -> str:
+    """The distinct ``sources`` of the scored entries, ``; ``-joined (what the data is, e.g.
+    that ratings are illustrative), or ``not given``."""
+    if "sources" not in data.columns:
+        return "not given"
+    found = [str(v) for v in dict.fromkeys(data["sources"].dropna()) if str(v).strip()]
+    return "; ".join(found) if found else "not given"
 
 
 def write_profiles_excel(profiles: Profiles, path: str | os.PathLike[str]) -> Path:
