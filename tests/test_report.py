@@ -736,3 +736,23 @@ def test_tables_for_reading_keep_empty_cells_empty_and_block_formulas(
     book = load_workbook(profiles.to_excel(tmp_path / "p.xlsx"), read_only=True)
     cells = [c for sheet in book for row in sheet.iter_rows(values_only=True) for c in row]
     assert "'" not in cells and not any(isinstance(c, str) and c.startswith("''") for c in cells)
+
+
+def test_a_comparison_title_counts_the_missions_it_compares(tmp_path: Path) -> None:
+    # the portfolio's latest year, 2024, has 3 of its 10 missions assessed
+    profiles = ml.score(ml.datasets.load_portfolio(), framework="whole-of-mission")
+    summary = profiles.summary()
+    latest = summary[summary["period"] == "2024"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ml.MixedPhasesWarning)
+        page = ml.report(profiles, tmp_path / "c.html").read_text(encoding="utf-8")
+    title = re.search(r"<title>([^<]*)</title>", page)
+    assert title is not None
+    n, others = len(latest), summary["mission"].nunique() - len(latest)
+    assert title.group(1) == (
+        f"Comparison of {n} missions assessed in 2024 ({others} more not assessed then)"
+    )
+    assert "Note: plot_comparison:" not in page  # warnings read as notes, without the caller
+    all_four = ["MINUSCA", "MONUSCO", "UNIFIL", "UNMISS"]  # all assessed in 2016
+    page = ml.report(profiles, tmp_path / "d.html", missions=all_four, period="2016")
+    assert "<title>Comparison of 4 missions, 2016</title>" in page.read_text(encoding="utf-8")

@@ -322,7 +322,7 @@ def run_demo(
     from missionlens.analysis.peers import compare_missions, rank_missions
     from missionlens.analysis.uncertainty import Uncertainty, uncertainty
     from missionlens.datasets import PORTFOLIO_NOTE, load_portfolio, portfolio_timelines
-    from missionlens.reports import write_reports
+    from missionlens.reports import report as write_report
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -349,12 +349,12 @@ def run_demo(
     echo(
         f"a copy with two typos: {len(failures)} problems, each with its row and what was expected:"
     )
-    columns = ["row", "mission", "period", "indicator", "check", "value"]
-    echo(failures[columns].to_string(index=False))
-    report = validate(entries, framework=fw, timelines=timelines)
-    table = report.table
-    if not report.ok or table is None:
-        raise RuntimeError(f"the portfolio does not validate:\n{report}")
+    for problem in failures.itertuples(index=False):
+        echo(f"  row {problem.row} ({problem.check}): {problem.message}")
+    checked = validate(entries, framework=fw, timelines=timelines)
+    table = checked.table
+    if not checked.ok or table is None:
+        raise RuntimeError(f"the portfolio does not validate:\n{checked}")
     numeric = table["sources"].astype(str).str.contains("NOTICAS")
     echo(
         f"the portfolio itself: {len(table):,} entries, no problems ({int(numeric.sum())} real "
@@ -557,16 +557,27 @@ def run_demo(
         )
         grid.savefig(out / "small_multiples.png", dpi=90, bbox_inches="tight")
         written["small_multiples"] = out / "small_multiples.png"
-        reports = write_reports(
-            profiles.with_intervals(result),
-            out,
-            mission=journey,  # UNMIL: start-up, implementation, drawdown and transition
+        with_intervals = profiles.with_intervals(result)
+        # UNMIL at its last assessment (start-up, implementation, drawdown, transition), and
+        # the year with the most missions in one phase, compared within it
+        written["report_mission"] = write_report(
+            with_intervals,
+            out / f"report-{journey.lower()}.html",
+            mission=journey,
             agreement=alpha,
             benchmarks=benchmarks,
             note=PORTFOLIO_NOTE,
         )
-    for name, path in reports.items():
-        written[f"report_{name}"] = path
+        year, peers = _widest_phase_year(summary)
+        written["report_comparison"] = write_report(
+            with_intervals,
+            out / "comparison.html",
+            missions=peers,
+            period=year,
+            agreement=alpha,
+            benchmarks=benchmarks,
+            note=PORTFOLIO_NOTE,
+        )
     for warning in mixed:
         echo(f"note: {warning.message}")
     echo(f"\n== Files written to {out.resolve()}")
@@ -589,6 +600,16 @@ def _life_lines(summary: pd.DataFrame) -> str:
             cells.append(cell)
         lines.append(f"  {mission!s:<9} " + " | ".join(cells))
     return "\n".join(lines)
+
+
+def _widest_phase_year(summary: pd.DataFrame) -> tuple[str, list[str]]:
+    """The period in which the most missions share one phase (the earliest of ties), and
+    those missions: the widest comparison within a phase."""
+    sizes = summary.groupby(["period", "phase"], sort=False)["mission"].nunique()
+    best = sizes.index[int(np.argmax(sizes.to_numpy()))]
+    period, phase = str(best[0]), str(best[1])
+    chosen = summary[(summary["period"] == period) & (summary["phase"] == phase)]
+    return str(period), [str(m) for m in chosen["mission"]]
 
 
 def _busiest_period(table: pd.DataFrame) -> object:

@@ -109,7 +109,6 @@ MUTED = "0.35"
 _GRID = "0.88"
 
 
-
 @dataclass(frozen=True)
 class Style:
     """How one series is drawn: colour, marker shape and line style."""

@@ -104,7 +104,6 @@ EVIDENCE_EXCERPT: int = 400
 TOP_N: int = 5
 
 
-
 # ------------------------------------------------------------------------------ text display
 def display_text(value: object) -> Markup:
     """Text as safe HTML: escaped, with bidi and other control characters shown escaped.
@@ -494,6 +493,22 @@ def benchmark_problems(benchmarks: object, profiles: Profiles) -> list[str]:
 
 
 # ------------------------------------------------------------------------------ context
+def _comparison_title(content: dict[str, Any], n_shown: int, lang: str) -> str:
+    """ "Comparison of 4 missions, 2016"; with missions not assessed in the period, the title
+    counts those assessed and says how many were not ("... assessed in 2024 (7 more not
+    assessed then)"), so that it never claims more missions than it compares."""
+    assessed = sum(1 for row in content.get("rows", []) if row.get("assessed"))
+    if assessed == n_shown:
+        return ui("report.comparison_title", lang, n=n_shown, period=content["period"])
+    return ui(
+        "report.comparison_title_partial",
+        lang,
+        n=assessed,
+        period=content["period"],
+        others=n_shown - assessed,
+    )
+
+
 def build_context(
     profiles: Profiles,
     *,
@@ -550,7 +565,8 @@ def build_context(
     notes: list[str] = []
     for caught_warning in caught:  # the library's own warnings are notes of the report
         if caught_warning.category.__module__.startswith("missionlens"):
-            notes.append(str(caught_warning.message))
+            # for readers: without the name of the function that warned ("plot_comparison: ")
+            notes.append(re.sub(r"^[a-z_]+: ", "", str(caught_warning.message)))
         else:
             warnings.warn_explicit(
                 caught_warning.message,
@@ -564,7 +580,7 @@ def build_context(
         title = (
             ui("report.mission_title", lang, mission=shown[0], period=content["period"])
             if kind == "mission"
-            else ui("report.comparison_title", lang, n=len(shown), period=content["period"])
+            else _comparison_title(content, len(shown), lang)
         )
     if lang != "en":
         content = _translate_names(content, profiles.framework, lang)
