@@ -20,6 +20,7 @@ __all__ = [
     "ILLUSTRATIVE",
     "as_text",
     "cell_text",
+    "factorize",
     "illustrative_entries",
     "is_missing",
     "listing",
@@ -36,6 +37,34 @@ __all__ = [
 ]
 
 _PANDAS_2 = int(pd.__version__.split(".")[0]) < 3
+
+
+def factorize(values: Any, use_na_sentinel: bool = True) -> tuple[np.ndarray, Any]:
+    r""":func:`pandas.factorize`, with texts that hold a NUL character kept apart.
+
+    pandas 2 hashes text as C strings, which end at the first NUL: ``"a\x00b"`` and ``"a"``,
+    or ``"\x00"`` and ``""``, get one code, and one of the two texts would silently replace
+    the other. On pandas 2, values holding such a text are factorised in Python instead
+    (codes in order of first appearance, missing values ``-1``, as pandas gives them); pandas
+    3 and every other input go to :func:`pandas.factorize` unchanged. Every factorisation of
+    the library goes through here.
+
+    >>> codes, uniques = factorize(np.array(["", "\x00", ""], dtype=object))
+    >>> codes.tolist(), list(uniques)
+    ([0, 1, 0], ['', '\x00'])
+    """
+    if _PANDAS_2:
+        array = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values
+        if array.dtype == object and any(isinstance(v, str) and "\x00" in v for v in array):
+            seen: dict[Any, int] = {}
+            codes = np.empty(len(array), dtype=np.intp)
+            for k, v in enumerate(array):
+                if use_na_sentinel and is_missing(v):
+                    codes[k] = -1
+                else:
+                    codes[k] = seen.setdefault(v, len(seen))
+            return codes, pd.Index(list(seen), dtype=object)
+    return pd.factorize(values, use_na_sentinel=use_na_sentinel)
 
 
 def text_dtype() -> pd.StringDtype[Any]:

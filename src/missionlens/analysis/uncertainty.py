@@ -105,7 +105,7 @@ from missionlens.scoring.steps import (
     _targets,
     sibling_families,
 )
-from missionlens.text import listing
+from missionlens.text import factorize, listing
 
 __all__ = [
     "COMPARE_COLUMNS",
@@ -1471,12 +1471,12 @@ def _impute(state: ScoringState, params: ImputeParams, values: FloatArray) -> Fl
     if params.method in ("group_mean", "group_median"):
         if params.group not in state.units.columns:
             raise RecipeError(f"step 'impute': the data has no group column '{params.group}'")
-        groups = pd.factorize(state.units[params.group].astype(str))[0].astype(np.int64)
+        groups = factorize(state.units[params.group].astype(str))[0].astype(np.int64)
         filled, mask = impute.fill_group_stat(
             out[..., cols], groups, "mean" if params.method == "group_mean" else "median"
         )
     else:  # locf
-        entity = pd.factorize(state.units["mission"])[0].astype(np.int64)
+        entity = factorize(state.units["mission"])[0].astype(np.int64)
         filled, mask = impute.fill_locf(out[..., cols], entity, _period_order(state.units))
     mask &= state.applicable[:, cols]
     out[..., cols] = np.where(mask, filled, out[..., cols])
@@ -1762,7 +1762,7 @@ class UncertaintyResult:
         self.scores = scores
         self.index = index
         self.n = int(scores.shape[0])
-        self._groups = pd.factorize(model.units["period"].astype(str))[0].astype(np.int64)
+        self._groups = factorize(model.units["period"].astype(str))[0].astype(np.int64)
         self._ranks: FloatArray | None = None
         self._nominal_ranks = average_rank(model.nominal, self._groups)
         self._cache: dict[str, pd.DataFrame] = {}

@@ -60,7 +60,7 @@ from missionlens.framework.elements import PHASES, BinaryScale, NumericScale, Ru
 from missionlens.mission_registry import PhaseTimeline, mission_key, mission_lives
 from missionlens.periods import parse_period
 from missionlens.suggest import did_you_mean
-from missionlens.text import as_text, text_dtype
+from missionlens.text import as_text, factorize, text_dtype
 
 if TYPE_CHECKING:
     from missionlens.framework.model import Framework
@@ -213,14 +213,14 @@ def factorize_text(values: pd.Series | NDArray[Any], *, strip: bool) -> Codes:
     ):  # an absent column: nothing to convert
         return Codes(np.full(len(values), -1, dtype=np.int64), np.zeros(0, dtype=object))
     try:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        codes, uniques = factorize(values, use_na_sentinel=True)
     except TypeError:  # unhashable cells (lists or mappings from a JSON file): as text first
         as_texts = [as_text(v) for v in np.asarray(values, dtype=object)]
-        codes, uniques = pd.factorize(pd.Series(as_texts, dtype=object), use_na_sentinel=True)
+        codes, uniques = factorize(pd.Series(as_texts, dtype=object), use_na_sentinel=True)
     texts = [as_text(u) for u in uniques]
     if strip:
         texts = [t.strip() if t is not None else None for t in texts]
-    merged, names = pd.factorize(pd.Series(texts, dtype=object), use_na_sentinel=True)
+    merged, names = factorize(pd.Series(texts, dtype=object), use_na_sentinel=True)
     merged = np.append(np.asarray(merged, dtype=np.int64), -1)
     return Codes(merged[np.asarray(codes, dtype=np.int64)], np.asarray(names, dtype=object))
 
@@ -291,7 +291,7 @@ def canonical_periods(raw: Codes) -> CanonicalPeriods:
             errors[k] = str(exc)
             continue
         labels[k], starts[k], ends[k] = parsed.label, parsed.start, parsed.end
-    merged, names = pd.factorize(pd.Series(labels, dtype=object), use_na_sentinel=True)
+    merged, names = factorize(pd.Series(labels, dtype=object), use_na_sentinel=True)
     merged = np.asarray(merged, dtype=np.int64)
     first = np.zeros(len(names), dtype=np.int64)
     first[merged[::-1]] = np.arange(n)[::-1]  # the first raw label of each canonical one
@@ -327,7 +327,7 @@ def combine_codes(*parts: IntArray) -> IntArray:
     for part in parts:
         width = int(part.max()) + 1 if part.size else 1
         if size * width > 2**62:
-            key = np.asarray(pd.factorize(key)[0], dtype=np.int64)
+            key = np.asarray(factorize(key)[0], dtype=np.int64)
             size = int(key.max()) + 1 if key.size else 1
         key = key * width + part
         size *= width
@@ -378,7 +378,7 @@ def parse_values(raw: pd.Series) -> tuple[FloatArray, BoolArray]:
     if pd.api.types.is_numeric_dtype(dtype):
         values = raw.to_numpy(dtype=np.float64, na_value=np.nan)
         return values, np.zeros(len(raw), dtype=bool)
-    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+    codes, uniques = factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
     parsed = np.array(
         [np.nan if (v := _parse_number(u)) is None else v for u in uniques], dtype=np.float64
     )
@@ -427,9 +427,9 @@ def parse_flags(raw: pd.Series) -> tuple[BoolArray, BoolArray]:
     if raw.dtype.kind == "f" and bool(np.isnan(raw.to_numpy()).all()):  # absent or empty
         return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     try:
-        codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+        codes, uniques = factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
     except TypeError:  # unhashable cells: none is a mark
-        codes, uniques = pd.factorize(
+        codes, uniques = factorize(
             np.array([as_text(v) for v in raw.to_numpy(dtype=object)], dtype=object),
             use_na_sentinel=True,
         )
@@ -445,7 +445,7 @@ def not_applicable_markers(raw: pd.Series) -> BoolArray:
     if not (pd.api.types.is_object_dtype(raw.dtype) or pd.api.types.is_string_dtype(raw.dtype)):
         return np.zeros(len(raw), dtype=bool)
     try:
-        codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+        codes, uniques = factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
     except TypeError:  # unhashable cells (lists): none is a marker
         return np.zeros(len(raw), dtype=bool)
     hit = np.array(

@@ -41,7 +41,7 @@ from missionlens.scoring.prepare import prepare
 from missionlens.scoring.recipe import Recipe
 from missionlens.scoring.state import ROLES, Role, ScoringState, node_applicability
 from missionlens.scoring.steps import run_recipe
-from missionlens.text import listing
+from missionlens.text import factorize, listing
 
 __all__ = [
     "CRITICAL_COLUMNS",
@@ -721,7 +721,7 @@ def _tidy(
     units = state.units
 
     def cat(values: list[Any] | pd.Series, codes: np.ndarray) -> pd.Categorical:
-        inverse, uniques = pd.factorize(pd.Series(values, dtype=object))
+        inverse, uniques = factorize(pd.Series(values, dtype=object))
         return pd.Categorical.from_codes(inverse[codes], categories=pd.Index(uniques, dtype=object))
 
     # codes of missing_children: 0 for "" (most cells, every indicator), only the others
@@ -736,7 +736,7 @@ def _tidy(
     if with_gaps:
         aggregates = np.hstack([missing for missing, _ in with_gaps])
         gaps = aggregates != ""
-        gap_codes, gap_uniques = pd.factorize(pd.Series(aggregates[gaps], dtype=object))
+        gap_codes, gap_uniques = factorize(pd.Series(aggregates[gaps], dtype=object))
         block_codes = np.zeros(aggregates.shape, dtype=np.int64)
         block_codes[gaps] = gap_codes + 1
         columns = np.concatenate([positions for _, positions in with_gaps])

@@ -46,7 +46,7 @@ from missionlens.scoring.recipe import (
 )
 from missionlens.scoring.state import ROLES, ScoringState, node_applicability
 from missionlens.suggest import did_you_mean
-from missionlens.text import listing
+from missionlens.text import factorize, listing
 
 __all__ = [
     "STEPS",
@@ -207,12 +207,12 @@ def step_impute(state: ScoringState, params: ImputeParams) -> ScoringState:
     if params.method in ("group_mean", "group_median"):
         if params.group not in state.units.columns:
             raise RecipeError(f"step 'impute': the data has no group column '{params.group}'")
-        groups = pd.factorize(state.units[params.group].astype(str))[0].astype(np.int64)
+        groups = factorize(state.units[params.group].astype(str))[0].astype(np.int64)
         filled, mask = impute.fill_group_stat(
             values[:, cols], groups, "mean" if params.method == "group_mean" else "median"
         )
     else:  # locf
-        entity = pd.factorize(state.units["mission"])[0].astype(np.int64)
+        entity = factorize(state.units["mission"])[0].astype(np.int64)
         order = _period_order(state.units)
         filled, mask = impute.fill_locf(values[:, cols], entity, order)
     mask &= state.applicable[:, cols]  # never fill an indicator that does not apply

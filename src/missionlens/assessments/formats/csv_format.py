@@ -50,7 +50,7 @@ from missionlens.assessments.record import (
     file_failure,
 )
 from missionlens.errors import UnreadableFileError
-from missionlens.text import quote_text, text_dtype, unquote_text
+from missionlens.text import factorize, quote_text, text_dtype, unquote_text
 
 __all__ = ["SUFFIXES", "CsvTable", "csv_table", "read_csv", "write_csv"]
 
@@ -459,7 +459,7 @@ def _line_breaks(frame: pd.DataFrame, name: str) -> list[dict[str, object]]:
             continue
         values = frame.iloc[:, pos]
         # identifier columns hold few distinct values: look at each once
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        codes, uniques = factorize(values, use_na_sentinel=True)
         bad = [i for i, u in enumerate(uniques) if "\n" in str(u) or "\r" in str(u)]
         if not bad:
             continue

@@ -15,7 +15,7 @@ import pandas as pd
 
 from missionlens.assessments.record import ASSESSMENT_COLUMNS, INTERNAL, Batch, file_failure
 from missionlens.errors import UnreadableFileError
-from missionlens.text import as_text, quote_series, text_dtype
+from missionlens.text import as_text, factorize, quote_series, text_dtype
 
 __all__ = [
     "column_problems",
@@ -417,7 +417,7 @@ def column_text(values: pd.Series) -> pd.Series:
         return values.astype(text_dtype())
     if values.dtype == object:
         return values.map(as_text, na_action="ignore").astype(text_dtype())
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes, uniques = factorize(values, use_na_sentinel=True)
     shown = np.array([as_text(u) for u in uniques] + [None], dtype=object)
     return pd.Series(shown[codes], index=values.index, dtype=text_dtype())
 
