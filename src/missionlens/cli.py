@@ -866,7 +866,8 @@ def validate_files(
     epilog=_epilog(
         "\b\nExample:\n  missionlens demo --out missionlens-demo",
         "Reads the example portfolio shipped with missionlens: ten real UN peacekeeping "
-        "missions with their real phases, dates and fatality data, and ILLUSTRATIVE ratings by "
+        "missions with their phases dated from cited Security Council resolutions, their real "
+        "fatality data, and ILLUSTRATIVE ratings by "
         "two or three analysts (not published judgements). Writes into DIR the profiles (ZIP, "
         "CSV, XLSX), every plot (PNG), a mission report and a comparison report (HTML), the "
         "uncertainty tables (CSV), a recipe, an Excel template and an XLSForm, and lists them. "

@@ -1,11 +1,12 @@
 """The demo behind ``missionlens demo``: the three daily jobs end to end, on real missions.
 
-It runs on the **example portfolio** (:func:`missionlens.datasets.load_portfolio`): ten real
-UN peacekeeping missions at different points of their life, with their real phases and dates
-(cited Security Council resolutions), the real fatality data (UN NOTICAS, SIPRI, IPI) and
-**illustrative** ratings by two or three analysts, generated from a hand-written design:
-not published judgements, and no assessment of any mission (:data:`~missionlens.datasets.
-PORTFOLIO_NOTE`, printed first and written into every plot caption and report).
+It runs on the **example portfolio** (:func:`missionlens.datasets.load_portfolio`): ten real UN
+peacekeeping missions at different points of their life, with their phases dated from cited
+Security Council resolutions (an illustrative reading, to be checked against the mandates), the
+real fatality data (UN NOTICAS, SIPRI, IPI) and **illustrative** ratings by two or three
+analysts, generated from a hand-written design: not published judgements, and no assessment of
+any mission (:data:`~missionlens.datasets.PORTFOLIO_NOTE`, printed first and written into every
+plot caption and report).
 
 1. *Score missions*: validate (and show what a typo looks like), consolidate the raters and
    measure their agreement, score into profiles: the performance composite (the headline)
@@ -293,15 +294,16 @@ def run_demo(
 ) -> dict[str, Path]:
     """Run the demo on the example portfolio, print a short summary, and write its outputs.
 
-    The portfolio (:func:`missionlens.datasets.load_portfolio`) holds ten real missions at
-    different points of their life, with their real phases and dates, the real fatality data
-    and **illustrative** ratings by two or three analysts (:data:`~missionlens.datasets.
-    PORTFOLIO_NOTE`). The demo validates the entries (and a copy with two typos), consolidates
-    the raters and measures their agreement, scores the profiles (performance beside the
-    context index), compares missions within a lifecycle phase, decomposes what moved between
-    a mission's first and last assessment, runs a Monte Carlo uncertainty analysis, and writes
-    the profiles (ZIP, CSV, XLSX), every plot, a mission report and a comparison report
-    (HTML), the uncertainty tables (CSV), an Excel template and an XLSForm.
+    The portfolio (:func:`missionlens.datasets.load_portfolio`) holds ten real missions at different
+    points of their life, with their phases dated from cited resolutions, the real fatality data
+    and **illustrative** ratings by two or three analysts
+    (:data:`~missionlens.datasets.PORTFOLIO_NOTE`). The demo validates the entries (and a copy
+    with two typos), consolidates the raters and measures their agreement, scores the profiles
+    (performance beside the context index), compares missions within a lifecycle phase,
+    decomposes what moved between a mission's first and last assessment, runs a Monte Carlo
+    uncertainty analysis, and writes the profiles (ZIP, CSV, XLSX), every plot, a mission report
+    and a comparison report (HTML), the uncertainty tables (CSV), an Excel template and an
+    XLSForm.
 
     Parameters
     ----------
