@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 import warnings
@@ -51,7 +52,7 @@ def test_validate_bad_file_exits_1_with_table() -> None:
     result = CliRunner().invoke(main, ["frameworks", "validate", bad])
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert "problem(s) in" in lines[0]
+    assert "problems in" in lines[0]
     header = lines[1].split()
     assert header == ["path", "id", "check", "value", "message"]
     for path in ("indicators[1].id", "nodes[2].weight", "scales[1].minimum"):
@@ -443,8 +444,8 @@ def test_validate_json_quiet_verbose(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "out_of_scale" in result.output  # problems still print
     result = runner.invoke(main, ["validate", str(good), str(bad), "-f", str(SMALL), "-v"])
     assert result.exit_code == 1
-    assert f"read {good}: 5 entries, 0 problem(s)" in result.output
-    assert f"read {bad}: 2 entries, 2 problem(s)" in result.output
+    assert f"read {good}: 5 entries, 0 problems" in result.output
+    assert f"read {bad}: 2 entries, 2 problems" in result.output
     result = runner.invoke(main, ["validate", str(good), "-f", str(SMALL), "--json", "-q"])
     assert result.exit_code == 2
 
@@ -522,7 +523,7 @@ def test_corpus_entries_through_validate_and_score_json(name: str, tmp_path: Pat
 @pytest.mark.parametrize("name", _corpus(("framework_",)))
 def test_corpus_frameworks_exit_1_with_a_table(name: str) -> None:
     result = CliRunner().invoke(main, ["frameworks", "validate", str(CORPUS / name)])
-    assert result.exit_code == 1 and "problem(s) in" in result.output, result.output
+    assert result.exit_code == 1 and re.search(r"\d+ problems? in", result.output), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 

@@ -392,7 +392,7 @@ def test_cli_score_prints_context_and_critical_flags(tmp_path: Path) -> None:
     assert lines[a + 6].split() == ["overall", f"{overall:.1f}", "100%", "100%", f"{context:.1f}"]
     assert lines[a + 7] == "  critical flags (1):"
     assert lines[a + 8].split()[:2] == ["pol_01", "Political"]
-    assert "1 of 2 rater(s) at Critical: amina" in lines[a + 8]
+    assert "1 of 2 raters at Critical: amina" in lines[a + 8]
     assert lines[a + 9].strip() == "No strategy document exists."
 
     quiet = CliRunner().invoke(main, [*args, "-q"])

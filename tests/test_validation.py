@@ -321,7 +321,7 @@ def test_cli_validate(tmp_path: Path, small_framework: ml.Framework, data_dir: P
     runner = CliRunner()
     result = runner.invoke(main, ["validate", str(good), "--framework", framework])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("OK: 2 entries in 1 file(s)")
+    assert result.output.startswith("OK: 2 entries in 1 file match")
 
     bad = tmp_path / "bad.csv"
     pd.DataFrame([_entry(value="=1+1"), _entry(rater="b", value=7)]).to_csv(bad, index=False)

@@ -35,6 +35,7 @@ import click
 
 from missionlens._version import __version__
 from missionlens.errors import FrameworkError, MissionLensError, format_table
+from missionlens.suggest import counted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -128,12 +129,14 @@ def _load_or_exit(name: str, as_json: bool = False) -> Framework:
             _emit_json(
                 {
                     "ok": False,
-                    "error": f"{len(problems)} problem(s) in framework {exc.source or name}",
+                    "error": (
+                        f"{counted(len(problems), 'problem')} in framework {exc.source or name}"
+                    ),
                     "framework_problems": _records(problems),
                 }
             )
         else:
-            click.echo(f"{len(problems)} problem(s) in {exc.source or name}:")
+            click.echo(f"{counted(len(problems), 'problem')} in {exc.source or name}:")
             click.echo(format_table(problems.drop(columns=["file"]), max_rows=500, max_width=110))
         sys.exit(EXIT_DATA)
     except FileNotFoundError as exc:
@@ -377,13 +380,15 @@ def frameworks_diff(
             _emit_json(
                 {
                     "ok": False,
-                    "error": f"{len(problems)} problem(s) in migration mapping "
+                    "error": f"{counted(len(problems), 'problem')} in migration mapping "
                     f"{exc.source or mapping}",
                     "mapping_problems": _records(problems),
                 }
             )
         else:
-            click.echo(f"{len(problems)} problem(s) in migration mapping {exc.source or mapping}:")
+            click.echo(
+                f"{counted(len(problems), 'problem')} in migration mapping {exc.source or mapping}:"
+            )
             click.echo(format_table(problems.drop(columns=["file"]), max_rows=500, max_width=110))
         sys.exit(EXIT_DATA)
     except FileNotFoundError as exc:
@@ -473,7 +478,7 @@ def frameworks_check_translations(file_or_name: str, langs: tuple[str, ...]) -> 
         try:
             translation = load_translation(path)
         except FrameworkError as exc:
-            click.echo(f"{len(exc.problems)} problem(s) in {exc.source or path}:")
+            click.echo(f"{counted(len(exc.problems), 'problem')} in {exc.source or path}:")
             click.echo(format_table(exc.problems.drop(columns=["file"]), max_width=110))
             sys.exit(EXIT_DATA)
         beside = path.with_name(single["stem"] + path.suffix)
@@ -516,7 +521,7 @@ def frameworks_check_translations(file_or_name: str, langs: tuple[str, ...]) -> 
         else:
             counts = rows["problem"].value_counts()
             summary = ", ".join(f"{n} {what}" for what, n in counts.items())
-            click.echo(f"{code}: {len(rows)} problem(s): {summary} ({state})")
+            click.echo(f"{code}: {counted(len(rows), 'problem')}: {summary} ({state})")
     if table.empty:
         return
     click.echo("")
@@ -635,7 +640,7 @@ def template(
     kind = "XLSForm" if xlsform else "template"
     click.echo(
         f"wrote {kind} {path} for '{fw.id}' v{fw.version} (fingerprint {fw.fingerprint}): "
-        f"{len(missions)} mission(s), phase {phase}, "
+        f"{counted(len(missions), 'mission')}, phase {phase}, "
         f"{len(fw.indicators_in_phase(phase))} indicators"
     )
 
@@ -839,14 +844,17 @@ def validate_files(
         per_file = report.failures["file"].astype(str).value_counts()
         for source, n in report.entries_per_source.items():
             k = int(per_file.get(source, 0))
-            click.echo(f"read {source}: {n} entr{'y' if n == 1 else 'ies'}, {k} problem(s)")
+            click.echo(
+                f"read {source}: {n} entr{'y' if n == 1 else 'ies'}, {counted(k, 'problem')}"
+            )
     if report.ok:
         if report.n_entries == 0:
             click.echo(report.headline())  # "No entries found in ...: nothing was checked"
             sys.exit(EXIT_DATA)
         if not quiet:
             click.echo(
-                f"OK: {report.n_entries} entries in {len(files)} file(s) match '{fw.id}' "
+                f"OK: {counted(report.n_entries, 'entry', 'entries')} in "
+                f"{counted(len(files), 'file')} match '{fw.id}' "
                 f"v{fw.version} (fingerprint {fw.fingerprint})"
             )
             if report.empty_sources:
@@ -1250,7 +1258,8 @@ def _flag_lines(flags: pd.DataFrame, *, evidence: bool = True) -> list[str]:
     """Two-space indented lines, one per critical flag (and its evidence, indented more)."""
     lines: list[str] = []
     for row in flags.to_dict("records"):
-        said = f"{row['raters_at_worst']} of {row['n_raters']} rater(s) at {row['worst_label']}"
+        raters = counted(int(row["n_raters"]), "rater")
+        said = f"{row['raters_at_worst']} of {raters} at {row['worst_label']}"
         if row["raters"]:
             said += f": {row['raters']}"
         label = f" ({row['level_label']})" if row["level_label"] else ""
@@ -1449,7 +1458,9 @@ def _report_files(
             data_problem(f"cannot read benchmarks {benchmarks_file}: {exc}")
         problems = benchmark_problems(benchmarks, profiles)
         if problems:
-            data_problem(f"{len(problems)} problem(s) in {benchmarks_file}: " + "; ".join(problems))
+            data_problem(
+                f"{counted(len(problems), 'problem')} in {benchmarks_file}: " + "; ".join(problems)
+            )
     mission = missions[0] if missions is not None and len(missions) == 1 else None
     try:
         with _writing(output), warnings.catch_warnings():

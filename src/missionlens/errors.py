@@ -210,8 +210,8 @@ class ScoringInputError(MissionLensError):
         self.problems = problems.reset_index(drop=True)
         counts = ", ".join(f"{k}: {v}" for k, v in self.problems["check"].value_counts().items())
         super().__init__(
-            f"{len(self.problems)} problem(s) in the data to score ({counts})\n"
-            + format_table(self.problems, max_rows=20)
+            f"{len(self.problems)} problem{'' if len(self.problems) == 1 else 's'} in the data "
+            f"to score ({counts})\n" + format_table(self.problems, max_rows=20)
         )
 
 

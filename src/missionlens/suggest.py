@@ -21,7 +21,7 @@ import difflib
 import re
 from collections.abc import Iterable
 
-__all__ = ["did_you_mean", "suggest"]
+__all__ = ["counted", "did_you_mean", "suggest"]
 
 _SEPARATORS = re.compile(r"[\s_\-.]+")
 _PARTS = re.compile(r"\d+|[^\d]+")
@@ -124,3 +124,14 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """
     found = suggest(name, candidates, n=1)
     return f"; did you mean '{found[0]}'?" if found else ""
+
+
+def counted(n: int, word: str, plural: str | None = None) -> str:
+    """``n`` and the word, in the singular for one: ``1 problem``, ``2 problems``.
+
+    For messages (light to import: the command line uses it before pandas is loaded).
+
+    >>> counted(1, "problem"), counted(3, "file"), counted(2, "entry", "entries")
+    ('1 problem', '3 files', '2 entries')
+    """
+    return f"{n} {word if n == 1 else (plural or word + 's')}"

@@ -197,7 +197,8 @@ class ValidationReport:
         lines = [self.headline(), ""]
         for r in self.summary().itertuples():
             lines.append(f"  {r.check:<24} {r.failures:>6}  {r.meaning}")
-        lines += ["", f"First {min(max_rows, len(self.failures))} problems:"]
+        shown_n = min(max_rows, len(self.failures))
+        lines += ["", "The problem:" if shown_n == 1 else f"First {shown_n} problems:"]
         shown = self.failures.copy()
         shown["row"] = shown["row"].astype(object).where(shown["row"].notna(), "")
         lines.append(format_table(shown, max_rows=max_rows, max_width=max_width))
