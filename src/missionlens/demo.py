@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from missionlens.analysis.agreement import agreement
@@ -486,6 +487,7 @@ def run_demo(
     quadrant = summary.copy()
     quadrant["label"] = quadrant["mission"] + " " + quadrant["period"]
     quadrant = quadrant.groupby("mission", sort=False).tail(1)
+    busiest = _busiest_period(headline)
     reference, ref_period = "MINUSMA", "2018"  # in implementation, the year of its profile
     by_dimension = moved[moved["element_type"] == "dimension"]
     spread = table[
@@ -515,8 +517,9 @@ def run_demo(
         "facets": lambda fig: plot_facets(
             profiles, mission=reference, view="a4p", ax=fig.subplots()
         ),
-        "quadrant": lambda fig: plot_quadrant(
-            quadrant, label="label", caption=illustrative, ax=fig.subplots()
+        "quadrant": lambda fig: _titled(
+            plot_quadrant(quadrant, label="label", caption=illustrative, ax=fig.subplots()),
+            "Performance against context, each mission's latest year (lines: medians)",
         ),
         "framework": lambda fig: plot_framework(fw, ax=fig.subplots()),
         "agreement": lambda fig: plot_agreement(alpha, scope="dimension", ax=fig.subplots()),
@@ -524,19 +527,29 @@ def run_demo(
         "score_intervals": lambda fig: plot_score_intervals(
             latest, caption=illustrative, ax=fig.subplots()
         ),
-        "rank_intervals": lambda fig: plot_rank_intervals(
-            headline[headline["period"] == _busiest_period(headline)],
-            caption=illustrative,
-            ax=fig.subplots(),
+        "rank_intervals": lambda fig: _titled(
+            plot_rank_intervals(
+                headline[headline["period"] == busiest],
+                caption=illustrative,
+                ax=fig.subplots(),
+            ),
+            f"Rank across the uncertainty runs, missions assessed in {busiest}",
         ),
-        "waterfall": lambda fig: plot_waterfall(
-            by_dimension,  # each dimension's whole contribution ("total"): they sum exactly
-            item="indicator",
-            value="total",
-            start=float(life["performance"].iat[0]),
-            end=float(life["performance"].iat[-1]),
-            caption=illustrative,
-            ax=fig.subplots(),
+        "waterfall": lambda fig: _titled(
+            plot_waterfall(
+                by_dimension.assign(  # each dimension's whole contribution: they sum exactly
+                    indicator=[
+                        fw.text("nodes:" + str(n), "name") for n in by_dimension["indicator"]
+                    ]
+                ),
+                item="indicator",
+                value="total",
+                start=float(life["performance"].iat[0]),
+                end=float(life["performance"].iat[-1]),
+                caption=illustrative,
+                ax=fig.subplots(),
+            ),
+            f"What moved {journey}'s headline, {life['period'].iat[0]} to {life['period'].iat[-1]}",
         ),
         "fatalities": lambda fig: plot_lifecycle(
             profiles,
@@ -602,6 +615,12 @@ def _life_lines(summary: pd.DataFrame) -> str:
             cells.append(cell)
         lines.append(f"  {mission!s:<9} " + " | ".join(cells))
     return "\n".join(lines)
+
+
+def _titled(ax: Axes, title: str) -> Axes:
+    """``ax`` with its title replaced by one that names what is shown."""
+    ax.set_title(title)
+    return ax
 
 
 def _widest_phase_year(summary: pd.DataFrame) -> tuple[str, list[str]]:
