@@ -649,3 +649,23 @@ def test_score_and_uncertainty_say_when_the_ratings_are_illustrative(tmp_path: P
         entries[entries["mission"] == "UNMIL"]["sources"].str.contains("illustrative").sum()
     )
     assert document["illustrative_entries"] == {"sources": n_illustrative}
+
+
+def test_score_table_aligns_names_and_prints_shared_evidence_once(tmp_path: Path) -> None:
+    entries = ml.datasets.load_portfolio()
+    one = entries[(entries["mission"] == "MINUSMA") & (entries["period"] == "2018")]
+    path = tmp_path / "minusma.csv"
+    one.to_csv(path, index=False)
+    result = CliRunner().invoke(
+        main, ["score", str(path), "-f", "whole-of-mission", "-o", str(tmp_path / "s.zip")]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    names = ["Political process", "Operating environment", "Mission performance", "Partnerships"]
+    starts = {next(line for line in lines if n in line).index(n) for n in names}
+    assert len(starts) == 1  # every dimension's name starts in the same column
+    # both raters of pol_consent gave the same evidence: printed once under the flag
+    flag = next(k for k, line in enumerate(lines) if "pol_consent" in line)
+    assert "2 of 2 raters" in lines[flag]
+    evidence = [line for line in lines[flag + 1 : flag + 3] if line.startswith("      ")]
+    assert len(evidence) == 1

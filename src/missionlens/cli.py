@@ -1271,7 +1271,8 @@ def _flag_lines(flags: pd.DataFrame, *, evidence: bool = True) -> list[str]:
             )
         )
         if evidence and row["evidence"]:
-            for part in str(row["evidence"]).split("\n"):
+            # raters who wrote the same words: the words once (profiles keep every copy)
+            for part in dict.fromkeys(str(row["evidence"]).split("\n")):
                 lines.append("      " + _printable(part))
     return lines
 
@@ -1300,7 +1301,8 @@ def _dimension_tables(profiles: Profiles, fw: Framework) -> str:
     with_flags = any(i.critical for i in fw.indicators)
     flags = profiles.critical_flags if with_flags else None
     names = {node.id: node.name for node in fw.nodes}
-    width = max([len(f"{n.id}  {n.name}") for n in fw.dimensions] + [len("overall")])
+    id_width = max((len(n.id) for n in fw.dimensions), default=0)  # names start in one column
+    width = max([id_width + 2 + len(n.name) for n in fw.dimensions] + [len("overall")])
     width = min(width, 48)
     header = f"  {'dimension':<{width}}  {'score':>7}  {'coverage':>8}  {'weight share':>12}"
     if with_context:
@@ -1323,7 +1325,7 @@ def _dimension_tables(profiles: Profiles, fw: Framework) -> str:
         items = [("", node, rows_by_node.get(node)) for node in shown]
         items += [("overall", str(row.node), row) for row in root.itertuples(index=False)]
         for label, node, row in items:
-            text = label or f"{node}  {names.get(node, '')}".rstrip()
+            text = label or f"{node:<{id_width}}  {names.get(node, '')}".rstrip()
             if len(text) > width:
                 text = text[: width - 3] + "..."
             if row is None:  # a dimension of context indicators only
