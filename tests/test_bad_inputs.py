@@ -835,3 +835,19 @@ def test_texts_with_a_nul_character_are_never_merged_with_others() -> None:
     ]  # fmt: skip
     report = ml.validate(pd.DataFrame(rows), framework="whole-of-mission")
     assert report.ok, report.failures
+
+
+def test_every_exception_and_warning_is_exported() -> None:
+    import inspect
+
+    import missionlens.errors as errors
+
+    defined = {
+        name
+        for name, obj in vars(errors).items()
+        if inspect.isclass(obj)
+        and issubclass(obj, (Exception, Warning))
+        and obj.__module__ == errors.__name__
+    }
+    assert defined <= set(ml.__all__), defined - set(ml.__all__)
+    assert all(getattr(ml, name) is getattr(errors, name) for name in defined)

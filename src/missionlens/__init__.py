@@ -12,17 +12,23 @@ from importlib import import_module as _import_module
 
 from missionlens._version import __version__
 from missionlens.errors import (
+    ArchiveError,
     ArgumentError,
     BenchmarkError,
     FrameworkError,
     IncompatibleProfilesError,
     IncompleteScoreWarning,
+    MigrationError,
     MissionLensError,
     MixedPhasesWarning,
     NotFoundError,
     RecipeError,
     ScoringInputError,
+    UnreadableFileError,
     ValidationError,
+    WriteError,
+    YAMLDuplicateKeyError,
+    YAMLTooDeepError,
 )
 
 # Everything else is imported on first use (PEP 562), so that ``import missionlens`` (and
@@ -262,6 +268,7 @@ __all__ = [
     "SENSITIVITY_COLUMNS",
     "AggregationSpec",
     "Anchor",
+    "ArchiveError",
     "ArgumentError",
     "Benchmark",
     "BenchmarkError",
@@ -275,6 +282,7 @@ __all__ = [
     "IncompleteScoreWarning",
     "Indicator",
     "Migration",
+    "MigrationError",
     "MissingRule",
     "MissionLensError",
     "MissionRecord",
@@ -298,8 +306,12 @@ __all__ = [
     "UncertaintyModel",
     "UncertaintyResult",
     "UnitModel",
+    "UnreadableFileError",
     "ValidationError",
     "ValidationReport",
+    "WriteError",
+    "YAMLDuplicateKeyError",
+    "YAMLTooDeepError",
     "__version__",
     "agreement",
     "analyse_sobol",
