@@ -680,3 +680,70 @@ def test_the_context_root_is_labelled_context_index(ax: Axes) -> None:
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert "Context index" in labels
     assert labels.count(profiles.framework.root.name) <= 1
+
+
+# ------------------------------------------------------------------ newcomer review (polish)
+@pytest.fixture(scope="module")
+def portfolio_latest() -> ml.Profiles:
+    """The example portfolio's latest assessed year of each of its ten missions, scored."""
+    entries = ml.datasets.load_portfolio()
+    latest = entries.groupby("mission")["period"].transform(lambda p: max(p, key=int))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ml.score(entries[entries["period"] == latest], framework="whole-of-mission")
+
+
+def _label_boxes(ax: Axes, gid: str) -> list[tuple[str, object]]:
+    figure = ax.get_figure(root=True)
+    assert figure is not None
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    return [(t.get_text(), t.get_window_extent(renderer)) for t in ax.texts if t.get_gid() == gid]
+
+
+@pytest.mark.parametrize("size", [(8.5, 5.2), (6.0, 5.0)])
+def test_quadrant_point_labels_do_not_overlap(
+    portfolio_latest: ml.Profiles, size: tuple[float, float]
+) -> None:
+    # the demo's labels "MISSION YEAR" on each mission's latest year: before the placement,
+    # "UNFICYP 2024" lay over "MINUSTAH 2017" and "UNAMID 2018" ran into a point
+    from missionlens.plot.quadrant import context_performance
+
+    table = context_performance(portfolio_latest)
+    table["label"] = table["mission"] + " " + table["period"]
+    _, ax = plt.subplots(figsize=size, layout="constrained")
+    plot_quadrant(table, label="label", ax=ax)
+    boxes = _label_boxes(ax, "point-label")
+    assert sorted(name for name, _ in boxes) == sorted(table["label"])
+    clashes = [
+        (a, b)
+        for i, (a, box_a) in enumerate(boxes)
+        for b, box_b in boxes[:i]
+        if box_a.overlaps(box_b)  # type: ignore[attr-defined]
+    ]
+    assert clashes == []
+    # and no label covers a point (the markers' centres)
+    points = ax.transData.transform(ax.collections[0].get_offsets())
+    covered = [n for n, box in boxes for p in points if box.contains(*p)]  # type: ignore[attr-defined]
+    assert covered == []
+
+
+def test_point_labels_try_right_first_then_move(ax: Axes) -> None:
+    # two points almost at the same place: the first label takes the first candidate (right
+    # of its point); the second's right would cover the first label, so it takes the next
+    # candidate, left of its point (placement.CANDIDATES, first fit in the order given)
+    from missionlens.plot.placement import point_labels
+
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    points = ax.scatter([50.0, 50.0], [50.0, 51.0], s=36)
+    labels = point_labels(ax, points, ["first", "second"])
+    figure = ax.get_figure(root=True)
+    assert figure is not None
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    first, second = (label.get_window_extent(renderer) for label in labels)
+    x_point = ax.transData.transform((50.0, 50.0))[0]
+    assert first.x0 > x_point  # right of its point
+    assert second.x1 < x_point  # left of its point
+    assert not first.overlaps(second)
