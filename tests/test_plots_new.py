@@ -747,3 +747,35 @@ def test_point_labels_try_right_first_then_move(ax: Axes) -> None:
     assert first.x0 > x_point  # right of its point
     assert second.x1 < x_point  # left of its point
     assert not first.overlaps(second)
+
+
+def test_radar_score_labels_lie_between_spokes_above_the_lines(
+    portfolio_latest: ml.Profiles,
+) -> None:
+    # four dimensions: spokes at 0, 90, 180, 270 degrees; the score labels at 45 degrees,
+    # not on the "Operating environment" spoke (90) where "100" ran into the spoke label
+    _, ax = plt.subplots(subplot_kw={"projection": "polar"})
+    plot_radar(portfolio_latest, mission="UNMIL", compare="MINUSTAH", ax=ax)  # both 2017
+    spokes = sorted(float(np.degrees(t)) for t in ax.get_xticks())
+    assert spokes == pytest.approx([0.0, 90.0, 180.0, 270.0])
+    labels = [t for t in ax.texts if t.get_gid() == "radial-label"]
+    assert [t.get_text() for t in labels] == ["20", "40", "60", "80", "100"]
+    assert [t.get_position()[1] for t in labels] == [20, 40, 60, 80, 100]
+    for text in labels:
+        angle = float(np.degrees(text.get_position()[0]))
+        assert angle == pytest.approx(45.0)  # halfway between the first two spokes
+        assert min(abs(angle - s) for s in spokes) >= 45.0 - 1e-9
+        assert text.get_zorder() > max(line.get_zorder() for line in ax.lines)  # above
+        assert to_hex(text.get_color()) == to_hex("0.35")  # muted (theme.MUTED)
+    assert ax.get_rlabel_position() == pytest.approx(45.0)  # type: ignore[attr-defined]
+    assert all(t.get_text() == "" for t in ax.get_yticklabels())  # not drawn twice
+
+
+def test_radar_score_labels_between_spokes_for_three_nodes(scored: ml.Profiles) -> None:
+    _, ax = plt.subplots(subplot_kw={"projection": "polar"})
+    plot_radar(scored, mission="A", node_type="indicator", ax=ax)
+    n = len(ax.get_xticks())
+    labels = [t for t in ax.texts if t.get_gid() == "radial-label"]
+    assert labels and all(
+        float(np.degrees(t.get_position()[0])) == pytest.approx(180.0 / n) for t in labels
+    )
