@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -413,7 +414,10 @@ def test_plot_levels_draws_one_bar_per_level_and_dimension(scored: ml.Profiles, 
     bars = {str(p.get_gid()): p for p in ax.patches if str(p.get_gid()).startswith("level:")}
     assert set(bars) == {"level:pol:strategic", "level:env:operational", "level:env:tactical"}
     assert bars["level:pol:strategic"].get_width() == pytest.approx(50.0)
-    assert bars["level:pol:strategic"].get_hatch() == "///"  # a third of the weight rated
+    # a third of the weight rated: hollow, dotted edge (no level's encoding), strategic's hatch
+    assert bars["level:pol:strategic"].get_facecolor() == (1.0, 1.0, 1.0, 1.0)
+    assert bars["level:pol:strategic"].get_linestyle() == ":"
+    assert not bars["level:pol:strategic"].get_hatch()
     assert [t.get_text() for t in ax.get_yticklabels()] == [
         "Political process",
         "Operating environment",
@@ -779,3 +783,41 @@ def test_radar_score_labels_between_spokes_for_three_nodes(scored: ml.Profiles) 
     assert labels and all(
         float(np.degrees(t.get_position()[0])) == pytest.approx(180.0 / n) for t in labels
     )
+
+
+def test_levels_partial_encoding_is_no_levels_encoding(portfolio_latest: ml.Profiles) -> None:
+    # UNMIL 2017: the strategic and tactical bars of Mission performance rest on part of
+    # their weight (level_scores' weight_share < 1); before, they were hatched "///", which
+    # read as the Operational level's own hatch "//"
+    _, ax = plt.subplots()
+    plot_levels(portfolio_latest, mission="UNMIL", ax=ax)
+    shares = level_scores(portfolio_latest)
+    shares = shares[(shares["mission"] == "UNMIL") & shares["score"].notna()]
+    partial = {
+        f"level:{d}:{lv}"
+        for d, lv, w in shares[["dimension", "level", "weight_share"]].itertuples(index=False)
+        if w < 1
+    }
+    assert len(partial) >= 1
+    bars = {str(p.get_gid()): p for p in ax.patches if str(p.get_gid()).startswith("level:")}
+
+    def encoding(patch: Any) -> tuple[str, bool]:
+        # fill, and whether the edge is dashed/dotted: a legend's handle is a copy that keeps
+        # the dash pattern but not the style name (matplotlib's Patch.update_from)
+        return (to_hex(patch.get_facecolor()), patch._unscaled_dash_pattern[1] is not None)
+
+    legend = ax.get_legend()
+    assert legend is not None
+    texts = [t.get_text() for t in legend.get_texts()]
+    entries = dict(zip(texts, legend.legend_handles, strict=True))
+    assert list(entries) == ["Strategic", "Operational", "Tactical", "part of weight rated"]
+    key = entries.pop("part of weight rated")
+    assert encoding(key) == ("#ffffff", True)  # hollow, dotted edge
+    for name, level_key in entries.items():  # every level: filled, solid edge
+        assert encoding(level_key)[0] != "#ffffff", name
+        assert encoding(level_key)[1] is False, name
+    for gid, bar in bars.items():
+        assert (encoding(bar) == ("#ffffff", True)) == (gid in partial), gid
+    # the share is written beside a partial bar
+    values = [t.get_text() for t in ax.texts if t.get_gid() == "level-value"]
+    assert sum("of weight rated" in v for v in values) == len(partial)
