@@ -821,3 +821,69 @@ def test_levels_partial_encoding_is_no_levels_encoding(portfolio_latest: ml.Prof
     # the share is written beside a partial bar
     values = [t.get_text() for t in ax.texts if t.get_gid() == "level-value"]
     assert sum("of weight rated" in v for v in values) == len(partial)
+
+
+@pytest.mark.parametrize(
+    ("interval", "words"), [(0.9, "5–95 % interval"), (0.8, "10–90 % interval")]
+)
+def test_interval_legends_say_the_coverage_the_analysis_used(
+    small_framework: ml.Framework, interval: float, words: str
+) -> None:
+    # Uncertainty.interval is the coverage; the bounds are its quantiles (1 - interval) / 2
+    # and (1 + interval) / 2 (UncertaintyResult.summary): 0.9 -> 5 and 95 %, 0.8 -> 10 and 90 %
+    wide = pd.DataFrame(
+        {
+            "mission": ["A", "B", "C"],
+            "period": ["2024"] * 3,
+            "pol_01": [5, 2, 4],
+            "pol_02": [4, 1, 3],
+            "env_01": [0.5, 2.0, 4.0],
+            "env_02": [1, 0, 1],
+            "env_03": [3, 3, 5],
+        }
+    )
+    spec = {"weights": {"noise": 0.3}, "interval": interval}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = ml.uncertainty(wide, framework=small_framework, spec=spec, n=30, seed=1)
+    profiles = result.profiles
+    assert profiles.to_frame().attrs["interval"] == interval
+    assert result.summary.attrs["interval"] == interval
+
+    def legend_texts(ax: Axes) -> list[str]:
+        legend = ax.get_legend()
+        assert legend is not None
+        return [t.get_text() for t in legend.get_texts()]
+
+    _, ax = plt.subplots()
+    plot_profile(profiles, mission="A", ax=ax)
+    assert words in legend_texts(ax)
+    _, polar = plt.subplots(subplot_kw={"projection": "polar"})
+    plot_radar(profiles, mission="A", node_type="indicator", ax=polar)
+    assert words in legend_texts(polar)
+    summary = result.summary
+    root = summary[summary["node_type"] == "root"]
+    _, bars = plt.subplots()
+    plot_score_intervals(root, ax=bars)
+    assert words in legend_texts(bars)
+    fr = plot_profile(profiles, mission="A", ax=plt.subplots()[1], lang="fr")
+    assert "intervalle " + words.removesuffix(" interval") in legend_texts(fr)
+
+
+def test_interval_legend_without_a_recorded_coverage_says_interval(ax: Axes) -> None:
+    table = pd.DataFrame(
+        {
+            "mission": "A",
+            "node": ["p", "q"],
+            "score": [50.0, 60.0],
+            "lower": [40.0, 55.0],
+            "upper": [58.0, 70.0],
+        }
+    )
+    plot_profile(table, ax=ax)
+    legend = ax.get_legend()
+    assert legend is not None
+    assert "interval" in [t.get_text() for t in legend.get_texts()]
+    table.attrs["interval"] = 1.5
+    with pytest.raises(ValueError, match=r"attrs\['interval'\] is 1.5"):
+        plot_profile(table, ax=ax)

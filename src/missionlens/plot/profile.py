@@ -29,6 +29,7 @@ from missionlens.plot.data import (
     check_unique,
     choose_period,
     distinct,
+    interval_label,
     is_partial,
     listing,
     missing_text,
@@ -459,7 +460,7 @@ def plot_profile(
                 alpha=0.6,
                 marker="|",
                 markersize=9,
-                label=plot_text("interval", lang),
+                label=interval_label(data, lang),
             )
         )
     if context_nodes:
@@ -603,7 +604,8 @@ def plot_radar(
     labels = node_labels(framework, rows_of.view, nodes, lang)
     notes: dict[str, list[tuple[str, str]]] = {n: [] for n in nodes}
     has_interval = lower in table.columns and upper in table.columns
-    handles = []
+    banded = False
+    handles: list[Any] = []
     for k, m in enumerate(missions):
         style = series_style(k)
         rows = table[table["mission"] == m].set_index("node").reindex(nodes)
@@ -639,6 +641,7 @@ def plot_radar(
                     linewidth=0,
                     gid=f"interval:{m}",
                 )
+                banded = True
     spoke = []
     for node in nodes:
         text = wrap(labels[node], 18)
@@ -678,7 +681,11 @@ def plot_radar(
         + ("(score 0–100)" if lang == "en" else "(0–100)"),
         pad=16,
     )
-    if len(missions) > 1:
+    if banded:
+        from matplotlib.patches import Patch
+
+        handles.append(Patch(facecolor=MUTED, alpha=0.3, label=interval_label(data, lang)))
+    if len(handles) > 1:
         ax.legend(
             handles=handles,
             loc="upper left",
