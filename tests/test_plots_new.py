@@ -887,3 +887,34 @@ def test_interval_legend_without_a_recorded_coverage_says_interval(ax: Axes) -> 
     table.attrs["interval"] = 1.5
     with pytest.raises(ValueError, match=r"attrs\['interval'\] is 1.5"):
         plot_profile(table, ax=ax)
+
+
+def test_small_multiples_lifecycle_labels_each_axis_once() -> None:
+    # five missions in rows of two: rows 0-2; column 1 has no panel in row 2, so its x label
+    # is under row 1
+    missions = ["A", "B", "C", "D", "E"]
+    table = pd.DataFrame(
+        {
+            "mission": np.repeat(missions, 3),
+            "period": ["2021", "2022", "2023"] * 5,
+            "phase": ["implementation", "implementation", "drawdown"] * 5,
+            "score": np.linspace(30.0, 70.0, 15),
+        }
+    )
+    fig = plot_small_multiples(table, col="mission", kind="lifecycle", col_wrap=2)
+    axes = fig.axes
+    assert [ax.get_title() for ax in axes] == missions
+    assert [bool(ax.get_ylabel()) for ax in axes] == [True, False, True, False, True]
+    assert [bool(ax.get_xlabel()) for ax in axes] == [False, False, False, True, True]
+    assert {ax.get_ylabel() for ax in axes} - {""} == {"Score (0–100, higher is better)"}
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    for upper, lower in ((axes[0], axes[2]), (axes[1], axes[3]), (axes[2], axes[4])):
+        # the upper panel's lowest text (tick labels, x label) stays above everything drawn
+        # over the lower panel (its title, its phase names)
+        ticks = [t.get_window_extent(renderer) for t in upper.get_xticklabels() if t.get_text()]
+        bottom = min(b.y0 for b in ticks)
+        above = [lower.title.get_window_extent(renderer)] + [
+            t.get_window_extent(renderer) for t in lower.texts if t.get_text()
+        ]
+        assert bottom > max(b.y1 for b in above)

@@ -9,7 +9,7 @@ them as grouped bars, one group per dimension.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import pandas as pd
@@ -75,8 +75,8 @@ _HATCH = {"strategic": "", "operational": "//", "tactical": "..", UNASSIGNED: "x
 
 #: Edge of a bar resting on part of the weight that applies: hollow, with this thick dotted
 #: edge, an encoding no level uses (the levels' bars are filled, with a thin solid edge).
-PARTIAL_LINESTYLE = ":"
-PARTIAL_LINEWIDTH = 1.6
+PARTIAL_LINESTYLE: Final = ":"
+PARTIAL_LINEWIDTH: Final = 1.6
 
 
 def level_of(framework: Framework) -> dict[str, str]:
