@@ -918,3 +918,63 @@ def test_small_multiples_lifecycle_labels_each_axis_once() -> None:
             t.get_window_extent(renderer) for t in lower.texts if t.get_text()
         ]
         assert bottom > max(b.y1 for b in above)
+
+
+@pytest.fixture(scope="module")
+def wom2() -> ml.Framework:
+    """The built-in whole-of-mission framework, version 2 (89 indicators, six weighing 0)."""
+    return ml.load_framework("whole-of-mission")
+
+
+def test_framework_icicle_uses_the_width_and_wraps_its_footer(wom2: ml.Framework) -> None:
+    # the built-in whole-of-mission v2 (89 indicators) at the demo's size: before, a third
+    # of the canvas was empty (the one-line weight-0 footer ran past the right edge and the
+    # layout narrowed the plot for it) and most indicator labels were cut at 25 characters
+    fig, ax = plt.subplots(figsize=(12.0, 9.0), layout="constrained")
+    plot_framework(wom2, ax=ax)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    (footer,) = [t for t in ax.texts if t.get_gid() == "zero-weight"]
+    lines = footer.get_text().split("\n")
+    assert len(lines) > 1
+    zero = [i.id for i in wom2.indicators if effective_weights(wom2).get(i.id, 0.0) == 0.0]
+    assert all(i in footer.get_text() for i in zero)  # every id still listed
+    figure_box = fig.bbox
+    extent = footer.get_window_extent(renderer)
+    assert figure_box.x0 <= extent.x0 and extent.x1 <= figure_box.x1
+    for line in lines:  # each line, measured alone at the footer's size, fits the figure
+        probe = fig.text(0, 0, line, fontsize=footer.get_fontsize())
+        assert probe.get_window_extent(renderer).width <= figure_box.width
+        probe.remove()
+    # the columns span the Axes: boxes from the left edge to the right edge of the x range
+    boxes = [p for p in ax.patches if str(p.get_gid()).startswith("node:")]
+    left = min(p.get_x() for p in boxes)
+    right = max(p.get_x() + p.get_width() for p in boxes)
+    low, high = ax.get_xlim()
+    assert left == pytest.approx(low) and right == pytest.approx(high, abs=0.05)
+    # and the Axes spans most of the figure (it was about two thirds)
+    assert ax.bbox.width > 0.85 * figure_box.width
+    # labels: every indicator label shown whole (no "…"), and none runs out of its box
+    texts = [t for t in ax.texts if t.get_gid() == "node-label"]
+    assert not [t.get_text() for t in texts if "…" in t.get_text()]
+    for text in texts:
+        x = text.get_position()[0]
+        box = min((p for p in boxes if p.get_x() <= x), key=lambda p: x - p.get_x())
+        right_edge = ax.transData.transform((box.get_x() + box.get_width(), 0))[0]
+        assert text.get_window_extent(renderer).x1 <= right_edge + 0.5, text.get_text()
+
+
+def test_framework_labels_cut_only_what_does_not_fit(wom2: ml.Framework) -> None:
+    # a small figure: long names are cut with "…", but no label overflows its box
+    fig, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
+    plot_framework(wom2, ax=ax)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    boxes = [p for p in ax.patches if str(p.get_gid()).startswith("node:")]
+    texts = [t for t in ax.texts if t.get_gid() == "node-label"]
+    assert any("…" in t.get_text() for t in texts)
+    for text in texts:
+        x = text.get_position()[0]
+        box = min((p for p in boxes if p.get_x() <= x), key=lambda p: x - p.get_x())
+        right_edge = ax.transData.transform((box.get_x() + box.get_width(), 0))[0]
+        assert text.get_window_extent(renderer).x1 <= right_edge + 0.5, text.get_text()
