@@ -232,6 +232,13 @@ def plot_quadrant(
         fontsize="small",
         color="0.15",
         gid="point-label",
+        # a light ground, so that a median or grid line behind a label does not cross it
+        bbox={
+            "boxstyle": "square,pad=0.05",
+            "facecolor": "white",
+            "edgecolor": "none",
+            "alpha": 0.75,
+        },
     )
     ax.set_title(plot_text("quadrant_title", lang, Y=y_cap, x=x_name))
     if left_out:
