@@ -72,10 +72,18 @@ def overlap_area(a: Box, b: Box) -> float:
     return width * height if width > 0 and height > 0 else 0.0
 
 
-def _outside_area(box: Box, bounds: Box) -> float:
-    """Area of ``box`` lying outside ``bounds``."""
-    whole = (box[2] - box[0]) * (box[3] - box[1])
-    return whole - overlap_area(box, bounds)
+def _overlap_areas(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Areas shared by each of ``boxes`` (k x 4) with each of ``others`` (m x 4): k x m.
+
+    The vectorised :func:`overlap_area`.
+    """
+    width = np.minimum(boxes[:, None, 2], others[None, :, 2]) - np.maximum(
+        boxes[:, None, 0], others[None, :, 0]
+    )
+    height = np.minimum(boxes[:, None, 3], others[None, :, 3]) - np.maximum(
+        boxes[:, None, 1], others[None, :, 1]
+    )
+    return np.clip(width, 0.0, None) * np.clip(height, 0.0, None)
 
 
 def point_labels(
@@ -182,44 +190,43 @@ class PointLabelLayout:
             blocked.append((extent.x0, extent.y0, extent.x1, extent.y1))
         frame = self.ax.bbox
         bounds: Box = (frame.x0, frame.y0, frame.x1, frame.y1)
-        placed: list[Box] = []
+        # every box as a row (x0, y0, x1, y1): the labels placed so far, then the markers,
+        # then the obstacles; one label's candidates are scored against all at once
+        n = len(self.labels)
+        fixed = np.array([*marks, *blocked], dtype=np.float64).reshape(-1, 4)
+        placed = np.empty((n, 4), dtype=np.float64)
         corners: list[tuple[float, float]] = []
+        sides = np.array(CANDIDATES * 2, dtype=np.float64)  # the near ring, then one line out
+        diagonal = (sides[:, 0] != 0) & (sides[:, 1] != 0)
         for i, label in enumerate(self.labels):
             # Text's own extent, not the Annotation's: the latter would ask for this layout
             width, height = (float(v) for v in Text.get_window_extent(label, renderer).size)
             x, y = float(anchors[i][0]), float(anchors[i][1])
             reach = radii[i] + pad
-            others = [m for j, m in enumerate(marks) if j != i]
-            best: tuple[float, float, Box] = (math.inf, reach, (x, y, x + width, y + height))
-            places = [(c, reach) for c in CANDIDATES] + [(c, reach + height) for c in CANDIDATES]
-            for (side_x, side_y), distance in places:
-                diagonal = side_x != 0 and side_y != 0
-                step = distance / math.sqrt(2.0) if diagonal else distance
-                if side_x > 0:
-                    x0 = x + step
-                elif side_x < 0:
-                    x0 = x - step - width
-                else:
-                    x0 = x - width / 2.0
-                if side_y > 0:
-                    y0 = y + step
-                elif side_y < 0:
-                    y0 = y - step - height
-                else:
-                    y0 = y - height / 2.0
-                box: Box = (x0, y0, x0 + width, y0 + height)
-                cost = sum(overlap_area(box, b) for b in [*placed, *others, *blocked])
-                cost += _outside_area(box, bounds)
-                if cost < best[0]:
-                    best = (cost, distance, box)
-                if cost == 0.0:
-                    break
-            placed.append(best[2])
-            corners.append((best[2][0], best[2][1]))
+            distance = np.repeat([reach, reach + height], len(CANDIDATES))
+            step = np.where(diagonal, distance / math.sqrt(2.0), distance)
+            x0 = np.select(
+                [sides[:, 0] > 0, sides[:, 0] < 0],
+                [x + step, x - step - width],
+                x - width / 2.0,
+            )
+            y0 = np.select(
+                [sides[:, 1] > 0, sides[:, 1] < 0],
+                [y + step, y - step - height],
+                y - height / 2.0,
+            )
+            boxes = np.stack([x0, y0, x0 + width, y0 + height], axis=1)
+            others = np.concatenate([placed[:i], np.delete(fixed, i, axis=0)])
+            cost = _overlap_areas(boxes, others).sum(axis=1)
+            cost += width * height - _overlap_areas(boxes, np.array([bounds]))[:, 0]
+            free = np.flatnonzero(cost <= 1e-6)  # square pixels: rounding, not an overlap
+            pick = int(free[0]) if free.size else int(np.argmin(cost))  # first fit, else least
+            placed[i] = boxes[pick]
+            corners.append((float(boxes[pick, 0]), float(boxes[pick, 1])))
             # the leader is an attribute of the Annotation only when it is drawn, so that the
             # label's extent (and the figure's tight box) holds no hidden line
             props, patch = self.leaders[i]
-            if best[1] > reach and patch is not None:
+            if distance[pick] > reach and patch is not None:
                 patch.shrinkB = radii[i] / pixels_per_point
                 label.arrowprops, label.arrow_patch = props, patch
             else:
