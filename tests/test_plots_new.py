@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -413,7 +414,10 @@ def test_plot_levels_draws_one_bar_per_level_and_dimension(scored: ml.Profiles, 
     bars = {str(p.get_gid()): p for p in ax.patches if str(p.get_gid()).startswith("level:")}
     assert set(bars) == {"level:pol:strategic", "level:env:operational", "level:env:tactical"}
     assert bars["level:pol:strategic"].get_width() == pytest.approx(50.0)
-    assert bars["level:pol:strategic"].get_hatch() == "///"  # a third of the weight rated
+    # a third of the weight rated: hollow, dotted edge (no level's encoding), strategic's hatch
+    assert bars["level:pol:strategic"].get_facecolor() == (1.0, 1.0, 1.0, 1.0)
+    assert bars["level:pol:strategic"].get_linestyle() == ":"
+    assert not bars["level:pol:strategic"].get_hatch()
     assert [t.get_text() for t in ax.get_yticklabels()] == [
         "Political process",
         "Operating environment",
@@ -680,3 +684,297 @@ def test_the_context_root_is_labelled_context_index(ax: Axes) -> None:
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert "Context index" in labels
     assert labels.count(profiles.framework.root.name) <= 1
+
+
+# ------------------------------------------------------------------ newcomer review (polish)
+@pytest.fixture(scope="module")
+def portfolio_latest() -> ml.Profiles:
+    """The example portfolio's latest assessed year of each of its ten missions, scored."""
+    entries = ml.datasets.load_portfolio()
+    latest = entries.groupby("mission")["period"].transform(lambda p: max(p, key=int))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ml.score(entries[entries["period"] == latest], framework="whole-of-mission")
+
+
+def _label_boxes(ax: Axes, gid: str) -> list[tuple[str, object]]:
+    figure = ax.get_figure(root=True)
+    assert figure is not None
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    return [(t.get_text(), t.get_window_extent(renderer)) for t in ax.texts if t.get_gid() == gid]
+
+
+@pytest.mark.parametrize("size", [(8.5, 5.2), (6.0, 5.0)])
+def test_quadrant_point_labels_do_not_overlap(
+    portfolio_latest: ml.Profiles, size: tuple[float, float]
+) -> None:
+    # the demo's labels "MISSION YEAR" on each mission's latest year: before the placement,
+    # "UNFICYP 2024" lay over "MINUSTAH 2017" and "UNAMID 2018" ran into a point
+    from missionlens.plot.quadrant import context_performance
+
+    table = context_performance(portfolio_latest)
+    table["label"] = table["mission"] + " " + table["period"]
+    _, ax = plt.subplots(figsize=size, layout="constrained")
+    plot_quadrant(table, label="label", ax=ax)
+    boxes = _label_boxes(ax, "point-label")
+    assert sorted(name for name, _ in boxes) == sorted(table["label"])
+    clashes = [
+        (a, b)
+        for i, (a, box_a) in enumerate(boxes)
+        for b, box_b in boxes[:i]
+        if box_a.overlaps(box_b)  # type: ignore[attr-defined]
+    ]
+    assert clashes == []
+    # and no label covers a point (the markers' centres)
+    points = ax.transData.transform(ax.collections[0].get_offsets())
+    covered = [n for n, box in boxes for p in points if box.contains(*p)]  # type: ignore[attr-defined]
+    assert covered == []
+
+
+def test_point_labels_try_right_first_then_move(ax: Axes) -> None:
+    # two points almost at the same place: the first label takes the first candidate (right
+    # of its point); the second's right would cover the first label, so it takes the next
+    # candidate, left of its point (placement.CANDIDATES, first fit in the order given)
+    from missionlens.plot.placement import point_labels
+
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    points = ax.scatter([50.0, 50.0], [50.0, 51.0], s=36)
+    labels = point_labels(ax, points, ["first", "second"])
+    figure = ax.get_figure(root=True)
+    assert figure is not None
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    first, second = (label.get_window_extent(renderer) for label in labels)
+    x_point = ax.transData.transform((50.0, 50.0))[0]
+    assert first.x0 > x_point  # right of its point
+    assert second.x1 < x_point  # left of its point
+    assert not first.overlaps(second)
+
+
+def test_radar_score_labels_lie_between_spokes_above_the_lines(
+    portfolio_latest: ml.Profiles,
+) -> None:
+    # four dimensions: spokes at 0, 90, 180, 270 degrees; the score labels at 45 degrees,
+    # not on the "Operating environment" spoke (90) where "100" ran into the spoke label
+    _, ax = plt.subplots(subplot_kw={"projection": "polar"})
+    plot_radar(portfolio_latest, mission="UNMIL", compare="MINUSTAH", ax=ax)  # both 2017
+    spokes = sorted(float(np.degrees(t)) for t in ax.get_xticks())
+    assert spokes == pytest.approx([0.0, 90.0, 180.0, 270.0])
+    labels = [t for t in ax.texts if t.get_gid() == "radial-label"]
+    assert [t.get_text() for t in labels] == ["20", "40", "60", "80", "100"]
+    assert [t.get_position()[1] for t in labels] == [20, 40, 60, 80, 100]
+    for text in labels:
+        angle = float(np.degrees(text.get_position()[0]))
+        assert angle == pytest.approx(45.0)  # halfway between the first two spokes
+        assert min(abs(angle - s) for s in spokes) >= 45.0 - 1e-9
+        assert text.get_zorder() > max(line.get_zorder() for line in ax.lines)  # above
+        assert to_hex(text.get_color()) == to_hex("0.35")  # muted (theme.MUTED)
+    assert ax.get_rlabel_position() == pytest.approx(45.0)  # type: ignore[attr-defined]
+    assert all(t.get_text() == "" for t in ax.get_yticklabels())  # not drawn twice
+
+
+def test_radar_score_labels_between_spokes_for_three_nodes(scored: ml.Profiles) -> None:
+    _, ax = plt.subplots(subplot_kw={"projection": "polar"})
+    plot_radar(scored, mission="A", node_type="indicator", ax=ax)
+    n = len(ax.get_xticks())
+    labels = [t for t in ax.texts if t.get_gid() == "radial-label"]
+    assert labels and all(
+        float(np.degrees(t.get_position()[0])) == pytest.approx(180.0 / n) for t in labels
+    )
+
+
+def test_levels_partial_encoding_is_no_levels_encoding(portfolio_latest: ml.Profiles) -> None:
+    # UNMIL 2017: the strategic and tactical bars of Mission performance rest on part of
+    # their weight (level_scores' weight_share < 1); before, they were hatched "///", which
+    # read as the Operational level's own hatch "//"
+    _, ax = plt.subplots()
+    plot_levels(portfolio_latest, mission="UNMIL", ax=ax)
+    shares = level_scores(portfolio_latest)
+    shares = shares[(shares["mission"] == "UNMIL") & shares["score"].notna()]
+    partial = {
+        f"level:{d}:{lv}"
+        for d, lv, w in shares[["dimension", "level", "weight_share"]].itertuples(index=False)
+        if w < 1
+    }
+    assert len(partial) >= 1
+    bars = {str(p.get_gid()): p for p in ax.patches if str(p.get_gid()).startswith("level:")}
+
+    def encoding(patch: Any) -> tuple[str, bool]:
+        # fill, and whether the edge is dashed/dotted: a legend's handle is a copy that keeps
+        # the dash pattern but not the style name (matplotlib's Patch.update_from)
+        return (to_hex(patch.get_facecolor()), patch._unscaled_dash_pattern[1] is not None)
+
+    legend = ax.get_legend()
+    assert legend is not None
+    texts = [t.get_text() for t in legend.get_texts()]
+    entries = dict(zip(texts, legend.legend_handles, strict=True))
+    assert list(entries) == ["Strategic", "Operational", "Tactical", "part of weight rated"]
+    key = entries.pop("part of weight rated")
+    assert encoding(key) == ("#ffffff", True)  # hollow, dotted edge
+    for name, level_key in entries.items():  # every level: filled, solid edge
+        assert encoding(level_key)[0] != "#ffffff", name
+        assert encoding(level_key)[1] is False, name
+    for gid, bar in bars.items():
+        assert (encoding(bar) == ("#ffffff", True)) == (gid in partial), gid
+    # the share is written beside a partial bar
+    values = [t.get_text() for t in ax.texts if t.get_gid() == "level-value"]
+    assert sum("of weight rated" in v for v in values) == len(partial)
+
+
+@pytest.mark.parametrize(
+    ("interval", "words"), [(0.9, "5–95 % interval"), (0.8, "10–90 % interval")]
+)
+def test_interval_legends_say_the_coverage_the_analysis_used(
+    small_framework: ml.Framework, interval: float, words: str
+) -> None:
+    # Uncertainty.interval is the coverage; the bounds are its quantiles (1 - interval) / 2
+    # and (1 + interval) / 2 (UncertaintyResult.summary): 0.9 -> 5 and 95 %, 0.8 -> 10 and 90 %
+    wide = pd.DataFrame(
+        {
+            "mission": ["A", "B", "C"],
+            "period": ["2024"] * 3,
+            "pol_01": [5, 2, 4],
+            "pol_02": [4, 1, 3],
+            "env_01": [0.5, 2.0, 4.0],
+            "env_02": [1, 0, 1],
+            "env_03": [3, 3, 5],
+        }
+    )
+    spec = {"weights": {"noise": 0.3}, "interval": interval}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = ml.uncertainty(wide, framework=small_framework, spec=spec, n=30, seed=1)
+    profiles = result.profiles
+    assert profiles.to_frame().attrs["interval"] == interval
+    assert result.summary.attrs["interval"] == interval
+
+    def legend_texts(ax: Axes) -> list[str]:
+        legend = ax.get_legend()
+        assert legend is not None
+        return [t.get_text() for t in legend.get_texts()]
+
+    _, ax = plt.subplots()
+    plot_profile(profiles, mission="A", ax=ax)
+    assert words in legend_texts(ax)
+    _, polar = plt.subplots(subplot_kw={"projection": "polar"})
+    plot_radar(profiles, mission="A", node_type="indicator", ax=polar)
+    assert words in legend_texts(polar)
+    summary = result.summary
+    root = summary[summary["node_type"] == "root"]
+    _, bars = plt.subplots()
+    plot_score_intervals(root, ax=bars)
+    assert words in legend_texts(bars)
+    fr = plot_profile(profiles, mission="A", ax=plt.subplots()[1], lang="fr")
+    assert "intervalle " + words.removesuffix(" interval") in legend_texts(fr)
+
+
+def test_interval_legend_without_a_recorded_coverage_says_interval(ax: Axes) -> None:
+    table = pd.DataFrame(
+        {
+            "mission": "A",
+            "node": ["p", "q"],
+            "score": [50.0, 60.0],
+            "lower": [40.0, 55.0],
+            "upper": [58.0, 70.0],
+        }
+    )
+    plot_profile(table, ax=ax)
+    legend = ax.get_legend()
+    assert legend is not None
+    assert "interval" in [t.get_text() for t in legend.get_texts()]
+    table.attrs["interval"] = 1.5
+    with pytest.raises(ValueError, match=r"attrs\['interval'\] is 1.5"):
+        plot_profile(table, ax=ax)
+
+
+def test_small_multiples_lifecycle_labels_each_axis_once() -> None:
+    # five missions in rows of two: rows 0-2; column 1 has no panel in row 2, so its x label
+    # is under row 1
+    missions = ["A", "B", "C", "D", "E"]
+    table = pd.DataFrame(
+        {
+            "mission": np.repeat(missions, 3),
+            "period": ["2021", "2022", "2023"] * 5,
+            "phase": ["implementation", "implementation", "drawdown"] * 5,
+            "score": np.linspace(30.0, 70.0, 15),
+        }
+    )
+    fig = plot_small_multiples(table, col="mission", kind="lifecycle", col_wrap=2)
+    axes = fig.axes
+    assert [ax.get_title() for ax in axes] == missions
+    assert [bool(ax.get_ylabel()) for ax in axes] == [True, False, True, False, True]
+    assert [bool(ax.get_xlabel()) for ax in axes] == [False, False, False, True, True]
+    assert {ax.get_ylabel() for ax in axes} - {""} == {"Score (0–100, higher is better)"}
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    for upper, lower in ((axes[0], axes[2]), (axes[1], axes[3]), (axes[2], axes[4])):
+        # the upper panel's lowest text (tick labels, x label) stays above everything drawn
+        # over the lower panel (its title, its phase names)
+        ticks = [t.get_window_extent(renderer) for t in upper.get_xticklabels() if t.get_text()]
+        bottom = min(b.y0 for b in ticks)
+        above = [lower.title.get_window_extent(renderer)] + [
+            t.get_window_extent(renderer) for t in lower.texts if t.get_text()
+        ]
+        assert bottom > max(b.y1 for b in above)
+
+
+@pytest.fixture(scope="module")
+def wom2() -> ml.Framework:
+    """The built-in whole-of-mission framework, version 2 (89 indicators, six weighing 0)."""
+    return ml.load_framework("whole-of-mission")
+
+
+def test_framework_icicle_uses_the_width_and_wraps_its_footer(wom2: ml.Framework) -> None:
+    # the built-in whole-of-mission v2 (89 indicators) at the demo's size: before, a third
+    # of the canvas was empty (the one-line weight-0 footer ran past the right edge and the
+    # layout narrowed the plot for it) and most indicator labels were cut at 25 characters
+    fig, ax = plt.subplots(figsize=(12.0, 9.0), layout="constrained")
+    plot_framework(wom2, ax=ax)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    (footer,) = [t for t in ax.texts if t.get_gid() == "zero-weight"]
+    lines = footer.get_text().split("\n")
+    assert len(lines) > 1
+    zero = [i.id for i in wom2.indicators if effective_weights(wom2).get(i.id, 0.0) == 0.0]
+    assert all(i in footer.get_text() for i in zero)  # every id still listed
+    figure_box = fig.bbox
+    extent = footer.get_window_extent(renderer)
+    assert figure_box.x0 <= extent.x0 and extent.x1 <= figure_box.x1
+    for line in lines:  # each line, measured alone at the footer's size, fits the figure
+        probe = fig.text(0, 0, line, fontsize=footer.get_fontsize())
+        assert probe.get_window_extent(renderer).width <= figure_box.width
+        probe.remove()
+    # the columns span the Axes: boxes from the left edge to the right edge of the x range
+    boxes = [p for p in ax.patches if str(p.get_gid()).startswith("node:")]
+    left = min(p.get_x() for p in boxes)
+    right = max(p.get_x() + p.get_width() for p in boxes)
+    low, high = ax.get_xlim()
+    assert left == pytest.approx(low) and right == pytest.approx(high, abs=0.05)
+    # and the Axes spans most of the figure (it was about two thirds)
+    assert ax.bbox.width > 0.85 * figure_box.width
+    # labels: every indicator label shown whole (no "…"), and none runs out of its box
+    texts = [t for t in ax.texts if t.get_gid() == "node-label"]
+    assert not [t.get_text() for t in texts if "…" in t.get_text()]
+    for text in texts:
+        x = text.get_position()[0]
+        box = min((p for p in boxes if p.get_x() <= x), key=lambda p: x - p.get_x())
+        right_edge = ax.transData.transform((box.get_x() + box.get_width(), 0))[0]
+        assert text.get_window_extent(renderer).x1 <= right_edge + 0.5, text.get_text()
+
+
+def test_framework_labels_cut_only_what_does_not_fit(wom2: ml.Framework) -> None:
+    # a small figure: long names are cut with "…", but no label overflows its box
+    fig, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
+    plot_framework(wom2, ax=ax)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    boxes = [p for p in ax.patches if str(p.get_gid()).startswith("node:")]
+    texts = [t for t in ax.texts if t.get_gid() == "node-label"]
+    assert any("…" in t.get_text() for t in texts)
+    for text in texts:
+        x = text.get_position()[0]
+        box = min((p for p in boxes if p.get_x() <= x), key=lambda p: x - p.get_x())
+        right_edge = ax.transData.transform((box.get_x() + box.get_width(), 0))[0]
+        assert text.get_window_extent(renderer).x1 <= right_edge + 0.5, text.get_text()

@@ -1819,7 +1819,7 @@ class UncertaintyResult:
         averaged, see :func:`average_rank`), ``rank_median``, ``rank_mean``, ``rank_lower``,
         ``rank_upper``; ``rank_shift`` (mean over replications of ``|rank - nominal_rank|``).
         One row per unit and node, units in ``model.units`` order, nodes in ``model.nodes``
-        order.
+        order. ``attrs["interval"]`` is the intervals' coverage (``spec.interval``).
         """
         if "summary" not in self._cache:
             m = self.model
@@ -1846,7 +1846,9 @@ class UncertaintyResult:
             frame["rank_lower"] = rq[1]
             frame["rank_upper"] = rq[2]
             frame["rank_shift"] = shift
-            self._cache["summary"] = frame[list(SUMMARY_COLUMNS)]
+            frame = frame[list(SUMMARY_COLUMNS)]
+            frame.attrs["interval"] = float(m.spec.interval)  # the coverage, for the plots
+            self._cache["summary"] = frame
         return self._cache["summary"].copy()
 
     def intervals(self) -> pd.DataFrame:

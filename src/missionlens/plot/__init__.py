@@ -28,13 +28,15 @@ Accessibility rules followed by every plot (:mod:`missionlens.plot.theme`):
   "n/a" where nothing applies, "no score" where too little of the weight is rated, "no data"
   where nothing applicable was rated), never as zero;
 * a score resting on part of the applicable weight (``weight_share`` < 1) is marked (hollow
-  marker, hatched bar, dotted cell);
+  marker, hatched bar, dotted cell; in :func:`plot_levels`, whose levels are hatched, a hollow
+  bar with a dotted edge);
 * score axes run from 0 to 100 exactly (100 best), labels stay inside;
 * a caption line under the figure names the framework, recipe and data (``caption=``).
 
 The package's modules: :mod:`~missionlens.plot.theme` (the one theme),
 :mod:`~missionlens.plot.time_axis` (periods on a shared time axis, phases),
-:mod:`~missionlens.plot.labels` (label text and layout), :mod:`~missionlens.plot.data` (input
+:mod:`~missionlens.plot.labels` (label text and layout), :mod:`~missionlens.plot.placement`
+(point labels kept apart), :mod:`~missionlens.plot.data` (input
 frames and checks), and one module per plot. matplotlib is imported only when a plot is drawn,
 so importing this package is cheap.
 """

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from missionlens.framework.model import Framework
-from missionlens.plot.labels import text_value
+from missionlens.plot.labels import plot_text, text_value
 from missionlens.plot.theme import NO_DATA, NO_SCORE, NOT_APPLICABLE
 from missionlens.plot.time_axis import sort_periods
 from missionlens.scoring.profiles import Profiles
@@ -32,6 +32,8 @@ __all__ = [
     "distinct",
     "fits_score_axis",
     "has_column",
+    "interval_label",
+    "interval_level",
     "is_partial",
     "listing",
     "missing_text",
@@ -381,3 +383,55 @@ def is_partial(row: pd.Series | dict[str, Any]) -> bool:
         return bool(float(share) < 1 - 1e-9)
     coverage = row.get("coverage", None)
     return coverage is not None and not pd.isna(coverage) and bool(float(coverage) < 1 - 1e-9)
+
+
+def interval_level(data: object) -> float | None:
+    """The coverage of the intervals in ``data`` (0.9 for 5-95 %), where the data record it.
+
+    :meth:`Profiles.with_intervals <missionlens.Profiles.with_intervals>` and the tables of
+    an uncertainty result record it as ``attrs["interval"]`` of the tables they give
+    (``Uncertainty.interval``); ``None`` when nothing records it.
+
+    Raises
+    ------
+    ValueError
+        If ``attrs["interval"]`` is there but not a number strictly between 0 and 1.
+    """
+    if isinstance(data, Profiles):
+        data = data.to_frame("tree")
+    attrs = getattr(data, "attrs", None)
+    if not isinstance(attrs, dict) or attrs.get("interval") is None:
+        return None
+    level = attrs["interval"]
+    if not _is_number(level) or not 0.0 < float(level) < 1.0:
+        raise ValueError(
+            f"the data's attrs['interval'] is {level!r}; expected the intervals' coverage, a "
+            "number strictly between 0 and 1 (0.9 for 5-95 % intervals)"
+        )
+    return float(level)
+
+
+def interval_label(data: object, lang: str = "en", default: str = "interval") -> str:
+    """The legend text of the intervals in ``data``: "5–95 % interval" for a coverage of 0.9.
+
+    The bounds are the quantiles ``(1 - interval) / 2`` and ``(1 + interval) / 2`` of
+    :attr:`UncertaintyResult.summary <missionlens.analysis.uncertainty.UncertaintyResult.summary>`,
+    in percent (``interval`` from :func:`interval_level`); where nothing records the
+    coverage, the catalogue's text ``default`` (``"interval"``, or ``"interval_5_95"`` for a
+    plot whose documented default it is).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"lower": [1.0]})
+    >>> table.attrs["interval"] = 0.8
+    >>> interval_label(table)
+    '10–90 % interval'
+    >>> interval_label(pd.DataFrame())
+    'interval'
+    """
+    level = interval_level(data)
+    if level is None:
+        return plot_text(default, lang)
+    tail = (1.0 - level) / 2.0 * 100.0
+    low, high = f"{round(tail, 6):g}", f"{round(100.0 - tail, 6):g}"
+    return plot_text("interval_level", lang, low=low, high=high)

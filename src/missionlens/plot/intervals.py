@@ -17,7 +17,7 @@ import pandas as pd
 
 from missionlens.errors import ArgumentError
 from missionlens.framework.translations import check_language
-from missionlens.plot.data import check_unique, prepare
+from missionlens.plot.data import check_unique, interval_label, prepare
 from missionlens.plot.labels import legend_below, localise, plot_text
 from missionlens.plot.theme import (
     OKABE_ITO,
@@ -116,7 +116,14 @@ def _intervals(
 
     handles.append(Line2D([], [], **{k: v for k, v in options.items() if k not in ("gid",)}))
     handles.append(
-        Line2D([], [], color=color, linewidth=4, alpha=0.45, label=plot_text("interval_5_95", lang))
+        Line2D(
+            [],
+            [],
+            color=color,
+            linewidth=4,
+            alpha=0.45,
+            label=interval_label(data, lang, "interval_5_95"),
+        )
     )
     if has_nominal:
         ax.plot(

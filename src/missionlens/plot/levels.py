@@ -9,7 +9,7 @@ them as grouped bars, one group per dimension.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import pandas as pd
@@ -45,7 +45,15 @@ if TYPE_CHECKING:
 
     from missionlens.framework.model import Framework
 
-__all__ = ["LEVEL_COLUMNS", "UNASSIGNED", "level_of", "level_scores", "plot_levels"]
+__all__ = [
+    "LEVEL_COLUMNS",
+    "PARTIAL_LINESTYLE",
+    "PARTIAL_LINEWIDTH",
+    "UNASSIGNED",
+    "level_of",
+    "level_scores",
+    "plot_levels",
+]
 
 #: Columns of :func:`level_scores`, in order.
 LEVEL_COLUMNS: tuple[str, ...] = (
@@ -64,6 +72,11 @@ UNASSIGNED = "unassigned"
 
 #: Hatches of the levels (colour is not the only encoding).
 _HATCH = {"strategic": "", "operational": "//", "tactical": "..", UNASSIGNED: "xx"}
+
+#: Edge of a bar resting on part of the weight that applies: hollow, with this thick dotted
+#: edge, an encoding no level uses (the levels' bars are filled, with a thin solid edge).
+PARTIAL_LINESTYLE: Final = ":"
+PARTIAL_LINEWIDTH: Final = 1.6
 
 
 def level_of(framework: Framework) -> dict[str, str]:
@@ -193,7 +206,9 @@ def plot_levels(
     Grouped horizontal bars, one group per dimension and one bar per level (Paul Tol's
     colours and a hatch per level, so that the levels differ in grayscale too), from
     :func:`level_scores`. A bar resting on part of the weight that applies
-    (``weight_share`` < 1) is hollow; each bar is annotated with its rounded score, a missing
+    (``weight_share`` < 1) is hollow with a thick dotted edge in its level's colour (still
+    hatched as its level), an encoding no level uses, and its value says the share rated
+    ("58 (95% of weight rated)"); each bar is annotated with its rounded score, a missing
     one says "no data" (nothing rated) or "n/a" (no indicator of that level applies).
 
     Parameters
@@ -299,23 +314,30 @@ def plot_levels(
             share = row.get("weight_share", np.nan)
             partial = bool(not pd.isna(share) and share < 1 - 1e-9)
             any_partial |= partial
+            # partial: hollow (white), the level's own hatch in its colour, and a thick
+            # dotted edge, which no level uses (a level's bar is filled, with a solid edge)
             ax.barh(
                 y,
                 score,
                 height=height * 0.92,
                 color="white" if partial else color,
                 edgecolor="0.2" if not partial else color,
-                hatch=hatch if not partial else "///",
-                linewidth=0.8 if not partial else 1.4,
+                hatch=hatch,
+                linewidth=0.8 if not partial else PARTIAL_LINEWIDTH,
+                linestyle="solid" if not partial else PARTIAL_LINESTYLE,
                 zorder=2,
                 gid=f"level:{dim}:{level}",
                 **kwargs,
             )
             inside = score > 90
+            value = score_text(score)
+            if partial:
+                rated = plot_text("weight_rated", lang, share=f"{share:.0%}")
+                value = f"{value} ({rated})"
             ax.text(
                 score - 1 if inside else score + 1,
                 y,
-                score_text(score),
+                value,
                 va="center",
                 ha="right" if inside else "left",
                 fontsize="x-small",
@@ -335,7 +357,8 @@ def plot_levels(
             Patch(
                 facecolor="white",
                 edgecolor=MUTED,
-                hatch="///",
+                linewidth=PARTIAL_LINEWIDTH,
+                linestyle=PARTIAL_LINESTYLE,
                 label=plot_text("part_rated", lang),
             )
         )

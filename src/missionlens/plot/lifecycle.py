@@ -22,6 +22,7 @@ from missionlens.plot.data import (
     distinct,
     fits_score_axis,
     has_column,
+    interval_label,
     listing,
     period_starts,
     prepare,
@@ -285,7 +286,7 @@ def plot_lifecycle(
     if any_interval:
         from matplotlib.patches import Patch
 
-        handles.append(Patch(facecolor=MUTED, alpha=0.3, label=plot_text("interval", lang)))
+        handles.append(Patch(facecolor=MUTED, alpha=0.3, label=interval_label(data, lang)))
     if len(handles) > 1:
         legend_below(ax, handles, min(len(handles), 5))
     if chosen_node is not None:

@@ -29,6 +29,7 @@ from missionlens.plot.data import (
     check_unique,
     choose_period,
     distinct,
+    interval_label,
     is_partial,
     listing,
     missing_text,
@@ -459,7 +460,7 @@ def plot_profile(
                 alpha=0.6,
                 marker="|",
                 markersize=9,
-                label=plot_text("interval", lang),
+                label=interval_label(data, lang),
             )
         )
     if context_nodes:
@@ -545,7 +546,9 @@ def plot_radar(
     Returns
     -------
     matplotlib.axes.Axes
-        The polar Axes; each mission's line has gid ``"radar:<mission>"``.
+        The polar Axes; each mission's line has gid ``"radar:<mission>"``. The score circles
+        are labelled (20 to 100, gid ``"radial-label"``) halfway between the first two spokes
+        (``ax.get_rlabel_position()``), clear of the spoke labels and markers.
 
     Raises
     ------
@@ -601,7 +604,8 @@ def plot_radar(
     labels = node_labels(framework, rows_of.view, nodes, lang)
     notes: dict[str, list[tuple[str, str]]] = {n: [] for n in nodes}
     has_interval = lower in table.columns and upper in table.columns
-    handles = []
+    banded = False
+    handles: list[Any] = []
     for k, m in enumerate(missions):
         style = series_style(k)
         rows = table[table["mission"] == m].set_index("node").reindex(nodes)
@@ -637,6 +641,7 @@ def plot_radar(
                     linewidth=0,
                     gid=f"interval:{m}",
                 )
+                banded = True
     spoke = []
     for node in nodes:
         text = wrap(labels[node], 18)
@@ -645,8 +650,30 @@ def plot_radar(
         spoke.append(text)
     ax.set_xticks(angles, [display_text(t, lang) for t in spoke], fontsize="small")
     ax.set_ylim(0, 100)
-    ax.set_yticks(list(SCORE_TICKS[1:]), [str(t) for t in SCORE_TICKS[1:]], fontsize="x-small")
-    ax.set_rlabel_position(90)  # type: ignore[attr-defined]  # a PolarAxes
+    # the score circles' labels sit halfway between the first two spokes, away from the
+    # spoke labels and the markers, drawn above the lines (zorder 4), small and muted, on a
+    # white ground that breaks a grid circle or a line behind them (gid "radial-label")
+    between = float(np.degrees(angles[0] + np.pi / len(nodes)))
+    ax.set_yticks(list(SCORE_TICKS[1:]), [""] * len(SCORE_TICKS[1:]))
+    ax.set_rlabel_position(between)  # type: ignore[attr-defined]  # a PolarAxes
+    for tick in SCORE_TICKS[1:]:
+        ax.text(
+            np.radians(between),
+            tick,
+            str(tick),
+            ha="center",
+            va="center",
+            fontsize="x-small",
+            color=MUTED,
+            zorder=4,
+            gid="radial-label",
+            bbox={
+                "boxstyle": "round,pad=0.1",
+                "facecolor": "white",
+                "edgecolor": "none",
+                "alpha": 0.8,
+            },
+        )
     ax.grid(color="0.85", linewidth=0.8)
     ax.set_title(
         f"{heading(table, missions[0], rows_of.period, lang, framework)}: "
@@ -654,7 +681,11 @@ def plot_radar(
         + ("(score 0–100)" if lang == "en" else "(0–100)"),
         pad=16,
     )
-    if len(missions) > 1:
+    if banded:
+        from matplotlib.patches import Patch
+
+        handles.append(Patch(facecolor=MUTED, alpha=0.3, label=interval_label(data, lang)))
+    if len(handles) > 1:
         ax.legend(
             handles=handles,
             loc="upper left",

@@ -15,6 +15,7 @@ import pandas as pd
 from missionlens.framework.translations import check_language
 from missionlens.plot.data import check_unique, distinct, fits_score_axis, listing, prepare
 from missionlens.plot.labels import localise, plot_text
+from missionlens.plot.placement import point_labels
 from missionlens.plot.theme import (
     MUTED,
     OKABE_ITO,
@@ -29,6 +30,7 @@ from missionlens.scoring.profiles import Profiles
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.text import Text
 
 __all__ = ["context_performance", "plot_quadrant"]
 
@@ -108,7 +110,10 @@ def plot_quadrant(
     """Performance against context: one labelled point per mission, split at the medians.
 
     Dashed lines mark the medians of ``x`` and ``y`` over the missions drawn, and each
-    quadrant is named in its corner ("higher context, higher performance", ...). Both axes
+    quadrant is named in its corner ("higher context, higher performance", ...). Each point's
+    label is placed when the figure is drawn beside its point (right, left, above, below or
+    diagonally: :mod:`missionlens.plot.placement`) where it overlaps no other label, point or
+    quadrant name, if such a place exists. Both axes
     are 0-100 when their values fit, else fitted to the values. A row lacking ``x`` or ``y``
     is not drawn and is named in a note below the plot (gid ``"not-shown"``).
 
@@ -138,7 +143,7 @@ def plot_quadrant(
     -------
     matplotlib.axes.Axes
         The points are ``ax.collections[0]``; the median lines have gids ``"median-x"`` and
-        ``"median-y"``, the quadrant names ``"quadrant"``.
+        ``"median-y"``, the quadrant names ``"quadrant"``, the point labels ``"point-label"``.
 
     Raises
     ------
@@ -181,17 +186,8 @@ def plot_quadrant(
         "zorder": 3,
         "clip_on": False,
     } | kwargs
-    ax.scatter(table[x], table[y], **options)
-    for name, xv, yv in zip(table[label], table[x], table[y], strict=True):
-        ax.annotate(
-            str(name),
-            xy=(xv, yv),
-            xytext=(5, 4),
-            textcoords="offset points",
-            fontsize="small",
-            color="0.15",
-            gid="point-label",
-        )
+    points = ax.scatter(table[x], table[y], **options)
+    corner_names: list[Text] = []
     x_name, y_name = _column_name(x, lang), _column_name(y, lang)
     x_cap, y_cap = x_name[:1].upper() + x_name[1:], y_name[:1].upper() + y_name[1:]
     if fits_score_axis(table[x]):
@@ -214,7 +210,7 @@ def plot_quadrant(
             (0.98, 0.02, "right", "bottom", plot_text("quadrant_higher_lower", lang, **names)),
         ]
         for cx, cy, ha, va, text in corners:
-            ax.text(
+            corner_text = ax.text(
                 cx,
                 cy,
                 text,
@@ -226,6 +222,24 @@ def plot_quadrant(
                 color=MUTED,
                 gid="quadrant",
             )
+            corner_names.append(corner_text)
+    # placed when drawn, apart from each other, the points and the quadrant names
+    point_labels(
+        ax,
+        points,
+        [str(name) for name in table[label]],
+        obstacles=corner_names,
+        fontsize="small",
+        color="0.15",
+        gid="point-label",
+        # a light ground, so that a median or grid line behind a label does not cross it
+        bbox={
+            "boxstyle": "square,pad=0.05",
+            "facecolor": "white",
+            "edgecolor": "none",
+            "alpha": 0.75,
+        },
+    )
     ax.set_title(plot_text("quadrant_title", lang, Y=y_cap, x=x_name))
     if left_out:
         comma = "، " if lang.split("-")[0] == "ar" else ", "

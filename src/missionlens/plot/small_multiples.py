@@ -69,7 +69,8 @@ def plot_small_multiples(
     -------
     matplotlib.figure.Figure
         The panels are ``fig.axes`` (titles: the value of ``col``); unused cells of the grid
-        are removed.
+        are removed. Axis labels are written once: the y label in the first column, the x
+        label under the lowest panel of each column.
 
     Raises
     ------
@@ -120,6 +121,7 @@ def plot_small_multiples(
     if not panels:
         raise ArgumentError(f"{func}: no {col} values to draw")
     import matplotlib.pyplot as plt
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
 
     ncols = min(col_wrap, len(panels))
     nrows = math.ceil(len(panels) / ncols)
@@ -154,5 +156,24 @@ def plot_small_multiples(
         ax.set_title(display_text(value, lang), fontsize="medium", pad=pad)
     for ax in axes[len(panels) :]:
         ax.remove()
+    _outer_labels(axes[: len(panels)], ncols)
+    engine = fig.get_layout_engine()
+    if kind == "lifecycle" and isinstance(engine, ConstrainedLayoutEngine):
+        engine.set(h_pad=0.12)  # inches: room between a row's x labels and the next row's titles
     add_caption(fig, caption_text(data, caption))
     return fig
+
+
+def _outer_labels(axes: list[Any], ncols: int) -> None:
+    """Axis labels once: the y label in the first column, the x label under each column.
+
+    A panel keeps its x label when no panel is drawn below it (the last row, or the row
+    above an empty cell of the last row); every panel keeps its tick labels (each panel's
+    periods are its own).
+    """
+    n = len(axes)
+    for i, ax in enumerate(axes):
+        if i % ncols != 0:
+            ax.set_ylabel("")
+        if i + ncols < n:
+            ax.set_xlabel("")

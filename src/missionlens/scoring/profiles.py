@@ -1455,7 +1455,8 @@ class Profiles:
         ``result`` is a :class:`~missionlens.analysis.uncertainty.UncertaintyResult` of these
         profiles' data (``result.profiles`` is this for its nominal profiles): the bounds of
         the interval of every score of the tree view (``NaN`` in facet views and where the
-        score has no interval).
+        score has no interval); the table's ``attrs["interval"]`` is their coverage
+        (``Uncertainty.interval``, 0.9 for 5-95 %).
         """
         intervals = result.intervals()
         copy = Profiles(
@@ -1481,6 +1482,8 @@ class Profiles:
         tree = (table["view"].astype(str) == "tree").to_numpy()
         table["lower"] = np.where(tree, found["lower"].to_numpy(), np.nan)
         table["upper"] = np.where(tree, found["upper"].to_numpy(), np.nan)
+        if self._uncertainty is not None:  # the coverage, for the plots' legends
+            table.attrs["interval"] = float(self._uncertainty.provenance["interval"])
         return table
 
     def wide(
