@@ -978,3 +978,12 @@ def test_framework_labels_cut_only_what_does_not_fit(wom2: ml.Framework) -> None
         box = min((p for p in boxes if p.get_x() <= x), key=lambda p: x - p.get_x())
         right_edge = ax.transData.transform((box.get_x() + box.get_width(), 0))[0]
         assert text.get_window_extent(renderer).x1 <= right_edge + 0.5, text.get_text()
+
+
+def test_bad_plot_arguments_raise_argument_error(ax: Axes) -> None:
+    # ArgumentError is a ValueError and a TypeError too: callers catching those still work
+    profiles = ml.score(ml.datasets.load_portfolio(), framework="whole-of-mission")
+    with pytest.raises(ml.ArgumentError, match="choose one with mission="):
+        ml.plot_profile(profiles, ax=ax)  # ten missions: which one?
+    with pytest.raises(ml.ArgumentError, match="entries must be a pandas DataFrame"):
+        ml.plot_rater_spread([1, 2, 3], ax=ax)  # type: ignore[arg-type]

@@ -111,7 +111,7 @@ def plot_agreement(
     func = "plot_agreement"
     check_language(lang)
     if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"{func}: data must be a pandas DataFrame, not {type(data).__name__}")
+        raise ArgumentError(f"{func}: data must be a pandas DataFrame, not {type(data).__name__}")
     table, _ = prepare(data, func, [item, alpha], ["scope", low, high], numeric=[alpha, low, high])
     if scope is not None and "scope" in table.columns:
         table = table[table["scope"] == scope]
@@ -282,7 +282,9 @@ def plot_rater_spread(
     func = "plot_rater_spread"
     check_language(lang)
     if not isinstance(entries, pd.DataFrame):
-        raise TypeError(f"{func}: entries must be a pandas DataFrame, not {type(entries).__name__}")
+        raise ArgumentError(
+            f"{func}: entries must be a pandas DataFrame, not {type(entries).__name__}"
+        )
     table, _ = prepare(
         entries, func, [indicator, value, rater], ["mission", "period"], numeric=[value]
     )

@@ -192,7 +192,7 @@ def plot_comparison(
     available = distinct(table["mission"])
     names = available if missions is None else check_missions(as_list(missions), available, func)
     if not names:
-        raise ValueError(f"{func}: no missions to compare")
+        raise ArgumentError(f"{func}: no missions to compare")
     table = table[table["mission"].isin(names)]
     table, chosen = choose_period(table, period, names, func)
     check_unique(table, ["mission", "node"], func, "select one period with period=...")

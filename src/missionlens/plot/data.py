@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from missionlens.errors import ArgumentError
 from missionlens.framework.model import Framework
 from missionlens.plot.labels import plot_text, text_value
 from missionlens.plot.theme import NO_DATA, NO_SCORE, NOT_APPLICABLE
@@ -72,11 +73,11 @@ def _as_float(values: pd.Series, func: str, column: str) -> pd.Series:
     """A numeric column as float64 with NaN for missing values (text is refused)."""
     problem = f"{func}: column {column!r} must be numeric, but its dtype is {values.dtype}"
     if pd.api.types.is_bool_dtype(values):
-        raise ValueError(problem)
+        raise ArgumentError(problem)
     if not pd.api.types.is_numeric_dtype(values):
         bad = [v for v in values.astype(object) if not _is_number(v)]
         if bad:
-            raise ValueError(f"{problem} (e.g. the value {bad[0]!r})")
+            raise ArgumentError(f"{problem} (e.g. the value {bad[0]!r})")
         values = pd.to_numeric(values.astype(object))
     return pd.Series(
         values.to_numpy(dtype=np.float64, na_value=np.nan), index=values.index, dtype=np.float64
@@ -130,7 +131,7 @@ def prepare(
         table = data
         framework = None
     else:
-        raise TypeError(
+        raise ArgumentError(
             f"{func}: data must be a missionlens Profiles object or a pandas DataFrame, "
             f"not {type(data).__name__}"
         )
@@ -249,7 +250,7 @@ def select_node(
         else:
             nodes = distinct(table["node"])
             if len(nodes) != 1:
-                raise ValueError(
+                raise ArgumentError(
                     f"{func}: the data hold {len(nodes)} nodes and none is the root; "
                     f"choose one with node=... ({listing(nodes)})"
                 )
@@ -313,7 +314,7 @@ def check_unique(table: pd.DataFrame, keys: list[str], func: str, hint: str) -> 
         first = table[dup].iloc[0]
         same = (table[keys] == first[keys]).all(axis=1)
         where = ", ".join(f"{k}={first[k]!r}" for k in keys)
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: one row per {' and '.join(keys)} is needed, but data has "
             f"{int(same.sum())} rows with {where}; {hint}"
         )
@@ -330,7 +331,7 @@ def period_starts(table: pd.DataFrame, x: str, func: str) -> dict[str, Any] | No
         known = [v for v in values if not pd.isna(v)]
         if len(known) > 1:
             shown = ", ".join(str(pd.Timestamp(v).date()) for v in known)
-            raise ValueError(
+            raise ArgumentError(
                 f"{func}: period {label!r} has {len(known)} different period_start values "
                 f"({shown}); give each period one start"
             )
@@ -404,7 +405,7 @@ def interval_level(data: object) -> float | None:
         return None
     level = attrs["interval"]
     if not _is_number(level) or not 0.0 < float(level) < 1.0:
-        raise ValueError(
+        raise ArgumentError(
             f"the data's attrs['interval'] is {level!r}; expected the intervals' coverage, a "
             "number strictly between 0 and 1 (0.9 for 5-95 % intervals)"
         )

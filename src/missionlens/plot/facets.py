@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from missionlens.errors import ArgumentError
 from missionlens.framework.translations import check_language
 from missionlens.plot.data import (
     check_missions,
@@ -142,7 +143,7 @@ def plot_facets(
     table = table[table["mission"] == mission]
     table, chosen = choose_period(table, period, [mission], func)
     if table.empty:
-        raise ValueError(f"{func}: mission {mission!r} has no scores for period {chosen!r}")
+        raise ArgumentError(f"{func}: mission {mission!r} has no scores for period {chosen!r}")
     check_unique(table, ["node"], func, "select one period with period=...")
     values = distinct(table["node"])
     labels = node_labels(framework, view, values, lang)

@@ -69,7 +69,7 @@ def _intervals(
 ) -> Axes:
     check_language(lang)
     if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"{func}: data must be a pandas DataFrame, not {type(data).__name__}")
+        raise ArgumentError(f"{func}: data must be a pandas DataFrame, not {type(data).__name__}")
     numbers = [centre, lower, upper, *([nominal] if nominal else [])]
     optional = [nominal] if nominal and nominal in data.columns else []
     table, _ = prepare(data, func, [mission, centre, lower, upper], optional, numeric=numbers)

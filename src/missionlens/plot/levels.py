@@ -262,14 +262,14 @@ def plot_levels(
             if column in table.columns:
                 table[column] = table[column].map(lambda v: None if pd.isna(v) else str(v))
     else:
-        raise TypeError(
+        raise ArgumentError(
             f"{func}: data must be a missionlens Profiles object or a pandas DataFrame, "
             f"not {type(data).__name__}"
         )
     available = distinct(table["mission"])
     if mission is None:
         if len(available) != 1:
-            raise ValueError(
+            raise ArgumentError(
                 f"{func}: the data hold {len(available)} missions; choose one with mission=... "
                 f"({listing(available)})"
             )

@@ -195,10 +195,10 @@ def plot_lifecycle(
     lines = available if missions is None else check_missions(as_list(missions), available, func)
     table = table[table["mission"].isin(lines) & table[x].notna()]
     if table.empty:
-        raise ValueError(f"{func}: no rows with a {x!r} value for missions {listing(lines)}")
+        raise ArgumentError(f"{func}: no rows with a {x!r} value for missions {listing(lines)}")
     empty = [m for m in lines if not (table["mission"] == m).any()]
     if empty:
-        raise ValueError(
+        raise ArgumentError(
             f"{func}: no rows with a {x!r} value for mission{'s' if len(empty) > 1 else ''} "
             f"{listing(empty)}; leave them out with missions=... or fill in {x!r}"
         )

@@ -145,7 +145,7 @@ def profile_rows(
     available = distinct(table["mission"])
     if mission is None:
         if len(available) != 1:
-            raise ValueError(
+            raise ArgumentError(
                 f"{func}: the data hold {len(available)} missions; choose one with mission=... "
                 f"({listing(available)})"
             )
@@ -155,7 +155,7 @@ def profile_rows(
     table, chosen = choose_period(table, period, missions, func)
     for m in missions:
         if not (table["mission"] == m).any():
-            raise ValueError(
+            raise ArgumentError(
                 f"{func}: mission {m!r} has no scores for period {chosen!r}; "
                 f"choose a period with period=..."
             )

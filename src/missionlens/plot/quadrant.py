@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from missionlens.errors import ArgumentError
 from missionlens.framework.translations import check_language
 from missionlens.plot.data import check_unique, distinct, fits_score_axis, listing, prepare
 from missionlens.plot.labels import localise, plot_text
@@ -168,7 +169,7 @@ def plot_quadrant(
     if isinstance(data, Profiles):
         data = context_performance(data, period)
     if not isinstance(data, pd.DataFrame):
-        raise TypeError(
+        raise ArgumentError(
             f"{func}: data must be a missionlens Profiles object or a pandas DataFrame, "
             f"not {type(data).__name__}"
         )

@@ -107,7 +107,7 @@ def plot_small_multiples(
         table, _ = prepare(data, func, [col], [])
         available = distinct(table[col])
     else:
-        raise TypeError(
+        raise ArgumentError(
             f"{func}: data must be a missionlens Profiles object or a pandas DataFrame, "
             f"not {type(data).__name__}"
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from missionlens.errors import ArgumentError
 from missionlens.text import ILLUSTRATIVE
 
 if TYPE_CHECKING:
@@ -158,7 +159,7 @@ def figure_of(ax: Axes) -> Figure:
     """The (root) figure an Axes belongs to."""
     figure = ax.get_figure(root=True)
     if figure is None:
-        raise ValueError("the Axes to draw on is not part of a figure")
+        raise ArgumentError("the Axes to draw on is not part of a figure")
     return figure
 
 

@@ -105,7 +105,7 @@ def plot_waterfall(
     func = "plot_waterfall"
     check_language(lang)
     if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"{func}: data must be a pandas DataFrame, not {type(data).__name__}")
+        raise ArgumentError(f"{func}: data must be a pandas DataFrame, not {type(data).__name__}")
     for name, given in (("start", start), ("end", end)):
         if given is not None and not (
             isinstance(given, (int, float, np.integer, np.floating)) and np.isfinite(given)
