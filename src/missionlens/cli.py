@@ -741,6 +741,68 @@ def _checked_entries(
     sys.exit(EXIT_DATA)
 
 
+def _data_problem(
+    message: str, fw: Framework, as_json: bool, extra: dict[str, Any] | None = None
+) -> NoReturn:
+    """Exit 1 on a problem in the data: ``error: ...``, or its ``--json`` document."""
+    if as_json:
+        _emit_json(
+            {"ok": False, "error": message, "framework": _framework_facts(fw), **(extra or {})}
+        )
+        sys.exit(EXIT_DATA)
+    _fail(message, EXIT_DATA)
+
+
+def _load_recipe(recipe_file: Path | None) -> Any:
+    """The recipe of ``--recipe`` (.json or .yaml), or the default recipe without it."""
+    from missionlens.scoring.recipe import Recipe
+
+    if recipe_file is None:
+        return Recipe.default()
+    loader = Recipe.from_json if recipe_file.suffix == ".json" else Recipe.from_yaml
+    return loader(recipe_file)
+
+
+def _score_files(
+    files: tuple[Path, ...],
+    fw: Framework,
+    *,
+    recipe_file: Path | None,
+    timelines_file: Path | None,
+    as_json: bool,
+) -> tuple[Profiles, pd.DataFrame, list[Any]]:
+    """Read the recipe and timelines, check the entries of FILES (exit 1 on any problem, as
+    ``validate``) and score them: ``(profiles, entries, incomplete-score warnings)``; the
+    other warnings are raised again. A bad recipe or timeline file, or data that cannot be
+    scored, exits 1. The one scoring path of ``score``, ``report`` and ``compare``."""
+    import warnings
+
+    from missionlens.errors import IncompleteScoreWarning
+    from missionlens.scoring.profiles import score
+
+    try:
+        recipe = _load_recipe(recipe_file)
+        timelines = _timelines(timelines_file)
+        table = _checked_entries(files, fw, recipe=recipe, timelines=timelines, as_json=as_json)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", IncompleteScoreWarning)
+            profiles = score(table, framework=fw, recipe=recipe, timelines=timelines)
+    except MissionLensError as exc:  # a recipe with problems, data that cannot be scored
+        _data_problem(str(exc), fw, as_json)
+    incomplete = []
+    for caught_warning in caught:
+        if issubclass(caught_warning.category, IncompleteScoreWarning):
+            incomplete.append(caught_warning)
+        else:
+            warnings.warn_explicit(
+                caught_warning.message,
+                caught_warning.category,
+                caught_warning.filename,
+                caught_warning.lineno,
+            )
+    return profiles, table, incomplete
+
+
 def _exclusive(as_json: bool, quiet: bool) -> None:
     if as_json and quiet:
         raise click.UsageError("--json and --quiet: choose one (--json prints only the JSON).")
@@ -966,11 +1028,6 @@ def score_files(
     quiet: bool,
 ) -> None:
     """Check the assessment FILES, score them with a framework, and write the profiles."""
-    import warnings
-
-    from missionlens.errors import IncompleteScoreWarning, ValidationError
-    from missionlens.scoring.profiles import score
-    from missionlens.scoring.recipe import Recipe
     from missionlens.text import illustrative_entries
 
     _exclusive(as_json, quiet)
@@ -981,53 +1038,15 @@ def score_files(
             EXIT_USAGE,
         )
     fw = _load_or_exit(framework_name, as_json=as_json)
-    try:
-        recipe = Recipe.default()
-        if recipe_file is not None:
-            loader = Recipe.from_json if recipe_file.suffix == ".json" else Recipe.from_yaml
-            recipe = loader(recipe_file)
-        timelines = _timelines(timelines_file)
-        table = _checked_entries(files, fw, recipe=recipe, timelines=timelines, as_json=as_json)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", IncompleteScoreWarning)
-            profiles = score(table, framework=fw, recipe=recipe, timelines=timelines)
-    except ValidationError as exc:
-        if as_json:
-            failures = exc.report.failures
-            counts = failures["check"].value_counts(sort=False)
-            _emit_json(
-                {
-                    "ok": False,
-                    "error": exc.report.headline(),
-                    "framework": _framework_facts(fw),
-                    "counts": {str(k): int(v) for k, v in counts.items()},
-                    "problems": _records(failures),
-                }
-            )
-        else:
-            click.echo(str(exc))
-        sys.exit(EXIT_DATA)
-    except MissionLensError as exc:  # a recipe with problems, data that cannot be scored
-        if as_json:
-            _emit_json({"ok": False, "error": str(exc), "framework": _framework_facts(fw)})
-            sys.exit(EXIT_DATA)
-        _fail(str(exc), EXIT_DATA)
+    profiles, table, caught = _score_files(
+        files, fw, recipe_file=recipe_file, timelines_file=timelines_file, as_json=as_json
+    )
     with _writing(output):
         if output.suffix.lower() == ".csv":
             profiles.to_csv(output)
         else:
             profiles.save(output)
-    incomplete: list[str] = []
-    for caught_warning in caught:  # incomplete scores and unused values: one line each
-        if issubclass(caught_warning.category, IncompleteScoreWarning):
-            incomplete.append(str(caught_warning.message))
-        else:
-            warnings.warn_explicit(
-                caught_warning.message,
-                caught_warning.category,
-                caught_warning.filename,
-                caught_warning.lineno,
-            )
+    incomplete = [str(w.message) for w in caught]  # incomplete scores: one line each
     if as_json:
         _emit_json(
             {
@@ -1165,18 +1184,14 @@ def uncertainty_files(
     import warnings
 
     from missionlens.analysis.uncertainty import Uncertainty, uncertainty, write_tables
-    from missionlens.errors import IncompleteScoreWarning, ValidationError
-    from missionlens.scoring.recipe import Recipe
+    from missionlens.errors import IncompleteScoreWarning
 
     _exclusive(as_json, quiet)
     if output.suffix.lower() not in (".xlsx", ".csv"):
         _fail(f"--output must end in .xlsx or .csv, not {output.name!r}", EXIT_USAGE)
     fw = _load_or_exit(framework_name, as_json=as_json)
     try:
-        recipe = Recipe.default()
-        if recipe_file is not None:
-            loader = Recipe.from_json if recipe_file.suffix == ".json" else Recipe.from_yaml
-            recipe = loader(recipe_file)
+        recipe = _load_recipe(recipe_file)
         spec = Uncertainty() if spec_file is None else Uncertainty.from_yaml(spec_file)
         timelines = _timelines(timelines_file)
         table = _checked_entries(files, fw, recipe=recipe, timelines=timelines, as_json=as_json)
@@ -1192,23 +1207,8 @@ def uncertainty_files(
                 timelines=timelines,
             )
             summary = result.summary
-    except ValidationError as exc:
-        if as_json:
-            _emit_json(
-                {
-                    "ok": False,
-                    "error": exc.report.headline(),
-                    "problems": _records(exc.report.failures),
-                }
-            )
-        else:
-            click.echo(str(exc))
-        sys.exit(EXIT_DATA)
     except MissionLensError as exc:  # a bad spec or recipe, data that cannot be scored
-        if as_json:
-            _emit_json({"ok": False, "error": str(exc), "framework": _framework_facts(fw)})
-            sys.exit(EXIT_DATA)
-        _fail(str(exc), EXIT_DATA)
+        _data_problem(str(exc), fw, as_json)
     with _writing(output):
         written = write_tables(result, output)
     root = summary[summary["node"] == fw.root.id]
@@ -1407,10 +1407,8 @@ def _report_files(
     ``None`` for a comparison); the shared body of ``report`` and ``compare``."""
     import warnings
 
-    from missionlens.errors import ArgumentError, IncompleteScoreWarning, ValidationError
+    from missionlens.errors import ArgumentError, IncompleteScoreWarning
     from missionlens.reports.report import benchmark_problems, report, report_period
-    from missionlens.scoring.profiles import score
-    from missionlens.scoring.recipe import Recipe
 
     _exclusive(as_json, quiet)
     if output.suffix.lower() not in (".html", ".htm"):
@@ -1420,30 +1418,11 @@ def _report_files(
     fw = _load_or_exit(framework_name, as_json=as_json)
 
     def data_problem(message: str, extra: dict[str, Any] | None = None) -> NoReturn:
-        if as_json:
-            _emit_json(
-                {"ok": False, "error": message, "framework": _framework_facts(fw), **(extra or {})}
-            )
-            sys.exit(EXIT_DATA)
-        _fail(message, EXIT_DATA)
+        _data_problem(message, fw, as_json, extra)
 
-    try:
-        recipe = Recipe.default()
-        if recipe_file is not None:
-            loader = Recipe.from_json if recipe_file.suffix == ".json" else Recipe.from_yaml
-            recipe = loader(recipe_file)
-        timelines = _timelines(timelines_file)
-        table = _checked_entries(files, fw, recipe=recipe, timelines=timelines, as_json=as_json)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", IncompleteScoreWarning)
-            profiles = score(table, framework=fw, recipe=recipe, timelines=timelines)
-    except ValidationError as exc:
-        if as_json:
-            data_problem(exc.report.headline(), {"problems": _records(exc.report.failures)})
-        click.echo(str(exc))
-        sys.exit(EXIT_DATA)
-    except MissionLensError as exc:  # a recipe with problems, data that cannot be scored
-        data_problem(str(exc))
+    profiles, _, caught = _score_files(
+        files, fw, recipe_file=recipe_file, timelines_file=timelines_file, as_json=as_json
+    )
     benchmarks = None
     if benchmarks_file is not None:
         import pandas as pd
@@ -1482,7 +1461,7 @@ def _report_files(
             _emit_json({"ok": False, "error": str(exc), "framework": _framework_facts(fw)})
             sys.exit(EXIT_USAGE)
         _fail(str(exc), EXIT_USAGE)
-    incomplete = [str(w.message) for w in caught if issubclass(w.category, IncompleteScoreWarning)]
+    incomplete = [str(w.message) for w in caught]  # incomplete scores: one line each
     everyone = list(dict.fromkeys(profiles.summary()["mission"].astype(str)))
     shown = everyone if missions is None else missions
     if as_json:
